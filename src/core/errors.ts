@@ -1,0 +1,123 @@
+/**
+ * Typed errors, one class per failure family. Every message quotes the offending value so a
+ * user can act on it without reading a stack trace; `code` lets the CLI, the worker protocol
+ * and the webview tell families apart after the instance has been serialised.
+ */
+
+/** Error codes carried across worker and webview boundaries, where class identity is lost. */
+export type MimosaErrorCode =
+  | 'MODEL_FORMAT'
+  | 'UNSUPPORTED_LAYER'
+  | 'INVALID_NETWORK'
+  | 'DATA'
+  | 'EQUIVALENCE'
+  | 'OUTPUT_EXISTS'
+  | 'USAGE'
+  | 'CANCELLED';
+
+/** Base class of every error the product raises on purpose. */
+export class MimosaError extends Error {
+  /** Stable family code; the CLI maps it to an exit code, the UI to a message style. */
+  readonly code: MimosaErrorCode;
+  constructor(code: MimosaErrorCode, message: string) {
+    super(message);
+    this.name = new.target.name;
+    this.code = code;
+  }
+}
+
+/** A model file is unreadable, corrupt, truncated or not in the format it claims to be. */
+export class ModelFormatError extends MimosaError {
+  /** The file that failed to parse, as given by the caller. */
+  readonly file: string;
+  /** The format being parsed ("tfjs-layers", ...). */
+  readonly format: string;
+  constructor(file: string, format: string, problem: string) {
+    super('MODEL_FORMAT', `${file}: ${problem}`);
+    this.file = file;
+    this.format = format;
+  }
+}
+
+/** The model parses but contains something that is not a plain dense chain. */
+export class UnsupportedLayerError extends MimosaError {
+  /** Name of the blocking layer (or feature) as the file spells it. */
+  readonly layer: string;
+  /** Its class or op name ("Conv2D", "graph-model", ...). */
+  readonly className: string;
+  constructor(file: string, layer: string, className: string, reason: string) {
+    super('UNSUPPORTED_LAYER', `${file}: layer '${layer}' (${className}) ${reason}`);
+    this.layer = layer;
+    this.className = className;
+  }
+}
+
+/** The in-memory network is inconsistent (shapes disagree, non-finite values, unknown activation). */
+export class InvalidNetworkError extends MimosaError {
+  constructor(message: string) {
+    super('INVALID_NETWORK', message);
+  }
+}
+
+/** Evaluation data (inputs or labels) is unreadable or does not fit the model. */
+export class DataError extends MimosaError {
+  /** The data file at fault, when there is one. */
+  readonly file: string | undefined;
+  constructor(file: string | undefined, problem: string) {
+    super('DATA', file ? `${file}: ${problem}` : problem);
+    this.file = file;
+  }
+}
+
+/** The protected model could not be made equivalent to the original within the tolerance. */
+export class EquivalenceError extends MimosaError {
+  constructor(message: string) {
+    super('EQUIVALENCE', message);
+  }
+}
+
+/** An output already exists and the caller did not ask to overwrite it. */
+export class OutputExistsError extends MimosaError {
+  /** The path that would have been overwritten. */
+  readonly path: string;
+  constructor(path: string) {
+    super('OUTPUT_EXISTS', `${path} already exists (use --force to overwrite)`);
+    this.path = path;
+  }
+}
+
+/** The caller asked for something that does not make sense (bad flag, bad option value). */
+export class UsageError extends MimosaError {
+  constructor(message: string) {
+    super('USAGE', message);
+  }
+}
+
+/** The user cancelled a long job; nothing was written. */
+export class CancelledError extends MimosaError {
+  constructor(message = 'Cancelled') {
+    super('CANCELLED', message);
+  }
+}
+
+/** Plain-data form of an error, for postMessage (class instances do not survive it). */
+export interface SerializedError {
+  /** Class name, for display. */
+  name: string;
+  /** Family code, or 'INTERNAL' for bugs. */
+  code: MimosaErrorCode | 'INTERNAL';
+  /** Human-readable message. */
+  message: string;
+}
+
+/** Turns any thrown value into plain data. */
+export function serializeError(error: unknown): SerializedError {
+  if (error instanceof MimosaError) return { name: error.name, code: error.code, message: error.message };
+  if (error instanceof Error) return { name: error.name, code: 'INTERNAL', message: error.message };
+  return { name: 'Error', code: 'INTERNAL', message: String(error) };
+}
+
+/** Throws if the signal is aborted; long loops call this between steps. */
+export function throwIfCancelled(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new CancelledError();
+}

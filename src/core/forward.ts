@@ -1,0 +1,108 @@
+import { applyActivation } from './activations';
+import type { DenseNetwork } from './network';
+
+/** Arithmetic of a forward pass. */
+export type Precision = 'float32' | 'float64';
+
+/** Options of `forward`. */
+export interface ForwardOptions {
+  /**
+   * 'float32' rounds every product and every partial sum to float32, like a float32 runtime
+   * with sequential accumulation, so cancellation error of protected models shows up as it
+   * would on device; 'float64' computes exactly enough to check constructions to ~1e-12.
+   */
+  precision?: Precision;
+  /** Return pre-activation outputs of the last layer (logits) instead of its activation. */
+  logits?: boolean;
+}
+
+/**
+ * Batched forward pass of `rows` inputs stored row-major in `x` ([rows × inputs]).
+ * Returns [rows × outputs] in the requested precision.
+ */
+export function forward(
+  network: DenseNetwork,
+  x: Float32Array | Float64Array,
+  rows: number,
+  options: ForwardOptions = {},
+): Float32Array | Float64Array {
+  const precision = options.precision ?? 'float32';
+  let h: Float32Array | Float64Array = precision === 'float32' && x instanceof Float64Array ? Float32Array.from(x) : x;
+  const last = network.layers.length - 1;
+  network.layers.forEach((layer, index) => {
+    const out = precision === 'float32' ? denseFloat32(layer.weights, layer.bias, h, rows, layer.inputs, layer.units)
+      : denseFloat64(layer.weights, layer.bias, h, rows, layer.inputs, layer.units);
+    if (!(index === last && options.logits)) applyActivation(layer.activation, out, layer.units, layer.alpha);
+    if (precision === 'float32' && layer.activation !== 'linear' && !(index === last && options.logits)) {
+      // Activations were computed in float64; store them back as float32 values.
+      for (let i = 0; i < out.length; i++) out[i] = Math.fround(out[i]!);
+    }
+    h = out;
+  });
+  return h;
+}
+
+function denseFloat32(
+  w: Float32Array,
+  b: Float32Array,
+  x: Float32Array | Float64Array,
+  rows: number,
+  inputs: number,
+  units: number,
+): Float32Array {
+  const out = new Float32Array(rows * units);
+  const fround = Math.fround;
+  for (let r = 0; r < rows; r++) {
+    const xo = r * inputs;
+    for (let j = 0; j < units; j++) {
+      const wo = j * inputs;
+      let s = 0;
+      for (let k = 0; k < inputs; k++) s = fround(s + fround(w[wo + k]! * x[xo + k]!));
+      out[r * units + j] = s + b[j]!;
+    }
+  }
+  return out;
+}
+
+function denseFloat64(
+  w: Float32Array,
+  b: Float32Array,
+  x: Float32Array | Float64Array,
+  rows: number,
+  inputs: number,
+  units: number,
+): Float64Array {
+  const out = new Float64Array(rows * units);
+  for (let r = 0; r < rows; r++) {
+    const xo = r * inputs;
+    for (let j = 0; j < units; j++) {
+      const wo = j * inputs;
+      let s = 0;
+      for (let k = 0; k < inputs; k++) s += w[wo + k]! * x[xo + k]!;
+      out[r * units + j] = s + b[j]!;
+    }
+  }
+  return out;
+}
+
+/** Index of the largest output of each row; a single output is read as a binary logit/probability. */
+export function argmaxRows(y: ArrayLike<number>, rows: number, width: number, threshold = 0): Int32Array {
+  const result = new Int32Array(rows);
+  for (let r = 0; r < rows; r++) {
+    if (width === 1) {
+      result[r] = y[r]! > threshold ? 1 : 0;
+      continue;
+    }
+    let best = 0;
+    let bestValue = y[r * width]!;
+    for (let j = 1; j < width; j++) {
+      const v = y[r * width + j]!;
+      if (v > bestValue) {
+        bestValue = v;
+        best = j;
+      }
+    }
+    result[r] = best;
+  }
+  return result;
+}

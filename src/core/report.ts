@@ -1,0 +1,157 @@
+/**
+ * The report schema (DESIGN §7): what `protect` writes as report.json, what the CLI prints with
+ * --json, and what the webview renders. Plain data only, so it crosses worker and webview
+ * boundaries unchanged. Bump `schemaVersion` on any incompatible change.
+ */
+
+/** Perturbation kinds of DESIGN §4, in the order reports list them. */
+export const PERTURBATION_KINDS = [
+  'multiplicative',
+  'additive',
+  'finetune-adam',
+  'finetune-sgd',
+  'float16',
+  'int8',
+  'prune',
+  'single-edit',
+] as const;
+
+/** One perturbation kind. */
+export type PerturbationKind = (typeof PERTURBATION_KINDS)[number];
+
+/** Function-preserving constructions (DESIGN §3). */
+export type ConstructionMethod = 'split' | 'rescale' | 'permute' | 'twins' | 'tripwires' | 'relu-pair-hidden-layer';
+
+/** One side (original or protected) of a fragility curve. */
+export interface FragilitySeries {
+  /** Mean metric over the repeats, one value per magnitude. */
+  mean: number[];
+  /** Smallest metric over the repeats, per magnitude (lower edge of the band). */
+  min: number[];
+  /** Largest metric over the repeats, per magnitude (upper edge of the band). */
+  max: number[];
+  /** Metric without perturbation (accuracy or agreement = 1). */
+  clean: number;
+  /** Magnitude where the mean falls halfway from clean to chance; null when it never does on the grid. */
+  s50: number | null;
+}
+
+/** The fragility curves of one perturbation kind. */
+export interface FragilityKind {
+  /** Which perturbation. */
+  kind: PerturbationKind;
+  /** What a magnitude means for this kind, for axis labels ("relative noise σ", "Adam steps", ...). */
+  magnitudeLabel: string;
+  /** The magnitudes swept (log grid where it makes sense). */
+  magnitudes: number[];
+  /** Number of seeded repeats per magnitude. */
+  repeats: number;
+  /** Curve of the unprotected model. */
+  original: FragilitySeries;
+  /** Curve of the protected model. */
+  protected: FragilitySeries;
+  /**
+   * s50(original) / s50(protected). When the original never reaches s50 on the grid the value
+   * is computed with the largest magnitude instead and `fragilityFactorBound` is 'lower'.
+   * Null when the protected model never reaches s50 either, or the kind has a single magnitude.
+   */
+  fragilityFactor: number | null;
+  /** 'exact', or 'lower' when the factor is only a lower bound (see above). */
+  fragilityFactorBound: 'exact' | 'lower';
+  /** Kind-specific notes (learning rate, batch size, what a "break" is). */
+  notes?: string;
+}
+
+/** The report written beside every protected model. */
+export interface ProtectionReport {
+  /** Schema version; readers refuse versions they do not know. */
+  schemaVersion: 1;
+  /** ISO time the report was made. */
+  createdAt: string;
+  /** Version of the tool that made it. */
+  tool: { name: 'mimosanet'; version: string };
+  /** The original model. */
+  model: {
+    path: string;
+    format: string;
+    layers: { units: number; activation: string }[];
+    inputs: number;
+    parameters: number;
+    bytes: number;
+    /** What the reader had to normalise to read it (Keras 3 names, batch_shape, ...). */
+    normalised: string[];
+  };
+  /** The protected model written beside it. */
+  protected: {
+    path: string;
+    /** Every file written for the protected model (main file first). */
+    files: string[];
+    layers: { units: number; activation: string }[];
+    parameters: number;
+    bytes: number;
+    /** SHA-256 of each written model file, so `verify` can detect tampering. */
+    sha256: Record<string, string>;
+  };
+  /** How the protected copy was built. */
+  construction: {
+    seed: number;
+    /** Amplitude M actually used, relative to each layer's weight scale rounded to a power of two. */
+    amplitude: number;
+    /** Whether M was searched ('auto') or given. */
+    amplitudeMode: 'auto' | 'fixed';
+    /** Amplitudes tried by the search and whether each passed, in order. */
+    amplitudeSearch: { amplitude: number; passed: boolean; relDiff: number }[];
+    tolerance: number;
+    /** Copies per hidden neuron. */
+    copies: number;
+    /** Rescaling range: factors are powers of two in 2^[-r, r]. */
+    rescaleExponent: number;
+    methods: ConstructionMethod[];
+    /** Present when tripwires were used: equivalence then holds on the calibration data only. */
+    caveat?: string;
+  };
+  /** The evaluation data. */
+  data: {
+    source: 'file' | 'probes';
+    path?: string;
+    labelsPath?: string;
+    samples: number;
+    labelled: boolean;
+    /** How probes were generated, when source is 'probes'. */
+    probeDescription?: string;
+  };
+  /** Original vs protected outputs, run in the real runtime. */
+  equivalence: {
+    top1Agreement: number;
+    maxAbsDiff: number;
+    meanAbsDiff: number;
+    relDiff: number;
+    /** What was compared: 'logits' (pre-softmax/sigmoid) or 'outputs'. */
+    compared: 'logits' | 'outputs';
+    accuracyOriginal: number | null;
+    accuracyProtected: number | null;
+    passed: boolean;
+    /** Library and version that ran both models, e.g. "@tensorflow/tfjs 4.22.0". */
+    runtime: string;
+    /** Largest |Δ| of each sample, for the difference chart (at most a few thousand values). */
+    perSampleMaxAbsDiff: number[];
+    /** The same check in float64 arithmetic of the stored weights (exactness of the construction). */
+    float64MaxAbsDiff: number;
+  };
+  /** Perturbation sweeps. */
+  fragility: {
+    /** 'accuracy' with labels, else 'agreement' (top-1 agreement with the unperturbed original). */
+    metric: 'accuracy' | 'agreement';
+    /** Chance level 1/classes, the floor s50 is measured against. */
+    chance: number;
+    /** Samples used for the sweeps (a subset of the evaluation data when it is large). */
+    samples: number;
+    /** Arithmetic used by the sweeps. */
+    runtime: string;
+    kinds: FragilityKind[];
+  };
+  /** One-sentence verdict shown at the top of the report. */
+  verdict: string;
+  /** Wall time per phase, seconds. */
+  timings: Record<string, number>;
+}
