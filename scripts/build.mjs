@@ -1,0 +1,41 @@
+// One esbuild config for every entry point (hexeditor-style `build(options)` helper).
+// Usage: node scripts/build.mjs [--watch] [--minify]
+import * as esbuild from 'esbuild';
+import { existsSync } from 'node:fs';
+
+const watch = process.argv.includes('--watch');
+const minify = process.argv.includes('--minify');
+
+/** Entry points: Node bundles (CommonJS) for the extension host, worker and CLI; a browser bundle for the webview. */
+const entries = [
+  { in: 'src/extension/extension.ts', out: 'dist/extension.js', platform: 'node', external: ['vscode'] },
+  { in: 'src/engine/worker.ts', out: 'dist/worker.js', platform: 'node' },
+  { in: 'src/cli/cli.ts', out: 'dist/cli.js', platform: 'node', banner: '#!/usr/bin/env node' },
+  { in: 'webview/report/main.ts', out: 'dist/webview/report.js', platform: 'browser' },
+].filter((entry) => existsSync(entry.in));
+
+function build(entry) {
+  return {
+    entryPoints: [entry.in],
+    outfile: entry.out,
+    bundle: true,
+    platform: entry.platform,
+    format: entry.platform === 'node' ? 'cjs' : 'iife',
+    target: entry.platform === 'node' ? 'node20' : 'es2022',
+    external: entry.external ?? [],
+    sourcemap: true,
+    minify,
+    banner: entry.banner ? { js: entry.banner } : undefined,
+    logLevel: 'warning',
+    // tfjs probes for optional Node modules it never needs here.
+    define: entry.platform === 'browser' ? { 'process.env.NODE_ENV': '"production"' } : undefined,
+  };
+}
+
+if (watch) {
+  for (const entry of entries) (await esbuild.context(build(entry))).watch();
+  console.log('watching', entries.map((e) => e.in).join(', '));
+} else {
+  await Promise.all(entries.map((entry) => esbuild.build(build(entry))));
+  console.log('built', entries.map((e) => e.out).join(', '));
+}
