@@ -34,6 +34,11 @@ export function isPositivelyHomogeneous(activation: Activation): boolean {
   return activation === 'relu' || activation === 'leaky_relu' || activation === 'linear';
 }
 
+/** The parameter Keras uses when a layer stores none: leaky-relu slope 0.3, elu alpha 1. */
+export function defaultAlpha(activation: Activation): number {
+  return activation === 'leaky_relu' ? 0.3 : 1;
+}
+
 const SELU_ALPHA = 1.6732632423543772;
 const SELU_SCALE = 1.0507009873554805;
 
@@ -45,7 +50,7 @@ export function applyActivation(
   activation: Activation,
   values: Float32Array | Float64Array,
   width: number,
-  alpha = activation === 'leaky_relu' ? 0.3 : 1,
+  alpha = defaultAlpha(activation),
 ): void {
   const n = values.length;
   switch (activation) {

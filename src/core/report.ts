@@ -30,6 +30,8 @@ export interface FragilitySeries {
   min: number[];
   /** Largest metric over the repeats, per magnitude (upper edge of the band). */
   max: number[];
+  /** Fraction of repeats whose metric fell to the halfway line or below ("broken"), per magnitude. */
+  broken: number[];
   /** Metric without perturbation (accuracy or agreement = 1). */
   clean: number;
   /** Magnitude where the mean falls halfway from clean to chance; null when it never does on the grid. */

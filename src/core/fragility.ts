@@ -1,0 +1,258 @@
+import { CancelledError } from './errors';
+import { argmaxRows, forward } from './forward';
+import { classCount, outputWidth, type DenseNetwork } from './network';
+import {
+  additiveNoise,
+  drawNoise,
+  float16RoundTrip,
+  int8Quantise,
+  layerWeightStd,
+  magnitudePrune,
+  multiplicativeNoise,
+  randomWeightPosition,
+  singleWeightEdit,
+} from './perturbations';
+import type { FragilityKind, FragilitySeries, PerturbationKind } from './report';
+import { Rng } from './rng';
+import { fragilityFactor, logGrid, s50 } from './s50';
+import { fineTune, type OptimizerName } from './training';
+
+/**
+ * Fragility sweeps (DESIGN §4): for each perturbation kind and magnitude, R seeded repeats on
+ * the original and the protected network; the metric is accuracy with labels, else top-1
+ * agreement with the unperturbed original. Both networks see the same grid and seeds.
+ */
+
+/** Evaluation data of a sweep. */
+export interface SweepData {
+  /** Inputs [rows × inputs]. */
+  x: Float32Array;
+  /** Number of samples. */
+  rows: number;
+  /** Integer labels, or null (agreement with the original replaces accuracy). */
+  labels: Int32Array | null;
+}
+
+/** Options of `measureFragility`. */
+export interface FragilityOptions {
+  /** Kinds to sweep, in order; fine-tuning kinds are skipped without labels. */
+  kinds: readonly PerturbationKind[];
+  /** Seeded repeats per magnitude for noise kinds. */
+  repeats: number;
+  /** Seed of noise draws, edit positions and batch orders. */
+  seed: number;
+  /** Fine-tuning steps at which accuracy is measured. */
+  fineTuneSteps?: readonly number[];
+  /** Checked between evaluations; aborting throws CancelledError. */
+  signal?: AbortSignal;
+  /** Completion in [0, 1] with a short description. */
+  onProgress?: (fraction: number, message: string) => void;
+  /** Each kind as soon as it is measured, so reports update live. */
+  onKind?: (kind: FragilityKind) => void;
+}
+
+/** Default step grid of the fine-tuning attacks. */
+export const DEFAULT_FINETUNE_STEPS = [1, 3, 10, 30, 100] as const;
+
+/** Kind-specific grid, label and optimiser settings. */
+interface KindPlan {
+  magnitudes: number[];
+  label: string;
+  repeats: number;
+  notes?: string;
+}
+
+const ADAM_LR = 1e-3;
+const SGD_LR = 1e-2;
+const BATCH = 32;
+
+function plan(kind: PerturbationKind, repeats: number, steps: readonly number[]): KindPlan {
+  switch (kind) {
+    case 'multiplicative':
+      return { magnitudes: logGrid(1e-6, 10, 2), label: 'relative noise s: w·(1+s·ε)', repeats };
+    case 'additive':
+      return { magnitudes: logGrid(1e-6, 10, 2), label: 'noise s in units of each layer’s weight std', repeats };
+    case 'finetune-adam':
+      return {
+        magnitudes: [...steps],
+        label: 'Adam steps',
+        repeats: 1,
+        notes: `Adam lr ${ADAM_LR}, batch ${BATCH}, cross-entropy; trained on one half of the labelled data, measured on the other half.`,
+      };
+    case 'finetune-sgd':
+      return {
+        magnitudes: [...steps],
+        label: 'SGD steps',
+        repeats: 1,
+        notes: `SGD lr ${SGD_LR}, batch ${BATCH}, cross-entropy; trained on one half of the labelled data, measured on the other half.`,
+      };
+    case 'float16':
+      return { magnitudes: [16], label: 'bits (float16 round trip)', repeats: 1 };
+    case 'int8':
+      return { magnitudes: [8], label: 'bits (per-tensor symmetric int8 weights, float32 biases)', repeats: 1 };
+    case 'prune':
+      return { magnitudes: [1, 2, 5, 10, 20, 30, 50, 70, 90], label: '% of weights pruned (smallest |w| per layer)', repeats: 1 };
+    case 'single-edit':
+      return {
+        magnitudes: logGrid(1e-4, 1, 1),
+        label: 'relative change of one random weight',
+        repeats: Math.max(20, repeats * 4),
+      };
+    default: {
+      const never: never = kind;
+      throw new RangeError(`Unknown perturbation kind '${String(never)}'`);
+    }
+  }
+}
+
+/** Yields to the event loop so a worker can receive a cancel message between evaluations. */
+const tick = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
+
+/** Runs every requested sweep and returns one FragilityKind per kind measured. */
+export async function measureFragility(
+  original: DenseNetwork,
+  protectedNet: DenseNetwork,
+  data: SweepData,
+  options: FragilityOptions,
+): Promise<FragilityKind[]> {
+  const steps = options.fineTuneSteps ?? DEFAULT_FINETUNE_STEPS;
+  const kinds = options.kinds.filter((k) => data.labels || !k.startsWith('finetune'));
+  const width = outputWidth(original);
+  const chance = 1 / classCount(original);
+  const reference = data.labels ?? argmaxRows(forward(original, data.x, data.rows, { precision: 'float64' }), data.rows, width);
+  const metricOn = (x: Float32Array, rows: number, target: Int32Array) => (network: DenseNetwork) => {
+    const predicted = argmaxRows(forward(network, x, rows, { precision: 'float64' }), rows, width);
+    let hits = 0;
+    for (let r = 0; r < rows; r++) if (predicted[r] === target[r]) hits++;
+    return hits / rows;
+  };
+  const metric = metricOn(data.x, data.rows, reference);
+
+  const plans = kinds.map((kind) => ({ kind, ...plan(kind, options.repeats, steps) }));
+  const totalWork = plans.reduce((n, p) => n + 2 * (p.kind.startsWith('finetune') ? 1 : p.magnitudes.length * p.repeats), 0);
+  let done = 0;
+  const progress = async (message: string): Promise<void> => {
+    done++;
+    options.onProgress?.(done / totalWork, message);
+    await tick();
+    if (options.signal?.aborted) throw new CancelledError();
+  };
+
+  const results: FragilityKind[] = [];
+  for (const p of plans) {
+    const rng = new Rng(options.seed).fork(`fragility/${p.kind}`);
+    const sweep = async (network: DenseNetwork, who: string): Promise<FragilitySeries> => {
+      const values: number[][] = p.magnitudes.map(() => []);
+      let clean = metric(network);
+      switch (p.kind) {
+        case 'multiplicative':
+        case 'additive': {
+          const stds = layerWeightStd(network);
+          for (let r = 0; r < p.repeats; r++) {
+            const noise = drawNoise(network, rng.fork(`${who}/${r}`));
+            for (let i = 0; i < p.magnitudes.length; i++) {
+              const s = p.magnitudes[i]!;
+              const perturbed = p.kind === 'multiplicative' ? multiplicativeNoise(network, s, noise) : additiveNoise(network, s, noise, stds);
+              values[i]!.push(metric(perturbed));
+              await progress(`${p.kind} ${who} s=${s}`);
+            }
+          }
+          break;
+        }
+        case 'float16':
+          values[0]!.push(metric(float16RoundTrip(network)));
+          await progress(`float16 ${who}`);
+          break;
+        case 'int8':
+          values[0]!.push(metric(int8Quantise(network)));
+          await progress(`int8 ${who}`);
+          break;
+        case 'prune':
+          for (let i = 0; i < p.magnitudes.length; i++) {
+            values[i]!.push(metric(magnitudePrune(network, p.magnitudes[i]!)));
+            await progress(`prune ${who} ${p.magnitudes[i]}%`);
+          }
+          break;
+        case 'single-edit':
+          for (let r = 0; r < p.repeats; r++) {
+            const position = randomWeightPosition(network, rng.fork(`${who}/${r}`));
+            for (let i = 0; i < p.magnitudes.length; i++) {
+              values[i]!.push(metric(singleWeightEdit(network, position, p.magnitudes[i]!)));
+              await progress(`single-edit ${who} s=${p.magnitudes[i]}`);
+            }
+          }
+          break;
+        case 'finetune-adam':
+        case 'finetune-sgd': {
+          const labels = data.labels!;
+          const half = Math.floor(data.rows / 2);
+          const inputs = original.inputs;
+          const trainX = data.x.subarray(0, half * inputs);
+          const testX = data.x.subarray(half * inputs);
+          const testMetric = metricOn(testX, data.rows - half, labels.subarray(half));
+          clean = testMetric(network);
+          const snapshots: DenseNetwork[] = [];
+          const optimizer: OptimizerName = p.kind === 'finetune-adam' ? 'adam' : 'sgd';
+          fineTune(network, trainX, labels.subarray(0, half), half, {
+            optimizer,
+            learningRate: optimizer === 'adam' ? ADAM_LR : SGD_LR,
+            batchSize: BATCH,
+            checkpoints: p.magnitudes,
+            rng: rng.fork(`${who}/batches`),
+            onCheckpoint: (_step, snapshot) => snapshots.push(snapshot),
+            ...(options.signal ? { signal: options.signal } : {}),
+          });
+          snapshots.forEach((snapshot, i) => values[i]!.push(testMetric(snapshot)));
+          await progress(`${p.kind} ${who}`);
+          break;
+        }
+        default: {
+          const never: never = p.kind;
+          throw new RangeError(`Unknown perturbation kind '${String(never)}'`);
+        }
+      }
+      return summarise(values, clean, chance, p.magnitudes);
+    };
+    const originalSeries = await sweep(original, 'original');
+    const protectedSeries = await sweep(protectedNet, 'protected');
+    const single = p.magnitudes.length === 1;
+    const factor = single
+      ? { value: null, bound: 'exact' as const }
+      : fragilityFactor(originalSeries.s50, protectedSeries.s50, p.magnitudes[p.magnitudes.length - 1]!);
+    const kind: FragilityKind = {
+      kind: p.kind,
+      magnitudeLabel: p.label,
+      magnitudes: p.magnitudes,
+      repeats: p.repeats,
+      original: originalSeries,
+      protected: protectedSeries,
+      fragilityFactor: factor.value,
+      fragilityFactorBound: factor.bound,
+      ...(p.kind === 'single-edit' ? { notes: singleEditNote(p.magnitudes, originalSeries, protectedSeries, p.repeats) } : p.notes ? { notes: p.notes } : {}),
+    };
+    results.push(kind);
+    options.onKind?.(kind);
+  }
+  return results;
+}
+
+function summarise(values: number[][], clean: number, chance: number, magnitudes: number[]): FragilitySeries {
+  const mean = values.map((v) => v.reduce((a, b) => a + b, 0) / v.length);
+  const halfway = (clean + chance) / 2;
+  return {
+    mean,
+    broken: values.map((v) => v.filter((m) => m <= halfway).length / v.length),
+    min: values.map((v) => Math.min(...v)),
+    max: values.map((v) => Math.max(...v)),
+    clean,
+    s50: magnitudes.length > 1 ? s50(magnitudes, mean, clean, chance) : null,
+  };
+}
+
+function singleEditNote(magnitudes: number[], original: FragilitySeries, protectedSeries: FragilitySeries, repeats: number): string {
+  const i = magnitudes.indexOf(0.01);
+  const at = (series: FragilitySeries) => `${Math.round(series.broken[i]! * 100)} %`;
+  return i < 0
+    ? `${repeats} random single-weight edits per size.`
+    : `${repeats} random single-weight edits per size; a +1 % edit broke ${at(protectedSeries)} of protected models and ${at(original)} of originals.`;
+}

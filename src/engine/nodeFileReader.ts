@@ -1,0 +1,9 @@
+import { readFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import type { FileReader } from '../formats/format';
+
+/** FileReader over the local file system, for the worker, the CLI and tests. */
+export const nodeFileReader: FileReader = {
+  read: async (path) => new Uint8Array(await readFile(path)),
+  resolve: (from, relative) => resolve(dirname(from), relative),
+};

@@ -1,0 +1,156 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { searchAmplitude } from '../../../src/core/amplitude';
+import { accuracy, compareOutputs, equivalencePasses } from '../../../src/core/equivalence';
+import { forward } from '../../../src/core/forward';
+import { measureFragility } from '../../../src/core/fragility';
+import { protectNetwork } from '../../../src/core/constructions';
+import { float16RoundTrip, int8Quantise, magnitudePrune, roundToFloat16 } from '../../../src/core/perturbations';
+import { Rng } from '../../../src/core/rng';
+import { fragilityFactor, logGrid, s50 } from '../../../src/core/s50';
+import { fineTune } from '../../../src/core/training';
+import { argmaxRows } from '../../../src/core/forward';
+import { randomInputs, randomNetwork } from '../helpers/randomNetwork';
+
+describe('s50', () => {
+  it('interpolates in log magnitude between the bracketing points', () => {
+    // clean 1, chance 0.1 → threshold 0.55, crossed between 1e-2 (0.8) and 1e-1 (0.3): halfway in log.
+    const value = s50([1e-3, 1e-2, 1e-1, 1], [1, 0.8, 0.3, 0.1], 1, 0.1)!;
+    assert.ok(Math.abs(Math.log10(value) - -1.5) < 1e-12, String(value));
+  });
+  it('is null when the curve never falls halfway, and the first magnitude when it starts below', () => {
+    assert.equal(s50([1, 10], [0.99, 0.9], 1, 0.1), null);
+    assert.equal(s50([1, 10], [0.2, 0.1], 1, 0.1), 1);
+  });
+  it('fragility factor is a lower bound when the original never breaks', () => {
+    assert.deepEqual(fragilityFactor(1, 1e-3, 10), { value: 1000, bound: 'exact' });
+    assert.deepEqual(fragilityFactor(null, 1e-3, 10), { value: 10000, bound: 'lower' });
+    assert.deepEqual(fragilityFactor(1, null, 10), { value: null, bound: 'exact' });
+  });
+  it('log grids include both ends', () => {
+    assert.deepEqual(logGrid(1e-2, 1, 1), [0.01, 0.1, 1]);
+    assert.equal(logGrid(1e-6, 10, 2).length, 15);
+  });
+});
+
+describe('Rng', () => {
+  it('is deterministic per seed and forks independently of draws made', () => {
+    const a = new Rng(42);
+    const b = new Rng(42);
+    const drawsA = Array.from({ length: 5 }, () => a.nextUint32());
+    assert.deepEqual(drawsA, Array.from({ length: 5 }, () => b.nextUint32()));
+    assert.notDeepEqual(drawsA, Array.from({ length: 5 }, () => new Rng(43).nextUint32()));
+    const forkBefore = new Rng(42).fork('x').uniform();
+    assert.equal(a.fork('x').uniform(), forkBefore);
+  });
+  it('normals have mean ~0 and std ~1', () => {
+    const rng = new Rng(1);
+    const values = Array.from({ length: 20000 }, () => rng.normal());
+    const mean = values.reduce((s, v) => s + v, 0) / values.length;
+    const std = Math.sqrt(values.reduce((s, v) => s + (v - mean) ** 2, 0) / values.length);
+    assert.ok(Math.abs(mean) < 0.03 && Math.abs(std - 1) < 0.03, `${mean} ${std}`);
+  });
+});
+
+describe('perturbations', () => {
+  it('rounds to float16 like IEEE binary16', () => {
+    assert.equal(roundToFloat16(1 + 2 ** -11), 1); // tie → even
+    assert.equal(roundToFloat16(1 + 3 * 2 ** -11), 1 + 2 ** -9);
+    assert.equal(roundToFloat16(65504), 65504);
+    assert.equal(roundToFloat16(70000), Infinity);
+    assert.equal(roundToFloat16(2 ** -25), 0);
+    assert.equal(roundToFloat16(-(2 ** -24)), -(2 ** -24));
+    assert.equal(roundToFloat16(0.1), 0.0999755859375);
+  });
+  const net = randomNetwork([10, 8, 3], ['relu', 'softmax']);
+  it('int8 keeps 255 levels per tensor and float16 changes weights slightly', () => {
+    const q = int8Quantise(net);
+    assert.ok(new Set(q.layers[0]!.weights).size <= 255);
+    const h = float16RoundTrip(net);
+    assert.ok(Math.abs(h.layers[0]!.weights[0]! - net.layers[0]!.weights[0]!) < 1e-3);
+  });
+  it('magnitude pruning zeroes the smallest weights per layer', () => {
+    const pruned = magnitudePrune(net, 50);
+    const zeros = pruned.layers[0]!.weights.filter((w) => w === 0).length;
+    assert.equal(zeros, 40);
+    const kept = pruned.layers[0]!.weights.filter((w) => w !== 0).map(Math.abs);
+    const dropped = net.layers[0]!.weights.filter((_, i) => pruned.layers[0]!.weights[i] === 0).map(Math.abs);
+    assert.ok(Math.min(...kept) >= Math.max(...dropped));
+  });
+});
+
+describe('equivalence', () => {
+  it('compares outputs and applies the pass rule', () => {
+    const c = compareOutputs([1, 2, 3, 4], [1, 2.001, 3, 4], 2, 2);
+    assert.equal(c.top1Agreement, 1);
+    assert.ok(Math.abs(c.maxAbsDiff - 0.001) < 1e-9);
+    assert.ok(Math.abs(c.relDiff - 0.00025) < 1e-9);
+    assert.equal(equivalencePasses(c, 1e-4), false);
+    assert.equal(equivalencePasses(c, 1e-3), true);
+    assert.equal(equivalencePasses(compareOutputs([1, 0], [NaN, 0], 1, 2), 1), false);
+    assert.equal(accuracy([0.1, 0.9, 0.8, 0.2], 2, 2, Int32Array.from([1, 1])), 0.5);
+  });
+});
+
+describe('amplitude search', () => {
+  it('finds the largest passing power of two, refined by half an octave', async () => {
+    const limit = 300;
+    const result = await searchAmplitude(async (m) => ({ passed: m <= limit, relDiff: m * 1e-7 }));
+    assert.equal(result.amplitude, 2 ** 8); // 2^8.5 ≈ 362 > 300
+    assert.ok(result.trials.length < 15);
+    const failing = await searchAmplitude(async () => ({ passed: false, relDiff: 1 }));
+    assert.equal(failing.amplitude, null);
+  });
+});
+
+describe('fine-tuning', () => {
+  it('Adam training lowers the loss of a learnable problem (gradients are right)', () => {
+    const rng = new Rng(3);
+    const rows = 256;
+    const x = randomInputs(rows, 6, 5);
+    const labels = Int32Array.from({ length: rows }, (_, r) => (x[r * 6]! + x[r * 6 + 1]! > 1 ? 1 : 0));
+    const net = randomNetwork([6, 16, 2], ['relu', 'softmax'], 11);
+    const accuracies: number[] = [];
+    fineTune(net, x, labels, rows, {
+      optimizer: 'adam',
+      learningRate: 1e-2,
+      batchSize: 32,
+      checkpoints: [0, 300],
+      rng,
+      onCheckpoint: (_s, n) => accuracies.push(accuracy(forward(n, x, rows), rows, 2, labels)),
+    });
+    assert.ok(accuracies[1]! > 0.9 && accuracies[1]! > accuracies[0]!, accuracies.join(' → '));
+  });
+});
+
+describe('fragility sweep', () => {
+  it('measures a protected network as far more fragile than the original', async () => {
+    const net = randomNetwork([12, 16, 8, 4], ['relu', 'relu', 'softmax'], 21);
+    const x = randomInputs(200, 12, 22);
+    const { network } = protectNetwork(net, { seed: 1, amplitude: 256, copies: 3, rescaleExponent: 8, twins: 0, tripwires: 0, permute: true });
+    const labels = argmaxRows(forward(net, x, 200), 200, 4);
+    const seen: string[] = [];
+    const kinds = await measureFragility(net, network, { x, rows: 200, labels }, {
+      kinds: ['multiplicative', 'int8', 'single-edit', 'finetune-sgd'],
+      repeats: 2,
+      seed: 5,
+      fineTuneSteps: [1, 10],
+      onKind: (k) => seen.push(k.kind),
+    });
+    assert.deepEqual(seen, ['multiplicative', 'int8', 'single-edit', 'finetune-sgd']);
+    const mult = kinds[0]!;
+    assert.equal(mult.original.clean, 1);
+    assert.ok(mult.protected.s50 !== null && mult.fragilityFactor !== null && mult.fragilityFactor > 20, JSON.stringify(mult.fragilityFactor));
+    assert.equal(kinds[1]!.fragilityFactor, null);
+    assert.equal(kinds[1]!.magnitudes.length, 1);
+  });
+  it('stops with CancelledError when the signal aborts', async () => {
+    const net = randomNetwork([12, 8, 4], ['relu', 'softmax'], 21);
+    const controller = new AbortController();
+    controller.abort();
+    await assert.rejects(
+      measureFragility(net, net, { x: randomInputs(10, 12), rows: 10, labels: null }, { kinds: ['additive'], repeats: 1, seed: 1, signal: controller.signal }),
+      { name: 'CancelledError' },
+    );
+  });
+});
