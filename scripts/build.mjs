@@ -1,7 +1,9 @@
 // One esbuild config for every entry point (hexeditor-style `build(options)` helper).
 // Usage: node scripts/build.mjs [--watch] [--minify]
 import * as esbuild from 'esbuild';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+
+const version = JSON.parse(readFileSync('package.json', 'utf8')).version;
 
 const watch = process.argv.includes('--watch');
 const minify = process.argv.includes('--minify');
@@ -27,8 +29,10 @@ function build(entry) {
     minify,
     banner: entry.banner ? { js: entry.banner } : undefined,
     logLevel: 'warning',
-    // tfjs probes for optional Node modules it never needs here.
-    define: entry.platform === 'browser' ? { 'process.env.NODE_ENV': '"production"' } : undefined,
+    define: {
+      __MIMOSANET_VERSION__: JSON.stringify(version),
+      ...(entry.platform === 'browser' ? { 'process.env.NODE_ENV': '"production"' } : {}),
+    },
   };
 }
 

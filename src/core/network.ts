@@ -102,6 +102,6 @@ export function validateNetwork(network: DenseNetwork): void {
 }
 
 /** Short architecture string such as "784 › 128 relu › 64 relu › 10 softmax". */
-export function describeArchitecture(network: DenseNetwork): string {
+export function describeArchitecture(network: { inputs: number; layers: readonly { units: number; activation: string }[] }): string {
   return [String(network.inputs), ...network.layers.map((l) => `${l.units} ${l.activation}`)].join(' › ');
 }

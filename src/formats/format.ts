@@ -105,6 +105,8 @@ export interface ModelFormat<Source = unknown> {
   load(path: string, files: FileReader): Promise<LoadedModel<Source>>;
   /** Serialises `network` (a protected copy of `model.network`) in this format; main file first. */
   write(model: LoadedModel<Source>, network: DenseNetwork, baseName: string): Promise<WrittenFile[]>;
+  /** The model's own files as the runtime loads them (main file first), to run the original unchanged. */
+  readFiles(path: string, files: FileReader): Promise<WrittenFile[]>;
   /** The runtime used for the equivalence check of this format. */
   createRuntime(): Promise<ModelRuntime>;
 }

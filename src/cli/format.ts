@@ -1,0 +1,73 @@
+import { describeArchitecture } from '../core/network';
+import type { FragilityKind, ProtectionReport } from '../core/report';
+import { formatFactor } from '../core/verdict';
+import type { VerifyResult } from '../engine/verifyModel';
+import type { ModelInfo } from '../formats/format';
+import type { ProtectResult } from '../protocol';
+
+/** Human-readable `inspect` output. */
+export function formatInspection(info: ModelInfo): string {
+  const lines = [`${info.path}`, `  format:     ${info.format}`, `  inputs:     ${info.inputs ?? '?'}`, `  parameters: ${info.parameters.toLocaleString('en-US')}`, '  layers:'];
+  for (const layer of info.layers) {
+    const detail = [layer.units !== undefined ? `${layer.units} units` : '', layer.activation ?? ''].filter(Boolean).join(', ');
+    lines.push(`    ${layer.className.padEnd(20)} ${layer.name}${detail ? ` (${detail})` : ''}`);
+  }
+  lines.push(
+    info.blocker
+      ? `  protectable: no: layer '${info.blocker.layer}' (${info.blocker.className}) ${info.blocker.reason}`
+      : '  protectable: yes',
+  );
+  return lines.join('\n');
+}
+
+const sci = (v: number | null): string => (v === null ? 'not reached' : v >= 0.01 && v < 1000 ? v.toPrecision(3) : v.toExponential(2));
+const pct = (v: number): string => `${(v * 100).toFixed(2)} %`;
+
+/** Human-readable `protect` summary: equivalence, amplitude, then one row per perturbation kind. */
+export function formatProtectSummary(result: ProtectResult): string {
+  const r: ProtectionReport = result.report;
+  const eq = r.equivalence;
+  const lines = [
+    `Protected ${r.model.path}`,
+    `  architecture   ${describeArchitecture({ inputs: r.model.inputs, layers: r.model.layers })}  →  ${r.protected.layers.map((l) => l.units).join('-')}`,
+    `  parameters     ${r.model.parameters.toLocaleString('en-US')} → ${r.protected.parameters.toLocaleString('en-US')}  (${(r.protected.bytes / 1024).toFixed(0)} KiB written)`,
+    `  construction   ${r.construction.methods.join(' + ')}, ${r.construction.copies} copies, amplitude ${r.construction.amplitude} (${r.construction.amplitudeMode}), seed ${r.construction.seed}`,
+    `  data           ${r.data.source === 'file' ? `${r.data.samples} samples from ${r.data.path}${r.data.labelled ? ' (labelled)' : ''}` : `${r.data.samples} generated probes (agreement replaces accuracy)`}`,
+    '',
+    `Equivalence (${eq.runtime}, ${eq.compared}): ${eq.passed ? 'PASSED' : 'FAILED'}`,
+    `  top-1 agreement ${pct(eq.top1Agreement)}   max |Δ| ${eq.maxAbsDiff.toExponential(2)}   mean |Δ| ${eq.meanAbsDiff.toExponential(2)}   relDiff ${eq.relDiff.toExponential(2)} (tolerance ${r.construction.tolerance})`,
+    eq.accuracyOriginal !== null ? `  accuracy       original ${eq.accuracyOriginal.toFixed(4)}   protected ${eq.accuracyProtected!.toFixed(4)}` : '',
+    r.construction.caveat ? `  caveat: ${r.construction.caveat}` : '',
+    '',
+    `Fragility (${r.fragility.metric} on ${r.fragility.samples} samples; chance ${r.fragility.chance.toFixed(2)})`,
+    `  ${'kind'.padEnd(16)}${'s50 original'.padStart(14)}${'s50 protected'.padStart(15)}${'factor'.padStart(12)}   worst point (original → protected)`,
+    ...r.fragility.kinds.map(kindRow),
+    '',
+    r.verdict,
+    '',
+    `Wrote ${result.protectedPath}`,
+    `      ${result.reportPath}`,
+  ];
+  return lines.filter((line, i, all) => line !== '' || all[i - 1] !== '').join('\n');
+}
+
+function kindRow(kind: FragilityKind): string {
+  const last = kind.magnitudes.length - 1;
+  // For multi-point kinds show the most telling point: 50 % pruning, +1 % edit, or the last step.
+  const pick = kind.kind === 'prune' ? kind.magnitudes.indexOf(50) : kind.kind === 'single-edit' ? kind.magnitudes.indexOf(0.01) : last;
+  const i = pick >= 0 ? pick : last;
+  const at = kind.magnitudes.length > 1 ? ` at ${kind.magnitudes[i]}` : '';
+  return `  ${kind.kind.padEnd(16)}${sci(kind.original.s50).padStart(14)}${sci(kind.protected.s50).padStart(15)}${formatFactor(kind).padStart(12)}   ${kind.original.mean[i]!.toFixed(3)} → ${kind.protected.mean[i]!.toFixed(3)}${at}`;
+}
+
+/** Human-readable `verify` output. */
+export function formatVerification(v: VerifyResult): string {
+  const lines = [`${v.ok ? 'OK' : 'TAMPERED'}: ${v.modelPath}`];
+  for (const file of v.files) lines.push(`  ${file.ok ? 'ok ' : 'BAD'} ${file.name}${file.ok ? '' : ` (${file.problem})`}`);
+  if (v.equivalence) {
+    lines.push(`  re-run against the original: top-1 agreement ${pct(v.equivalence.top1Agreement)}, relDiff ${v.equivalence.relDiff.toExponential(2)} → ${v.equivalence.passed ? 'equivalent' : 'NOT equivalent'}`);
+  } else {
+    lines.push(`  original not found at ${v.originalPath}: checked file hashes only`);
+  }
+  return lines.join('\n');
+}

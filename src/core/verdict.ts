@@ -1,0 +1,28 @@
+import type { FragilityKind, ProtectionReport } from './report';
+
+/** "4,100×", "≥ 12,000×" or "n/a": a fragility factor as people read it. */
+export function formatFactor(kind: Pick<FragilityKind, 'fragilityFactor' | 'fragilityFactorBound'>): string {
+  if (kind.fragilityFactor === null) return 'n/a';
+  const value = kind.fragilityFactor >= 100 ? Math.round(kind.fragilityFactor).toLocaleString('en-US') : kind.fragilityFactor.toPrecision(3);
+  return `${kind.fragilityFactorBound === 'lower' ? '≥ ' : ''}${value}×`;
+}
+
+/** The one-sentence verdict at the top of a report, built only from measured numbers. */
+export function verdictSentence(report: Pick<ProtectionReport, 'equivalence' | 'fragility' | 'data'>): string {
+  const eq = report.equivalence;
+  const agreement = `${(eq.top1Agreement * 100).toFixed(eq.top1Agreement === 1 ? 0 : 2)} % top-1 agreement, relDiff ${eq.relDiff.toExponential(1)}`;
+  const where = report.data.source === 'probes' ? 'generated probe inputs' : `${report.data.samples.toLocaleString('en-US')} samples`;
+  if (!eq.passed) return `Not equivalent on ${where} (${agreement}): do not ship this copy.`;
+  const parts: string[] = [];
+  const byKind = new Map(report.fragility.kinds.map((k) => [k.kind, k]));
+  const mult = byKind.get('multiplicative');
+  if (mult && mult.fragilityFactor !== null) parts.push(`${formatFactor(mult)} more fragile to multiplicative weight noise`);
+  const metric = report.fragility.metric;
+  const drops = (['int8', 'float16'] as const)
+    .map((name) => byKind.get(name))
+    .filter((k): k is FragilityKind => k !== undefined)
+    .map((k) => `${k.kind} takes ${metric} ${k.original.mean[0]!.toFixed(2)} → ${k.protected.mean[0]!.toFixed(2)} (original → protected)`);
+  if (drops.length) parts.push(drops.join(', '));
+  const base = `Equivalent on ${where} (${agreement})`;
+  return parts.length ? `${base}; ${parts.join('; ')}.` : `${base}.`;
+}

@@ -1,0 +1,71 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { OutputExistsError } from '../core/errors';
+
+/**
+ * An output folder written atomically: files go to a hidden sibling staging folder, which is
+ * renamed into place only on `commit()`. `discard()` (on error or cancel) removes it, so a
+ * failed or cancelled run leaves nothing behind and an existing output is never half-replaced.
+ */
+export class AtomicOutput {
+  /** Staging folder files are written into. */
+  readonly staging: string;
+  private committed = false;
+
+  private constructor(
+    /** Final folder. */
+    readonly target: string,
+    private readonly force: boolean,
+  ) {
+    this.staging = join(dirname(target), `.${basename(target)}.partial-${randomBytes(4).toString('hex')}`);
+  }
+
+  /** Checks the target (refusing an existing one unless `force`) and creates the staging folder. */
+  static async open(target: string, force: boolean): Promise<AtomicOutput> {
+    if (!force && (await exists(target))) throw new OutputExistsError(target);
+    const output = new AtomicOutput(target, force);
+    await mkdir(output.staging, { recursive: true });
+    return output;
+  }
+
+  /** Path of a file in the staging folder. */
+  stagedPath(name: string): string {
+    return join(this.staging, name);
+  }
+
+  /** Writes one file into the staging folder. */
+  async write(name: string, bytes: Uint8Array | string): Promise<string> {
+    const path = this.stagedPath(name);
+    await writeFile(path, bytes);
+    return path;
+  }
+
+  /** Moves the staging folder into place, replacing an existing target only when forced. */
+  async commit(): Promise<void> {
+    if (await exists(this.target)) {
+      if (!this.force) throw new OutputExistsError(this.target);
+      const old = `${this.staging}.old`;
+      await rename(this.target, old);
+      await rename(this.staging, this.target);
+      await rm(old, { recursive: true, force: true });
+    } else {
+      await rename(this.staging, this.target);
+    }
+    this.committed = true;
+  }
+
+  /** Removes the staging folder if it was not committed. */
+  async discard(): Promise<void> {
+    if (!this.committed) await rm(this.staging, { recursive: true, force: true });
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}

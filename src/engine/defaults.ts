@@ -1,0 +1,22 @@
+import { PERTURBATION_KINDS } from '../core/report';
+import type { ProtectOptions } from '../protocol';
+
+/** Defaults of every protect option, shared by the CLI, the worker and the extension settings. */
+export const DEFAULT_OPTIONS: ProtectOptions = {
+  seed: 1,
+  tolerance: 1e-4,
+  amplitude: 'auto',
+  copies: 3,
+  rescaleExponent: 16,
+  twins: 0,
+  tripwires: 0,
+  kinds: [...PERTURBATION_KINDS],
+  maxSamples: 2000,
+  repeats: 5,
+};
+
+/** Sweeps use at most this many samples: enough for a stable metric, small enough to be quick. */
+export const MAX_SWEEP_SAMPLES = 500;
+
+/** Probe inputs generated when the user gives no data. */
+export const PROBE_SAMPLES = 1000;

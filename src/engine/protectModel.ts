@@ -1,0 +1,331 @@
+import { createHash } from 'node:crypto';
+import { stat } from 'node:fs/promises';
+import { basename, dirname, extname, join, resolve } from 'node:path';
+import { searchAmplitude, type AmplitudeTrial } from '../core/amplitude';
+import { protectNetwork, type ProtectedNetwork } from '../core/constructions';
+import { CancelledError, EquivalenceError, UsageError, throwIfCancelled } from '../core/errors';
+import { accuracy, compareOutputs, equivalencePasses, type OutputComparison } from '../core/equivalence';
+import { forward } from '../core/forward';
+import { measureFragility } from '../core/fragility';
+import { classCount, outputWidth, parameterCount } from '../core/network';
+import type { FragilityKind, ProtectionReport } from '../core/report';
+import { Rng } from '../core/rng';
+import { checkLabels, readDataset } from '../formats/data/dataset';
+import { generateProbes } from '../formats/data/probes';
+import type { LoadedModel, ModelFormat, ModelRuntime, WrittenFile } from '../formats/format';
+import { requireFormat } from '../formats/registry';
+import type { JobProgress, ProtectJob, ProtectPhase, ProtectResult } from '../protocol';
+import { AtomicOutput } from './atomicOutput';
+import { readHead } from './inspectModel';
+import { MAX_SWEEP_SAMPLES, PROBE_SAMPLES } from './defaults';
+import { nodeFileReader } from './nodeFileReader';
+import { verdictSentence } from '../core/verdict';
+import { TOOL_VERSION } from './version';
+
+/** Callbacks of a running protect job. */
+export interface ProtectHooks {
+  /** Progress for bars and logs. */
+  onProgress?: (progress: JobProgress) => void;
+  /** The report as far as it is known, while fragility sweeps run. */
+  onPartialReport?: (report: Partial<ProtectionReport>) => void;
+  /** Aborting cancels the job: CancelledError, nothing written. */
+  signal?: AbortSignal;
+}
+
+/** Share of the overall progress bar each phase takes (sweeps dominate the run time). */
+const PHASE_SPAN: Record<ProtectPhase, [number, number]> = {
+  read: [0, 0.02],
+  data: [0.02, 0.04],
+  calibrate: [0.04, 0.2],
+  write: [0.2, 0.22],
+  equivalence: [0.22, 0.25],
+  fragility: [0.25, 0.99],
+  report: [0.99, 1],
+};
+
+/** Evaluation inputs in the shape every step uses. */
+interface EvaluationData {
+  x: Float32Array;
+  rows: number;
+  labels: Int32Array | null;
+  report: ProtectionReport['data'];
+}
+
+/** Default output folder: `<dir>/<name>.mimosa` beside the model. */
+export function defaultOutDir(modelPath: string): string {
+  const name = basename(modelPath, extname(modelPath));
+  return join(dirname(modelPath), `${name}.mimosa`);
+}
+
+/**
+ * Protects one model end to end: read, load data, calibrate the amplitude in the format's real
+ * runtime, write the protected copy atomically, check equivalence on the written files, sweep
+ * fragility and write report.json. The original model is only ever read.
+ */
+export async function protectModel(job: ProtectJob, hooks: ProtectHooks = {}): Promise<ProtectResult> {
+  const timings: Record<string, number> = {};
+  let phaseStart = performance.now();
+  let phase: ProtectPhase = 'read';
+  const enter = (next: ProtectPhase, message: string): void => {
+    timings[phase] = (timings[phase] ?? 0) + (performance.now() - phaseStart) / 1000;
+    phase = next;
+    phaseStart = performance.now();
+    report(0, message);
+  };
+  const report = (within: number, message: string): void => {
+    const [from, to] = PHASE_SPAN[phase];
+    hooks.onProgress?.({ phase, message, fraction: from + (to - from) * Math.min(1, Math.max(0, within)) });
+  };
+  const { signal } = hooks;
+  const options = job.options;
+  validateOptions(job);
+
+  const modelPath = resolve(job.modelPath);
+  report(0, `Reading ${basename(modelPath)}`);
+  const format = requireFormat(modelPath, await readHead(modelPath));
+  const model = await format.load(modelPath, nodeFileReader);
+  const outDir = resolve(job.outDir ?? defaultOutDir(modelPath));
+  const inputFiles = new Set((await format.readFiles(modelPath, nodeFileReader)).map((f) => resolve(dirname(modelPath), f.name)));
+  inputFiles.add(modelPath);
+  if (inputFiles.has(outDir) || dirname(modelPath) === outDir) {
+    throw new UsageError(`The output folder ${outDir} is the model's own folder; choose another with --out`);
+  }
+  const output = await AtomicOutput.open(outDir, job.force);
+  try {
+    throwIfCancelled(signal);
+    enter('data', job.dataPath ? `Reading ${basename(job.dataPath)}` : 'Generating probe inputs');
+    const data = await loadData(job, model);
+
+    enter('calibrate', 'Loading the runtime');
+    const runtime = await format.createRuntime();
+    const reference = await referenceOutputs(format, model, modelPath, runtime, data);
+    const normalised = [...model.normalised, ...reference.notes];
+    const build = (amplitude: number): ProtectedNetwork =>
+      protectNetwork(model.network, {
+        seed: options.seed,
+        amplitude,
+        copies: options.copies,
+        rescaleExponent: options.rescaleExponent,
+        twins: options.twins,
+        tripwires: options.tripwires,
+        permute: true,
+        calibration: { x: data.x, rows: data.rows },
+      });
+    const baseName = basename(modelPath, extname(modelPath));
+    const check = async (candidate: ProtectedNetwork): Promise<OutputComparison> => {
+      const files = await format.write(model, candidate.network, baseName);
+      return compareOutputs(reference.logits, await runtime.predict(files, data.x, data.rows, { logits: true }), data.rows, outputWidth(model.network));
+    };
+    let amplitude: number;
+    let trials: AmplitudeTrial[];
+    if (options.amplitude === 'auto') {
+      const search = await searchAmplitude(async (candidate) => {
+        throwIfCancelled(signal);
+        const comparison = await check(build(candidate));
+        const passed = equivalencePasses(comparison, options.tolerance);
+        report(Math.min(1, Math.log2(candidate + 1) / 14), `amplitude ${formatNumber(candidate)}: relDiff ${comparison.relDiff.toExponential(2)}, ${passed ? 'pass' : 'fail'}`);
+        return { passed, relDiff: comparison.relDiff };
+      });
+      if (search.amplitude === null) {
+        throw new EquivalenceError(
+          `${basename(modelPath)}: even amplitude 1 breaks equivalence in ${runtime.name} (relDiff ${search.trials[0]!.relDiff.toExponential(2)} > tolerance ${options.tolerance}); try a larger --tolerance`,
+        );
+      }
+      amplitude = search.amplitude;
+      trials = search.trials;
+    } else {
+      amplitude = options.amplitude;
+      trials = [];
+    }
+    const protectedModel = build(amplitude);
+
+    enter('write', `Writing the protected model to ${outDir}`);
+    const files = await format.write(model, protectedModel.network, baseName);
+    const sha256: Record<string, string> = {};
+    for (const file of files) {
+      await output.write(file.name, file.bytes);
+      sha256[file.name] = createHash('sha256').update(file.bytes).digest('hex');
+    }
+    throwIfCancelled(signal);
+
+    enter('equivalence', `Checking equivalence in ${runtime.name}`);
+    // Read the written files back from disk: the check covers exactly what will be shipped.
+    const writtenBack: WrittenFile[] = await Promise.all(files.map(async (f) => ({ name: f.name, bytes: await nodeFileReader.read(output.stagedPath(f.name)) })));
+    const protectedLogits = await runtime.predict(writtenBack, data.x, data.rows, { logits: true });
+    const width = outputWidth(model.network);
+    const comparison = compareOutputs(reference.logits, protectedLogits, data.rows, width);
+    const passed = equivalencePasses(comparison, options.tolerance);
+    trials = options.amplitude === 'auto' ? trials : [{ amplitude, passed, relDiff: comparison.relDiff }];
+    const exact = compareOutputs(
+      forward(model.network, data.x, data.rows, { precision: 'float64', logits: true }),
+      forward(protectedModel.network, data.x, data.rows, { precision: 'float64', logits: true }),
+      data.rows,
+      width,
+    );
+    const mainFile = join(outDir, files[0]!.name);
+    const partial: ProtectionReport = {
+      schemaVersion: 1,
+      createdAt: new Date().toISOString(),
+      tool: { name: 'mimosanet', version: TOOL_VERSION },
+      model: {
+        path: modelPath,
+        format: format.id,
+        layers: model.network.layers.filter((l) => !l.inserted).map((l) => ({ units: l.units, activation: l.activation })),
+        inputs: model.network.inputs,
+        parameters: parameterCount(model.network),
+        bytes: await totalBytes([...inputFiles]),
+        normalised,
+      },
+      protected: {
+        path: mainFile,
+        files: files.map((f) => f.name),
+        layers: protectedModel.network.layers.map((l) => ({ units: l.units, activation: l.activation })),
+        parameters: parameterCount(protectedModel.network),
+        bytes: files.reduce((n, f) => n + f.bytes.length, 0),
+        sha256,
+      },
+      construction: {
+        seed: options.seed,
+        amplitude,
+        amplitudeMode: options.amplitude === 'auto' ? 'auto' : 'fixed',
+        amplitudeSearch: trials,
+        tolerance: options.tolerance,
+        copies: options.copies,
+        rescaleExponent: options.rescaleExponent,
+        methods: protectedModel.methods,
+        ...(protectedModel.caveat ? { caveat: protectedModel.caveat } : {}),
+      },
+      data: data.report,
+      equivalence: {
+        top1Agreement: comparison.top1Agreement,
+        maxAbsDiff: comparison.maxAbsDiff,
+        meanAbsDiff: comparison.meanAbsDiff,
+        relDiff: comparison.relDiff,
+        compared: 'logits',
+        accuracyOriginal: data.labels ? accuracy(reference.logits, data.rows, width, data.labels) : null,
+        accuracyProtected: data.labels ? accuracy(protectedLogits, data.rows, width, data.labels) : null,
+        passed,
+        runtime: runtime.name,
+        perSampleMaxAbsDiff: Array.from(comparison.perSampleMaxAbsDiff.subarray(0, 5000)),
+        float64MaxAbsDiff: exact.maxAbsDiff,
+      },
+      fragility: {
+        metric: data.labels ? 'accuracy' : 'agreement',
+        chance: 1 / classCount(model.network),
+        samples: Math.min(data.rows, MAX_SWEEP_SAMPLES),
+        runtime: 'MimosaNet core forward pass (float32 weights, float64 accumulation)',
+        kinds: [],
+      },
+      verdict: '',
+      timings,
+    };
+    hooks.onPartialReport?.(partial);
+
+    enter('fragility', 'Measuring fragility');
+    const sweepRows = Math.min(data.rows, MAX_SWEEP_SAMPLES);
+    const kinds: FragilityKind[] = [];
+    await measureFragility(
+      model.network,
+      protectedModel.network,
+      { x: data.x.subarray(0, sweepRows * model.network.inputs), rows: sweepRows, labels: data.labels?.subarray(0, sweepRows) ?? null },
+      {
+        kinds: options.kinds,
+        repeats: options.repeats,
+        seed: options.seed,
+        ...(signal ? { signal } : {}),
+        onProgress: (fraction, message) => report(fraction, message),
+        onKind: (kind) => {
+          kinds.push(kind);
+          partial.fragility.kinds = [...kinds];
+          hooks.onPartialReport?.({ ...partial, verdict: verdictSentence(partial) });
+        },
+      },
+    );
+    throwIfCancelled(signal);
+
+    enter('report', 'Writing report.json');
+    partial.fragility.kinds = kinds;
+    partial.verdict = verdictSentence(partial);
+    timings[phase] = (performance.now() - phaseStart) / 1000;
+    await output.write('report.json', `${JSON.stringify(partial, null, 2)}\n`);
+    await output.commit();
+    report(1, 'Done');
+    return { report: partial, reportPath: join(outDir, 'report.json'), protectedPath: mainFile };
+  } catch (error) {
+    await output.discard();
+    if (signal?.aborted && !(error instanceof CancelledError)) throw new CancelledError();
+    throw error;
+  }
+}
+
+function validateOptions(job: ProtectJob): void {
+  const o = job.options;
+  if (!(o.tolerance > 0)) throw new UsageError(`--tolerance must be a positive number, got ${o.tolerance}`);
+  if (o.amplitude !== 'auto' && !(o.amplitude > 0)) throw new UsageError(`--amplitude must be 'auto' or a positive number, got ${o.amplitude}`);
+  if (!Number.isInteger(o.seed)) throw new UsageError(`--seed must be an integer, got ${o.seed}`);
+  if (!Number.isInteger(o.copies) || o.copies < 3) throw new UsageError(`copies must be an integer ≥ 3, got ${o.copies}`);
+  if (!Number.isInteger(o.repeats) || o.repeats < 1) throw new UsageError(`repeats must be a positive integer, got ${o.repeats}`);
+  if (!Number.isInteger(o.maxSamples) || o.maxSamples < 1) throw new UsageError(`maxSamples must be a positive integer, got ${o.maxSamples}`);
+  if (job.labelsPath && !job.dataPath) throw new UsageError('--labels needs --data');
+}
+
+async function loadData(job: ProtectJob, model: LoadedModel): Promise<EvaluationData> {
+  const inputs = model.network.inputs;
+  if (!job.dataPath) {
+    const rows = Math.min(PROBE_SAMPLES, job.options.maxSamples);
+    const probes = generateProbes(inputs, rows, new Rng(job.options.seed).fork('probes'));
+    return { x: probes.x, rows, labels: null, report: { source: 'probes', samples: rows, labelled: false, probeDescription: probes.description } };
+  }
+  const dataPath = resolve(job.dataPath);
+  const labelsPath = job.labelsPath ? resolve(job.labelsPath) : undefined;
+  const dataset = await readDataset(dataPath, labelsPath, nodeFileReader, inputs);
+  if (dataset.labels) checkLabels(dataset.labels, classCount(model.network), labelsPath ?? dataPath);
+  const rows = Math.min(dataset.rows, job.options.maxSamples);
+  return {
+    x: dataset.x.subarray(0, rows * inputs),
+    rows,
+    labels: dataset.labels ? dataset.labels.subarray(0, rows) : null,
+    report: {
+      source: 'file',
+      path: dataPath,
+      ...(labelsPath ? { labelsPath } : {}),
+      samples: rows,
+      labelled: dataset.labels !== null,
+    },
+  };
+}
+
+/**
+ * Logits of the original model in the runtime, from its own files. Files the runtime cannot
+ * load as they are (tfjs 4.22 refuses Keras 3 converter output) are run as the normalised copy
+ * the format writes, which the report then says.
+ */
+async function referenceOutputs(
+  format: ModelFormat,
+  model: LoadedModel,
+  modelPath: string,
+  runtime: ModelRuntime,
+  data: EvaluationData,
+): Promise<{ logits: Float32Array; notes: string[] }> {
+  try {
+    const files = await format.readFiles(modelPath, nodeFileReader);
+    return { logits: await runtime.predict(files, data.x, data.rows, { logits: true }), notes: [] };
+  } catch (error) {
+    const files = await format.write(model, model.network, basename(modelPath, extname(modelPath)));
+    const reason = error instanceof Error ? error.message : String(error);
+    return {
+      logits: await runtime.predict(files, data.x, data.rows, { logits: true }),
+      notes: [`${runtime.name} cannot load the original files as they are (${reason}); the reference outputs come from the normalised copy`],
+    };
+  }
+}
+
+async function totalBytes(paths: string[]): Promise<number> {
+  let total = 0;
+  for (const path of paths) total += (await stat(path)).size;
+  return total;
+}
+
+function formatNumber(value: number): string {
+  return Number.isInteger(value) ? String(value) : value.toPrecision(4);
+}

@@ -1,0 +1,102 @@
+import { createHash } from 'node:crypto';
+import { readFile, stat } from 'node:fs/promises';
+import { basename, dirname, extname, join, resolve } from 'node:path';
+import { DataError } from '../core/errors';
+import { compareOutputs, equivalencePasses } from '../core/equivalence';
+import { outputWidth } from '../core/network';
+import type { ProtectionReport } from '../core/report';
+import { Rng } from '../core/rng';
+import { readDataset } from '../formats/data/dataset';
+import { generateProbes } from '../formats/data/probes';
+import { requireFormat } from '../formats/registry';
+import { readHead } from './inspectModel';
+import { nodeFileReader } from './nodeFileReader';
+
+/** Outcome of `mimosanet verify`. */
+export interface VerifyResult {
+  /** True when every file matches its recorded hash and, if re-run, the model is still equivalent. */
+  ok: boolean;
+  /** The protected model checked. */
+  modelPath: string;
+  /** The report it was checked against. */
+  reportPath: string;
+  /** One entry per file recorded in the report. */
+  files: { name: string; ok: boolean; problem?: string }[];
+  /** Where the report says the original is. */
+  originalPath: string;
+  /** Re-run of the equivalence check against the original, when the original is still there. */
+  equivalence?: { top1Agreement: number; maxAbsDiff: number; relDiff: number; passed: boolean; runtime: string; samples: number };
+}
+
+/**
+ * Checks a protected model against its report: every recorded file's SHA-256, then (when the
+ * original model is still at its recorded path) a fresh equivalence check in the real runtime
+ * on the report's data or on seeded probes.
+ */
+export async function verifyModel(protectedPath: string, reportPath: string): Promise<VerifyResult> {
+  const modelPath = resolve(protectedPath);
+  const report = await readReport(resolve(reportPath));
+  const files: VerifyResult['files'] = [];
+  for (const [name, expected] of Object.entries(report.protected.sha256)) {
+    try {
+      const actual = createHash('sha256').update(await readFile(join(dirname(modelPath), name))).digest('hex');
+      files.push(actual === expected ? { name, ok: true } : { name, ok: false, problem: 'contents differ from the report (SHA-256 mismatch)' });
+    } catch {
+      files.push({ name, ok: false, problem: 'missing' });
+    }
+  }
+  const result: VerifyResult = { ok: files.every((f) => f.ok), modelPath, reportPath: resolve(reportPath), files, originalPath: report.model.path };
+  if (!(await exists(report.model.path))) return result;
+
+  const originalFormat = requireFormat(report.model.path, await readHead(report.model.path));
+  const protectedFormat = requireFormat(modelPath, await readHead(modelPath));
+  const original = await originalFormat.load(report.model.path, nodeFileReader);
+  const runtime = await protectedFormat.createRuntime();
+  const inputs = original.network.inputs;
+  let x: Float32Array;
+  let rows: number;
+  if (report.data.source === 'file' && report.data.path && (await exists(report.data.path))) {
+    const dataset = await readDataset(report.data.path, undefined, nodeFileReader, inputs);
+    rows = Math.min(dataset.rows, report.data.samples);
+    x = dataset.x.subarray(0, rows * inputs);
+  } else {
+    rows = 500;
+    x = generateProbes(inputs, rows, new Rng(report.construction.seed).fork('verify')).x;
+  }
+  let reference: Float32Array;
+  try {
+    reference = await runtime.predict(await originalFormat.readFiles(report.model.path, nodeFileReader), x, rows, { logits: true });
+  } catch {
+    reference = await runtime.predict(await originalFormat.write(original, original.network, basename(report.model.path, extname(report.model.path))), x, rows, { logits: true });
+  }
+  const candidate = await runtime.predict(await protectedFormat.readFiles(modelPath, nodeFileReader), x, rows, { logits: true });
+  const comparison = compareOutputs(reference, candidate, rows, outputWidth(original.network));
+  const passed = equivalencePasses(comparison, report.construction.tolerance);
+  result.equivalence = { top1Agreement: comparison.top1Agreement, maxAbsDiff: comparison.maxAbsDiff, relDiff: comparison.relDiff, passed, runtime: runtime.name, samples: rows };
+  result.ok = result.ok && passed;
+  return result;
+}
+
+async function readReport(path: string): Promise<ProtectionReport> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(await readFile(path, 'utf8'));
+  } catch (error) {
+    throw new DataError(path, `is not a readable report (${error instanceof Error ? error.message : String(error)})`);
+  }
+  const report = parsed as Partial<ProtectionReport>;
+  if (report.schemaVersion !== 1) throw new DataError(path, `has report schemaVersion ${String(report.schemaVersion)}; this tool reads version 1`);
+  if (!report.protected?.sha256 || !report.model?.path || !report.construction || !report.data) {
+    throw new DataError(path, 'is missing the protected, model, construction or data section');
+  }
+  return report as ProtectionReport;
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,45 @@
+/**
+ * Worker-thread entry (dist/worker.js): runs protect and inspect jobs off the extension host's
+ * main thread. Jobs are correlated by id; a CancelRequest aborts the job's signal, and the job
+ * then answers with an error of code CANCELLED after removing its partial output.
+ */
+import { parentPort } from 'node:worker_threads';
+import { serializeError } from '../core/errors';
+import type { FromWorkerMessage, ToWorkerMessage } from '../protocol';
+import { inspectModel } from './inspectModel';
+import { protectModel } from './protectModel';
+
+const port = parentPort;
+if (!port) throw new Error('worker.js must be started as a worker thread');
+const running = new Map<number, AbortController>();
+const post = (message: FromWorkerMessage): void => port.postMessage(message);
+
+port.on('message', (message: ToWorkerMessage) => {
+  switch (message.type) {
+    case 'protect': {
+      const controller = new AbortController();
+      running.set(message.id, controller);
+      protectModel(message.job, {
+        signal: controller.signal,
+        onProgress: (progress) => post({ type: 'progress', id: message.id, progress }),
+        onPartialReport: (report) => post({ type: 'partialReport', id: message.id, report }),
+      })
+        .then((result) => post({ type: 'protectResult', id: message.id, result }))
+        .catch((error: unknown) => post({ type: 'error', id: message.id, error: serializeError(error) }))
+        .finally(() => running.delete(message.id));
+      return;
+    }
+    case 'inspect':
+      inspectModel(message.path)
+        .then((info) => post({ type: 'inspectResult', id: message.id, info }))
+        .catch((error: unknown) => post({ type: 'error', id: message.id, error: serializeError(error) }));
+      return;
+    case 'cancel':
+      running.get(message.id)?.abort();
+      return;
+    default: {
+      const never: never = message;
+      throw new Error(`Unknown worker message ${JSON.stringify(never)}`);
+    }
+  }
+});
