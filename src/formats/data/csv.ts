@@ -1,10 +1,9 @@
 /**
  * Numeric delimited text: `,`, `;`, tab or whitespace separated (the last is what
  * `numpy.savetxt` writes by default), with an optional header row. A header row is recognised
- * when a field of the first row is not a number, or when it is exactly 0..n-1 / 1..n (pandas'
- * default column names); a `# a,b,c` comment line just before the data (numpy's header) counts
- * too. A leading pandas index column
- * (empty or "Unnamed: 0" header) is dropped.
+ * when a field of the first row is not a number, or when it is exactly 0..n-1 (pandas' default
+ * column names, at least 3 of them); a `# a,b,c` comment line just before the data (numpy's
+ * header) counts too. A leading pandas index column (empty or "Unnamed: 0" header) is dropped.
  */
 
 import { DataError } from '../../core/errors';
@@ -89,7 +88,7 @@ const SEPARATOR_NAMES: Record<Separator, string> = { ',': 'comma', ';': 'semicol
 function isIndexHeader(fields: readonly string[], decimalComma: boolean): boolean {
   if (fields.length < 3) return false;
   const numbers = fields.map((f) => toNumber(f, decimalComma));
-  return numbers.every((v, i) => v === i) || numbers.every((v, i) => v === i + 1);
+  return numbers.every((v, i) => v === i);
 }
 
 /** Parses numeric delimited text; DataError (naming `file`, line and column) on ragged rows or non-numbers. */
@@ -108,8 +107,11 @@ export function parseCsv(text: string, file: string): CsvTable {
   const firstFields = splitLine(first, sep).map((f) => f.trim());
   const cols = firstFields.length;
   let header: string[] | null = null;
-  if (firstFields.some((f) => toNumber(f, decimalComma) === undefined) || isIndexHeader(firstFields, decimalComma)) {
+  if (firstFields.some((f) => toNumber(f, decimalComma) === undefined)) {
     header = firstFields;
+  } else if (isIndexHeader(firstFields, decimalComma)) {
+    header = firstFields;
+    notes.push(`first row 0, 1, ..., ${cols - 1} taken as column names (pandas' default)`);
   } else {
     // numpy.savetxt(header=...) writes the column names as a '# ' comment line.
     const comment = lines.slice(0, firstIndex).reverse().find(isComment);
