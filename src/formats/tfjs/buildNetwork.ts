@@ -2,6 +2,7 @@ import { ModelFormatError } from '../../core/errors';
 import type { DenseLayer, DenseNetwork } from '../../core/network';
 import { foldIntoInputs, foldIntoOutputs, type BatchNormParams } from './batchNorm';
 import type { ChainStep } from './denseChain';
+import { SEPARATE_CLASS, tfjsActivationName } from './layerKinds';
 import { TFJS_FORMAT_ID } from './modelJson';
 import type { WeightEntry } from './topology';
 import { firstMissing, matchWeights, type WeightRequest } from './weightNames';
@@ -74,7 +75,13 @@ export function buildNetwork(steps: ChainStep[], entries: WeightEntry[], tensors
       layer.activation = step.activation.activation;
       if (step.activation.alpha !== undefined) layer.alpha = step.activation.alpha;
       else delete layer.alpha;
-      notes.push(`${step.layer.class_name} '${step.layer.config.name}' (${step.activation.activation}) folded into Dense '${layer.name}'`);
+      // tfjs has no Dense string for leaky relu: the writer keeps a LeakyReLU layer as it is.
+      const separate = SEPARATE_CLASS[step.activation.activation];
+      if (tfjsActivationName(step.activation) !== undefined) {
+        notes.push(`${step.layer.class_name} '${step.layer.config.name}' (${step.activation.activation}) folded into Dense '${layer.name}'`);
+      } else if (separate !== step.layer.class_name) {
+        notes.push(`${step.layer.class_name} '${step.layer.config.name}' (${step.activation.activation}) written as a ${separate} layer, the form tfjs reads`);
+      }
     } else if (step.kind === 'batchnorm') {
       const layer = layers[step.dense]!;
       const width = step.side === 'output' ? layer.units : layer.inputs;

@@ -130,8 +130,12 @@ export function parseActivationLayer(layer: LayerJson, keras3: boolean): Activat
       const alpha = numberOr(c.alpha, numberOr(c.negative_slope, 0.3));
       return { ok: true, value: { activation: 'leaky_relu', alpha } };
     }
-    case 'ELU':
-      return { ok: true, value: { activation: 'elu', alpha: numberOr(c.alpha, 1) } };
+    case 'ELU': {
+      const alpha = numberOr(c.alpha, 1);
+      // tfjs 4.22 throws NotImplementedError for any other alpha, so a copy could not be loaded.
+      if (alpha !== 1) return { ok: false, reason: `has alpha ${alpha}; tfjs only runs ELU with alpha 1` };
+      return { ok: true, value: { activation: 'elu', alpha } };
+    }
     case 'Softmax': {
       const axis = c.axis ?? -1;
       if (axis !== -1 && !(Array.isArray(axis) && axis.length === 1 && axis[0] === -1)) {
@@ -152,9 +156,12 @@ export function parseActivationLayer(layer: LayerJson, keras3: boolean): Activat
   }
 }
 
+/** The layer class that carries an activation tfjs has no Dense string for. */
+export const SEPARATE_CLASS: Partial<Record<Activation, string>> = { leaky_relu: 'LeakyReLU' };
+
 /**
  * The activation string a tfjs Dense layer uses for `value`, or undefined when tfjs has no such
- * string (leaky relu, elu with alpha ≠ 1): the writer then adds a separate activation layer.
+ * string (leaky relu: the writer then adds a LeakyReLU layer; elu with alpha ≠ 1: not writable).
  * `sourceName` is the file's own spelling, kept when it still means the same function.
  */
 export function tfjsActivationName(value: ParsedActivation, sourceName?: Json): string | undefined {

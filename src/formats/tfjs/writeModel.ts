@@ -1,9 +1,8 @@
-import type { Activation } from '../../core/activations';
 import { InvalidNetworkError } from '../../core/errors';
 import { validateNetwork, type DenseLayer, type DenseNetwork } from '../../core/network';
 import type { WrittenFile } from '../format';
 import { transpose } from './buildNetwork';
-import { ACTIVATION_CLASSES, TFJS_IDENTITY_CLASSES, tfjsActivationName, type ParsedActivation } from './layerKinds';
+import { ACTIVATION_CLASSES, SEPARATE_CLASS, TFJS_IDENTITY_CLASSES, tfjsActivationName, type ParsedActivation } from './layerKinds';
 import { isObject } from './modelJson';
 import { cloneJson, describeRewrites, normaliseConfig, recordRewrites, type ConfigRewrite } from './normaliseConfig';
 import type { TfjsSource } from './source';
@@ -79,7 +78,7 @@ export function composeModel(source: TfjsSource, network: DenseNetwork, weightsF
     out.push(json);
     tensors.push({ name: `${name}/kernel`, shape: [layer.inputs, layer.units], values: transpose(layer.weights, layer.units, layer.inputs) });
     if (useBias) tensors.push({ name: `${name}/bias`, shape: [layer.units], values: layer.bias.slice() });
-    if (inline === undefined) out.push(separateActivation(activation, activationLayer, name, unique));
+    if (inline === undefined) out.push(separateActivation(activation, activationLayer, name, unique, keep));
   };
 
   for (const step of source.steps) {
@@ -120,7 +119,8 @@ export function composeModel(source: TfjsSource, network: DenseNetwork, weightsF
       layer.name = layer.config.name;
       layer.inbound_nodes = i === 0 ? [] : [[[out[i - 1]!.config.name, 0, 0, {}]]];
     });
-    if (source.keras3) notes.push('functional inbound_nodes rewritten in the Keras 2 form tfjs reads');
+    const keras3Nodes = source.model.layers.some((l) => (l.inbound_nodes ?? []).some((node) => isObject(node)));
+    if (keras3Nodes) notes.push('functional inbound_nodes rewritten in the Keras 2 form tfjs reads');
   }
   notes.unshift(...describeRewrites(rewrites));
   const shards = (source.json.weightsManifest ?? []).reduce((n, g) => n + g.paths.length, 0);
@@ -148,16 +148,21 @@ function groupLayers(source: TfjsSource, network: DenseNetwork): { inserted: Den
   return groups;
 }
 
-const ACTIVATION_LAYER: Partial<Record<Activation, string>> = { leaky_relu: 'LeakyReLU', elu: 'ELU' };
-
-/** A separate activation layer for activations tfjs has no Dense string for (leaky relu, elu α ≠ 1). */
-function separateActivation(activation: ParsedActivation, template: LayerJson | undefined, dense: string, unique: (base: string) => string): LayerJson {
-  const className = ACTIVATION_LAYER[activation.activation];
-  if (className === undefined) throw new InvalidNetworkError(`activation '${activation.activation}' needs no separate layer`);
-  const alpha = activation.alpha ?? (activation.activation === 'leaky_relu' ? 0.3 : 1);
+/** A separate activation layer for activations tfjs has no Dense string for (leaky relu). */
+function separateActivation(
+  activation: ParsedActivation,
+  template: LayerJson | undefined,
+  dense: string,
+  unique: (base: string) => string,
+  keep: (layer: LayerJson) => LayerJson,
+): LayerJson {
+  const className = SEPARATE_CLASS[activation.activation];
+  if (className === undefined) {
+    throw new InvalidNetworkError(`layer '${dense}': tfjs cannot express activation '${activation.activation}' with alpha ${activation.alpha}`);
+  }
+  const alpha = activation.alpha ?? 0.3;
   if (template?.class_name === className) {
-    const json = cloneJson(template);
-    normaliseConfig(json.config, className);
+    const json = keep(template);
     json.config.alpha = alpha;
     return json;
   }
