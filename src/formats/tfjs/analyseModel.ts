@@ -66,10 +66,9 @@ export function analyseModel(json: ModelJson, path: string): ModelAnalysis {
   const quantised = entries.find((e) => e.group !== 'optimizer' && !isPlainFloat32(e));
   if (quantised) {
     const stored = quantised.quantization ? `${quantised.quantization.dtype} (quantised from ${quantised.dtype})` : quantised.dtype;
-    return result(
-      { layer: quantised.name, className: 'quantised weights', reason: `is stored as ${stored}; only float32 weights can be protected (re-export without quantisation)` },
-      chain,
-    );
+    const owner = weightOwner(quantised.name, names);
+    const reason = `has weight '${quantised.name}' stored as ${stored}; only float32 weights can be protected (re-export without quantisation)`;
+    return result({ layer: owner ?? quantised.name, className: 'quantised weights', reason }, chain);
   }
   return result(undefined, chain);
 }

@@ -9,6 +9,7 @@ import type { TfjsSource } from './source';
 import { decodeWeights } from './weights';
 import { composeModel, writeTfjsModel } from './writeModel';
 
+/** Re-exported so the engine and tests need only this module. */
 export { readModelFiles };
 export type { TfjsSource } from './source';
 

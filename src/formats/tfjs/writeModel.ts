@@ -75,6 +75,9 @@ export function composeModel(source: TfjsSource, network: DenseNetwork, weightsF
     const spelling = activationLayer?.class_name === 'Activation' ? activationLayer.config.activation : template.config.activation;
     const inline = tfjsActivationName(activation, layer.inserted ? undefined : spelling);
     c.activation = inline ?? 'linear';
+    // Keras 3 records the built input shape; keep it true for a layer whose input width changed.
+    const build = json.build_config;
+    if (isObject(build) && Array.isArray(build['input_shape'])) build['input_shape'] = [null, layer.inputs];
     out.push(json);
     tensors.push({ name: `${name}/kernel`, shape: [layer.inputs, layer.units], values: transpose(layer.weights, layer.units, layer.inputs) });
     if (useBias) tensors.push({ name: `${name}/bias`, shape: [layer.units], values: layer.bias.slice() });

@@ -9,7 +9,7 @@ import { diskFiles, FIXTURES, fixturePath } from './helpers';
 /** What reading a fixture must give: an architecture (and notes), or a refusal. */
 type Expectation =
   | { architecture: string; notes?: RegExp[] }
-  | { unsupported: { layer: string; className: string } }
+  | { unsupported: { layer: string; className: string }; reason?: RegExp }
   | { corrupt: RegExp; inspectFails?: boolean };
 
 const TABLE: Record<string, Expectation> = {
@@ -37,7 +37,7 @@ const TABLE: Record<string, Expectation> = {
   lstm: { unsupported: { layer: 'lstm_LSTM1', className: 'LSTM' } },
   'activation-after-relu': { unsupported: { layer: 'activation_Activation1', className: 'Activation' } },
   'graph-model': { unsupported: { layer: 'graph-model', className: 'graph-model' } },
-  'quantised-uint8': { unsupported: { layer: 'dense_1/kernel', className: 'quantised weights' } },
+  'quantised-uint8': { unsupported: { layer: 'dense_1', className: 'quantised weights' }, reason: /weight 'dense_1\/kernel' stored as uint8/ },
   'truncated-shard': { corrupt: /model\.json: weights manifest expects 256 bytes but weights\.bin has 64$/ },
   'missing-shard': { corrupt: /model\.json: weights file 'weights\.bin' listed in the weights manifest cannot be read/ },
   'corrupt-json': { corrupt: /model\.json: is not valid JSON .*truncated/, inspectFails: true },
@@ -77,6 +77,7 @@ describe('tfjs fixtures', () => {
         const info = await format.inspect(path, diskFiles);
         assert.equal(info.blocker?.layer, expected.unsupported.layer);
         assert.equal(info.blocker?.className, expected.unsupported.className);
+        if (expected.reason) assert.match(info.blocker?.reason ?? '', expected.reason);
         await assert.rejects(format.load(path, diskFiles), (error: unknown) => {
           assert.ok(error instanceof UnsupportedLayerError, String(error));
           assert.equal(error.layer, expected.unsupported.layer);

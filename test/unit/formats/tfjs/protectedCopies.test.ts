@@ -120,6 +120,13 @@ describe('tfjs protected copies', () => {
     });
   }
 
+  it('updates Keras 3 build_config input shapes of layers whose input widened', async () => {
+    const model = await format.load(fixturePath('keras3-converter'), diskFiles);
+    const written = await format.write(model, widen(model.network, 0), 'model');
+    const dense = writtenLayers(modelJsonOf(written)).filter((l) => l.class_name === 'Dense');
+    assert.deepEqual(dense.map((l) => l.build_config), [{ input_shape: [null, 5] }, { input_shape: [null, 14] }]);
+  });
+
   it('keeps identity layers in place around widened layers', async () => {
     const model = await format.load(fixturePath('dropout-flatten'), diskFiles);
     const written = await assertEquivalent('dropout-flatten', widen(model.network, 0));

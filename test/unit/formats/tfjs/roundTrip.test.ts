@@ -115,6 +115,8 @@ describe('tfjs read → write → read', () => {
     assert.deepEqual(writtenLayers(keras2).map((l) => l.class_name), ['InputLayer', 'Dense', 'Dropout', 'Dense']);
     const bare = await read('keras2-bare-list');
     assert.ok(Array.isArray(bare.modelTopology.model_config?.config));
+    const keras3 = await read('keras3-converter');
+    assert.deepEqual(writtenLayers(keras3).map((l) => l.build_config), [undefined, { input_shape: [null, 5] }, undefined, { input_shape: [null, 7] }]);
     const functional = await read('keras3-functional');
     const layers = writtenLayers(functional);
     assert.deepEqual(layers.map((l) => l.inbound_nodes), [[], [[['input_layer', 0, 0, {}]]], [[['dense', 0, 0, {}]]]]);
