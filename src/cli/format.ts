@@ -1,6 +1,6 @@
 import { describeArchitecture } from '../core/network';
 import type { FragilityKind, ProtectionReport } from '../core/report';
-import { formatFactor } from '../core/verdict';
+import { formatAmplitude, formatFactor } from '../core/verdict';
 import type { VerifyResult } from '../engine/verifyModel';
 import type { ModelInfo } from '../formats/format';
 import type { ProtectResult } from '../protocol';
@@ -20,7 +20,8 @@ export function formatInspection(info: ModelInfo): string {
   return lines.join('\n');
 }
 
-const sci = (v: number | null): string => (v === null ? 'not reached' : v >= 0.01 && v < 1000 ? v.toPrecision(3) : v.toExponential(2));
+const sci = (v: number | null, below = false): string =>
+  v === null ? 'not reached' : `${below ? '≤ ' : ''}${v >= 0.01 && v < 1000 ? v.toPrecision(3) : v.toExponential(2)}`;
 const pct = (v: number): string => `${(v * 100).toFixed(2)} %`;
 
 /** Human-readable `protect` summary: equivalence, amplitude, then one row per perturbation kind. */
@@ -31,7 +32,7 @@ export function formatProtectSummary(result: ProtectResult): string {
     `Protected ${r.model.path}`,
     `  architecture   ${describeArchitecture({ inputs: r.model.inputs, layers: r.model.layers })}  →  ${r.protected.layers.map((l) => l.units).join('-')}`,
     `  parameters     ${r.model.parameters.toLocaleString('en-US')} → ${r.protected.parameters.toLocaleString('en-US')}  (${(r.protected.bytes / 1024).toFixed(0)} KiB written)`,
-    `  construction   ${r.construction.methods.join(' + ')}, ${r.construction.copies} copies, amplitude ${r.construction.amplitude} (${r.construction.amplitudeMode}), seed ${r.construction.seed}`,
+    `  construction   ${r.construction.methods.join(' + ')}, ${r.construction.copies} copies, amplitude ${formatAmplitude(r.construction.amplitude)} (${r.construction.amplitudeMode}), seed ${r.construction.seed}`,
     `  data           ${r.data.source === 'file' ? `${r.data.samples} samples from ${r.data.path}${r.data.labelled ? ' (labelled)' : ''}` : `${r.data.samples} generated probes (agreement replaces accuracy)`}`,
     '',
     `Equivalence (${eq.runtime}, ${eq.compared}): ${eq.passed ? 'PASSED' : 'FAILED'}`,
@@ -57,7 +58,7 @@ function kindRow(kind: FragilityKind): string {
   const pick = kind.kind === 'prune' ? kind.magnitudes.indexOf(50) : kind.kind === 'single-edit' ? kind.magnitudes.indexOf(0.01) : last;
   const i = pick >= 0 ? pick : last;
   const at = kind.magnitudes.length > 1 ? ` at ${kind.magnitudes[i]}` : '';
-  return `  ${kind.kind.padEnd(16)}${sci(kind.original.s50).padStart(14)}${sci(kind.protected.s50).padStart(15)}${formatFactor(kind).padStart(12)}   ${kind.original.mean[i]!.toFixed(3)} → ${kind.protected.mean[i]!.toFixed(3)}${at}`;
+  return `  ${kind.kind.padEnd(16)}${sci(kind.original.s50, kind.original.s50BelowGrid).padStart(14)}${sci(kind.protected.s50, kind.protected.s50BelowGrid).padStart(15)}${formatFactor(kind).padStart(12)}   ${kind.original.mean[i]!.toFixed(3)} → ${kind.protected.mean[i]!.toFixed(3)}${at}`;
 }
 
 /** Human-readable `verify` output. */

@@ -69,9 +69,9 @@ const BATCH = 32;
 function plan(kind: PerturbationKind, repeats: number, steps: readonly number[]): KindPlan {
   switch (kind) {
     case 'multiplicative':
-      return { magnitudes: logGrid(1e-6, 10, 2), label: 'relative noise s: w·(1+s·ε)', repeats };
+      return { magnitudes: logGrid(1e-10, 10, 2), label: 'relative noise s: w·(1+s·ε)', repeats };
     case 'additive':
-      return { magnitudes: logGrid(1e-6, 10, 2), label: 'noise s in units of each layer’s weight std', repeats };
+      return { magnitudes: logGrid(1e-10, 10, 2), label: 'noise s in units of each layer’s weight std', repeats };
     case 'finetune-adam':
       return {
         magnitudes: [...steps],
@@ -91,7 +91,7 @@ function plan(kind: PerturbationKind, repeats: number, steps: readonly number[])
     case 'int8':
       return { magnitudes: [8], label: 'bits (per-tensor symmetric int8 weights, float32 biases)', repeats: 1 };
     case 'prune':
-      return { magnitudes: [1, 2, 5, 10, 20, 30, 50, 70, 90], label: '% of weights pruned (smallest |w| per layer)', repeats: 1 };
+      return { magnitudes: [0.01, 0.03, 0.1, 0.3, 1, 2, 5, 10, 20, 30, 50, 70, 90], label: '% of weights pruned (smallest |w| per layer)', repeats: 1 };
     case 'single-edit':
       return {
         magnitudes: logGrid(1e-4, 1, 1),
@@ -218,7 +218,7 @@ export async function measureFragility(
     const single = p.magnitudes.length === 1;
     const factor = single
       ? { value: null, bound: 'exact' as const }
-      : fragilityFactor(originalSeries.s50, protectedSeries.s50, p.magnitudes[p.magnitudes.length - 1]!);
+      : fragilityFactor(originalSeries.s50, protectedSeries.s50, p.magnitudes[p.magnitudes.length - 1]!, protectedSeries.s50BelowGrid);
     const kind: FragilityKind = {
       kind: p.kind,
       magnitudeLabel: p.label,
@@ -246,6 +246,7 @@ function summarise(values: number[][], clean: number, chance: number, magnitudes
     max: values.map((v) => Math.max(...v)),
     clean,
     s50: magnitudes.length > 1 ? s50(magnitudes, mean, clean, chance) : null,
+    s50BelowGrid: magnitudes.length > 1 && mean[0]! <= halfway,
   };
 }
 

@@ -36,6 +36,8 @@ export interface FragilitySeries {
   clean: number;
   /** Magnitude where the mean falls halfway from clean to chance; null when it never does on the grid. */
   s50: number | null;
+  /** True when the curve is already at or below halfway at the smallest magnitude: s50 is then at most `s50`. */
+  s50BelowGrid: boolean;
 }
 
 /** The fragility curves of one perturbation kind. */
@@ -54,7 +56,8 @@ export interface FragilityKind {
   protected: FragilitySeries;
   /**
    * s50(original) / s50(protected). When the original never reaches s50 on the grid the value
-   * is computed with the largest magnitude instead and `fragilityFactorBound` is 'lower'.
+   * is computed with the largest magnitude instead, and when the protected curve starts below
+   * halfway its s50 is only an upper bound; either way `fragilityFactorBound` is 'lower'.
    * Null when the protected model never reaches s50 either, or the kind has a single magnitude.
    */
   fragilityFactor: number | null;

@@ -27,14 +27,16 @@ export function logGrid(from: number, to: number, perDecade: number): number[] {
 
 /**
  * Fragility factor s50(original)/s50(protected). When the original never reaches s50 on the
- * grid, the grid's largest magnitude stands in and the result is a lower bound.
+ * grid, the grid's largest magnitude stands in and the result is a lower bound; so is it when
+ * the protected curve is already below halfway at the grid's smallest magnitude.
  */
 export function fragilityFactor(
   s50Original: number | null,
   s50Protected: number | null,
   largestMagnitude: number,
+  protectedBelowGrid = false,
 ): { value: number | null; bound: 'exact' | 'lower' } {
   if (s50Protected === null || s50Protected <= 0) return { value: null, bound: 'exact' };
   if (s50Original === null) return { value: largestMagnitude / s50Protected, bound: 'lower' };
-  return { value: s50Original / s50Protected, bound: 'exact' };
+  return { value: s50Original / s50Protected, bound: protectedBelowGrid ? 'lower' : 'exact' };
 }

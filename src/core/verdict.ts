@@ -26,3 +26,11 @@ export function verdictSentence(report: Pick<ProtectionReport, 'equivalence' | '
   const base = `Equivalent on ${where} (${agreement})`;
   return parts.length ? `${base}; ${parts.join('; ')}.` : `${base}.`;
 }
+
+/** "2,896 (2^11.5)": an amplitude with its power-of-two exponent, as the search chooses them. */
+export function formatAmplitude(amplitude: number): string {
+  const exponent = Math.log2(amplitude);
+  const rounded = Math.round(exponent * 2) / 2;
+  const value = amplitude >= 10 ? Math.round(amplitude).toLocaleString('en-US') : amplitude.toPrecision(3);
+  return Math.abs(exponent - rounded) < 1e-9 ? `${value} (2^${rounded})` : value;
+}

@@ -12,7 +12,7 @@ export const DEFAULT_OPTIONS: ProtectOptions = {
   tripwires: 0,
   kinds: [...PERTURBATION_KINDS],
   maxSamples: 2000,
-  repeats: 5,
+  repeats: 3,
 };
 
 /** Sweeps use at most this many samples: enough for a stable metric, small enough to be quick. */

@@ -279,7 +279,7 @@ async function loadData(job: ProtectJob, model: LoadedModel): Promise<Evaluation
   const dataPath = resolve(job.dataPath);
   const labelsPath = job.labelsPath ? resolve(job.labelsPath) : undefined;
   const dataset = await readDataset(dataPath, labelsPath, nodeFileReader, inputs);
-  if (dataset.labels) checkLabels(dataset.labels, classCount(model.network), labelsPath ?? dataPath);
+  if (dataset.labels) checkLabels(dataset.labels, classCount(model.network), dataset.labelsSource ?? labelsPath ?? dataPath);
   const rows = Math.min(dataset.rows, job.options.maxSamples);
   return {
     x: dataset.x.subarray(0, rows * inputs),
