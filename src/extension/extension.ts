@@ -1,0 +1,116 @@
+/**
+ * Entry point of the extension host bundle (dist/extension.js). Activation wires light objects
+ * only: discovery reads file heads, and everything heavy (tfjs, the engine) lives in
+ * dist/worker.js, started on first use.
+ */
+import * as path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import * as vscode from 'vscode';
+import type { FileReader } from '../formats/format';
+import { FORMATS, sniffFormat } from '../formats/registry';
+import { registerCommands } from './commands';
+import { type FormatSniffer, type ModelInspector, ModelDiscovery } from './discovery/modelDiscovery';
+import { LOG_NAME, REPORT_VIEW_TYPE, VIEWS } from './ids';
+import { ReportPanel } from './reportPanel';
+import { ReportStore } from './reports/reportStore';
+import type { MimosaNetApi, Services } from './services';
+import { ModelsTreeProvider } from './views/modelsView';
+import { ReportsTreeProvider } from './views/reportsView';
+import { WorkerClient, type WorkerLike } from './workerClient';
+import type { ReportViewState } from '../protocol';
+
+/** Called by VS Code on the first activation event; returns an API for the extension-host tests. */
+export function activate(context: vscode.ExtensionContext): MimosaNetApi {
+  const started = Date.now();
+  const log = vscode.window.createOutputChannel(LOG_NAME, { log: true });
+  context.subscriptions.push(log);
+
+  const worker = new WorkerClient(() => startWorker(context, log), log);
+  context.subscriptions.push({ dispose: () => worker.dispose() });
+
+  const reports = new ReportStore(log);
+  const inspector = createInspector(worker);
+  const discovery = new ModelDiscovery(registrySniffer, inspector, reports, log);
+  context.subscriptions.push(reports, discovery);
+
+  const panelHost = { extensionUri: context.extensionUri, log };
+  const services: Services = { context, log, discovery, inspector, reports, worker, panelHost };
+
+  const models = new ModelsTreeProvider(discovery);
+  const reportsTree = new ReportsTreeProvider(reports);
+  context.subscriptions.push(
+    models,
+    reportsTree,
+    vscode.window.createTreeView(VIEWS.models, { treeDataProvider: models, showCollapseAll: true }),
+    vscode.window.createTreeView(VIEWS.reports, { treeDataProvider: reportsTree }),
+    ...registerCommands(services),
+    vscode.window.registerWebviewPanelSerializer(REPORT_VIEW_TYPE, {
+      deserializeWebviewPanel: async (panel: vscode.WebviewPanel, state: unknown) => {
+        ReportPanel.revive(panel, panelHost, isViewState(state) ? state : undefined);
+      },
+    }),
+    { dispose: () => ReportPanel.all.forEach((p) => p.dispose()) },
+  );
+
+  // The scan runs after activation returns: activation itself stays a few milliseconds.
+  void discovery.refresh();
+  log.info(`activated in ${Date.now() - started} ms`);
+  return { discovery, reports, worker };
+}
+
+/** Nothing to do: every resource is in context.subscriptions (the worker is terminated there). */
+export function deactivate(): void {}
+
+/** Discovery's view of the format registry: name pre-filter and content sniff. */
+const registrySniffer: FormatSniffer = {
+  matchesName: (fileName) => FORMATS.some((f) => f.matchesName(fileName)),
+  sniff: (fileName, head) => {
+    const format = sniffFormat(fileName, head);
+    return format ? { id: format.id, displayName: format.displayName } : undefined;
+  },
+};
+
+/** Main files larger than this are inspected in the worker, so a huge JSON never blocks the extension host. */
+const INSPECT_IN_HOST_BYTES = 8 * 1024 * 1024;
+
+/**
+ * Inspection reads only the main file (TF.js: model.json, not the weight shards) and parses it,
+ * which the format modules do without tfjs; small files are inspected right here so showing the
+ * sidebar never starts the worker, and big ones go to the worker.
+ */
+function createInspector(worker: WorkerClient): ModelInspector {
+  const files: FileReader = {
+    read: async (p) => vscode.workspace.fs.readFile(vscode.Uri.file(p)),
+    resolve: (from, relative) => path.resolve(path.dirname(from), relative),
+  };
+  return {
+    inspect: async (fsPath, formatId) => {
+      const format = FORMATS.find((f) => f.id === formatId);
+      const { size } = await vscode.workspace.fs.stat(vscode.Uri.file(fsPath));
+      if (!format || size > INSPECT_IN_HOST_BYTES) return worker.inspect(fsPath);
+      return format.inspect(fsPath, files);
+    },
+  };
+}
+
+/** Starts dist/worker.js; its stderr (tfjs warnings, crashes) goes to the log. */
+function startWorker(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): WorkerLike {
+  const worker = new Worker(path.join(context.extensionPath, 'dist', 'worker.js'), { stderr: true, stdout: true });
+  const forward = (stream: NodeJS.ReadableStream, level: 'debug' | 'warn'): void => {
+    stream.setEncoding('utf8');
+    stream.on('data', (chunk: string) => {
+      for (const line of chunk.split('\n')) if (line.trim()) log[level](`worker: ${line}`);
+    });
+  };
+  forward(worker.stdout, 'debug');
+  forward(worker.stderr, 'warn');
+  return {
+    postMessage: (message) => worker.postMessage(message),
+    on: (event: string, listener: (...args: never[]) => void) => worker.on(event, listener as (...args: unknown[]) => void),
+    terminate: () => worker.terminate(),
+  } as WorkerLike;
+}
+
+function isViewState(value: unknown): value is ReportViewState {
+  return typeof value === 'object' && value !== null && 'report' in value && typeof (value as { report: unknown }).report === 'object';
+}

@@ -1,0 +1,326 @@
+/**
+ * "Protect with MimosaNet": pick evaluation data, read the settings, confirm overwriting, run the
+ * job in the worker under a cancellable progress notification, stream partial reports into the
+ * report panel, and finish with a notification.
+ */
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { ProtectionReport } from '../core/report';
+import type { ProtectJob, ProtectResult } from '../protocol';
+import { type DataSuggestion, DATA_EXTENSIONS, suggestEvaluationData } from './discovery/dataFiles';
+import { type ModelEntry, modelState } from './discovery/modelEntry';
+import { COMMANDS, CONFIG_SECTION } from './ids';
+import { ReportPanel } from './reportPanel';
+import { formatFactor, headlineFactor } from './reports/reportSummary';
+import type { Services } from './services';
+import { readProtectOptions, resolveOutputFolder } from './settings';
+import { modelLabel } from './views/treeItemData';
+import { JobError } from './workerClient';
+
+/** Evaluation data of a run: files, or generated probe inputs. */
+export type DataChoice = { kind: 'probes' } | { kind: 'files'; dataPath: string; labelsPath?: string };
+
+/** Options for calling the command from code (tests, other extensions): skip the questions they answer. */
+export interface ProtectCommandOptions {
+  /** Evaluation data; asked with a quick pick when absent. */
+  data?: DataChoice;
+  /** Overwrite an existing output folder without asking. */
+  force?: boolean;
+  /** Output folder; the `mimosanet.outputFolder` pattern when absent. */
+  outDir?: string;
+}
+
+/** Output folders of the runs going on, so a second click shows the running one instead of starting another. */
+const running = new Set<string>();
+
+/** Protects one model; resolves with the result, or undefined when the user backed out, it failed or was cancelled. */
+export async function protectModel(services: Services, entry: ModelEntry, options: ProtectCommandOptions = {}): Promise<ProtectResult | undefined> {
+  const { log, discovery } = services;
+  const label = modelLabel(entry);
+  const described = (await discovery.inspect(entry.fsPath)) ?? (await describeOutsideWorkspace(services, entry));
+  const state = modelState(described);
+  if (state === 'unsupported' && described.info?.blocker) {
+    const b = described.info.blocker;
+    void vscode.window.showErrorMessage(`Cannot protect ${label}: layer '${b.layer}' (${b.className}) ${b.reason}.`, 'Inspect').then((c) => {
+      if (c) void vscode.commands.executeCommand(COMMANDS.inspectModel, vscode.Uri.file(entry.fsPath));
+    });
+    return undefined;
+  }
+  if (state === 'error') {
+    void showError(services, `Cannot read ${label}: ${described.inspectError?.message ?? 'unknown error'}`);
+    return undefined;
+  }
+  if (state === 'protectedCopy' && !options.data) {
+    const again = await vscode.window.showWarningMessage(
+      `${label} is already a MimosaNet-protected copy.`,
+      { modal: true, detail: 'Protecting it again stacks a second set of constructions on top of the first. Usually you want to protect the original model instead.' },
+      'Protect Anyway',
+    );
+    if (!again) return undefined;
+  }
+
+  const data = options.data ?? (await pickEvaluationData(services, described));
+  if (!data) return undefined;
+
+  const config = vscode.workspace.getConfiguration(CONFIG_SECTION, vscode.Uri.file(entry.fsPath));
+  const { options: protectOptions, problems } = readProtectOptions((key) => config.get(key));
+  for (const problem of problems) {
+    log.warn(problem);
+    void vscode.window.showWarningMessage(problem, 'Open Settings').then((c) => {
+      if (c) void vscode.commands.executeCommand('workbench.action.openSettings', `@ext:${services.context.extension.id}`);
+    });
+  }
+
+  let outDir: string;
+  try {
+    const folder = vscode.workspace.getWorkspaceFolder(vscode.Uri.file(entry.fsPath));
+    outDir = options.outDir ?? resolveOutputFolder(config.get<string>('outputFolder'), entry.fsPath, folder?.uri.fsPath);
+  } catch (e) {
+    void showError(services, (e as Error).message);
+    return undefined;
+  }
+  const reportKey = path.join(outDir, 'report.json');
+  if (running.has(outDir)) {
+    ReportPanel.get(reportKey)?.panel.reveal();
+    void vscode.window.showInformationMessage(`${label} is already being protected.`);
+    return undefined;
+  }
+
+  let force = options.force ?? false;
+  if (!force && (await exists(outDir))) {
+    const answer = await vscode.window.showWarningMessage(
+      `${path.basename(outDir)} already exists. Overwrite?`,
+      { modal: true, detail: `${outDir} holds an earlier protected copy. Overwriting replaces it once the new one is complete; the original model is never touched.` },
+      'Overwrite',
+    );
+    if (answer !== 'Overwrite') return undefined;
+    force = true;
+  }
+
+  const job: ProtectJob = {
+    modelPath: entry.fsPath,
+    outDir,
+    dataPath: data.kind === 'files' ? data.dataPath : undefined,
+    labelsPath: data.kind === 'files' ? data.labelsPath : undefined,
+    force,
+    options: protectOptions,
+  };
+  log.info(`protect ${entry.fsPath} → ${outDir} (${data.kind === 'files' ? `data ${data.dataPath}${data.labelsPath ? `, labels ${data.labelsPath}` : ''}` : 'generated probe inputs'})`);
+  log.info(`options ${JSON.stringify(protectOptions)}`);
+  running.add(outDir);
+  try {
+    return await runJob(services, job, label, reportKey, described);
+  } finally {
+    running.delete(outDir);
+  }
+}
+
+async function runJob(services: Services, job: ProtectJob, label: string, reportKey: string, entry: ModelEntry): Promise<ProtectResult | undefined> {
+  const { log, worker, panelHost } = services;
+  let report: Partial<ProtectionReport> = initialReport(entry, job);
+  const panel = ReportPanel.createOrShow(panelHost, reportKey, { report, status: 'running' });
+  const panelOpen = (): boolean => !panel.disposed;
+  const started = Date.now();
+
+  try {
+    const result = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Protecting ${label}`, cancellable: true },
+      async (progress, token) => {
+        const abort = new AbortController();
+        const sub = token.onCancellationRequested(() => abort.abort());
+        let reported = 0;
+        try {
+          return await worker.protect(
+            job,
+            {
+              onProgress: (p) => {
+                const increment = Math.max(0, p.fraction - reported) * 100;
+                reported = Math.max(reported, p.fraction);
+                progress.report({ message: p.message, increment });
+                log.info(`[${p.phase}] ${p.message}`);
+                if (panelOpen()) panel.progress(p);
+              },
+              onPartialReport: (partial) => {
+                report = { ...report, ...partial };
+                if (panelOpen()) panel.update({ report, status: 'running' });
+              },
+            },
+            abort.signal,
+          );
+        } finally {
+          sub.dispose();
+        }
+      },
+    );
+    log.info(`protected ${job.modelPath} in ${((Date.now() - started) / 1000).toFixed(1)} s → ${result.protectedPath}`);
+    if (panelOpen()) panel.update({ report: result.report, reportPath: result.reportPath, status: 'done' });
+    void services.reports.scan();
+    void notifyDone(label, result);
+    return result;
+  } catch (e) {
+    const error = e instanceof JobError ? e.serialized : { name: 'Error', code: 'INTERNAL' as const, message: (e as Error).message };
+    if (error.code === 'CANCELLED') {
+      log.info(`protect ${job.modelPath}: cancelled`);
+      if (panelOpen()) panel.update({ report, status: 'cancelled', error });
+      void vscode.window.showInformationMessage(`Protecting ${label} was cancelled; nothing was written.`);
+    } else {
+      log.error(`protect ${job.modelPath} failed: ${error.name}: ${error.message}`);
+      if (panelOpen()) panel.update({ report, status: 'failed', error });
+      void showError(services, `Protecting ${label} failed: ${error.message}`);
+    }
+    return undefined;
+  }
+}
+
+/** The first thing the panel shows while the worker reads the model: what is already known from inspection. */
+function initialReport(entry: ModelEntry, job: ProtectJob): Partial<ProtectionReport> {
+  const info = entry.info;
+  if (!info) return {};
+  const layers = info.layers.filter((l) => l.units !== undefined).map((l) => ({ units: l.units!, activation: l.activation ?? 'linear' }));
+  return {
+    model: { path: entry.fsPath, format: entry.format.id, layers, inputs: info.inputs ?? 0, parameters: info.parameters, bytes: 0, normalised: [] },
+    data: job.dataPath
+      ? { source: 'file', path: job.dataPath, labelsPath: job.labelsPath, samples: 0, labelled: !!job.labelsPath }
+      : { source: 'probes', samples: 0, labelled: false },
+  };
+}
+
+async function notifyDone(label: string, result: ProtectResult): Promise<void> {
+  const r = result.report;
+  const headline = headlineFactor(r.fragility.kinds);
+  const factor = headline ? ` Fragility ${formatFactor(headline.factor, headline.bound)}.` : '';
+  const message = r.equivalence.passed
+    ? `Protected ${label}: equivalence passed.${factor}`
+    : `Protected ${label}, but the equivalence check failed (relDiff ${r.equivalence.relDiff.toExponential(1)}).`;
+  const show = r.equivalence.passed ? vscode.window.showInformationMessage : vscode.window.showWarningMessage;
+  const choice = await show(message, 'Open Report', 'Reveal Protected Model');
+  if (choice === 'Open Report') await vscode.commands.executeCommand(COMMANDS.openReport, vscode.Uri.file(result.reportPath));
+  if (choice === 'Reveal Protected Model') await vscode.commands.executeCommand('revealInExplorer', vscode.Uri.file(result.protectedPath));
+}
+
+/** Shows an error message (no stack) with a "Show Log" button. */
+export async function showError(services: Services, message: string): Promise<void> {
+  const choice = await vscode.window.showErrorMessage(message, 'Show Log');
+  if (choice) services.log.show();
+}
+
+/** A model outside the workspace is not in discovery's list; describe it directly. */
+async function describeOutsideWorkspace(services: Services, entry: ModelEntry): Promise<ModelEntry> {
+  try {
+    return { ...entry, info: await services.inspector.inspect(entry.fsPath, entry.format.id) };
+  } catch (e) {
+    const error = e instanceof JobError ? e.serialized : { name: 'Error', code: 'INTERNAL' as const, message: (e as Error).message };
+    return { ...entry, inspectError: error };
+  }
+}
+
+interface DataPickItem extends vscode.QuickPickItem {
+  choice?: DataChoice;
+  action?: 'browse';
+}
+
+/** The evaluation-data quick pick: detected files (inputs + labels paired), "Browse…", or probes. */
+export async function pickEvaluationData(services: Services, entry: ModelEntry): Promise<DataChoice | undefined> {
+  const dir = path.dirname(entry.fsPath);
+  const suggestions = suggestEvaluationData(await listFolder(dir), new Set([entry.fsPath, ...services.discovery.models.map((m) => m.fsPath)]));
+  const memoryKey = `mimosanet.data:${entry.fsPath}`;
+  const last = services.context.workspaceState.get<DataChoice>(memoryKey);
+
+  const items: DataPickItem[] = suggestions.map((s) => suggestionItem(s, dir));
+  if (last) {
+    // The previous choice goes first, so protecting the same model again is one Enter.
+    const index = items.findIndex((i) => sameChoice(i.choice, last));
+    if (index > 0) items.unshift(...items.splice(index, 1));
+    else if (index < 0 && last.kind === 'files') items.unshift(suggestionItem({ dataPath: last.dataPath, labelsPath: last.labelsPath }, dir));
+  }
+  if (items.length) items.unshift({ label: 'Data files', kind: vscode.QuickPickItemKind.Separator });
+  items.push(
+    { label: '', kind: vscode.QuickPickItemKind.Separator },
+    { label: '$(folder-opened) Browse…', detail: 'Choose inputs (and labels) anywhere: .npy, .npz, .csv or .json', action: 'browse' },
+    {
+      label: '$(beaker) Use generated probe inputs',
+      detail: 'No data needed; without labels, top-1 agreement with the original replaces accuracy',
+      choice: { kind: 'probes' },
+    },
+  );
+  if (last?.kind === 'probes') items.push(...items.splice(items.findIndex((i) => i.choice?.kind === 'probes'), 1));
+
+  const picked = await vscode.window.showQuickPick(items, {
+    title: `Evaluation data for ${modelLabel(entry)}`,
+    placeHolder: 'Data for the equivalence check and the fragility sweeps',
+    matchOnDetail: true,
+    ignoreFocusOut: true,
+  });
+  if (!picked) return undefined;
+  const choice = picked.action === 'browse' ? await browseForData(services, dir) : picked.choice;
+  if (choice) await services.context.workspaceState.update(memoryKey, choice);
+  return choice;
+}
+
+function suggestionItem(s: DataSuggestion, dir: string): DataPickItem {
+  const rel = (p: string): string => (path.dirname(p) === dir ? path.basename(p) : p);
+  return s.labelsPath
+    ? { label: `$(table) ${rel(s.dataPath)} + ${rel(s.labelsPath)}`, description: 'inputs + labels', choice: { kind: 'files', ...s } }
+    : { label: `$(file) ${rel(s.dataPath)}`, description: 'inputs only: agreement replaces accuracy', choice: { kind: 'files', dataPath: s.dataPath } };
+}
+
+async function browseForData(services: Services, dir: string): Promise<DataChoice | undefined> {
+  const extensions = DATA_EXTENSIONS.map((e) => e.slice(1));
+  const picked = await vscode.window.showOpenDialog({
+    defaultUri: vscode.Uri.file(dir),
+    canSelectMany: true,
+    filters: { 'Evaluation data': extensions },
+    openLabel: 'Use as Evaluation Data',
+    title: 'Evaluation inputs (select the labels file too, if there is one)',
+  });
+  if (!picked?.length) return undefined;
+  const paths = picked.map((u) => u.fsPath);
+  if (paths.length >= 2) {
+    // Two files picked together: let the naming rules tell inputs from labels.
+    const pair = suggestEvaluationData(paths, new Set()).find((s) => s.labelsPath);
+    if (pair) return { kind: 'files', dataPath: pair.dataPath, labelsPath: pair.labelsPath };
+    return { kind: 'files', dataPath: paths[0]!, labelsPath: paths[1] };
+  }
+  const dataPath = paths[0]!;
+  const detected = suggestEvaluationData(await listFolder(path.dirname(dataPath)), new Set(services.discovery.models.map((m) => m.fsPath))).find(
+    (s) => s.dataPath === dataPath && s.labelsPath,
+  );
+  const items: (vscode.QuickPickItem & { labels?: string | null })[] = [];
+  if (detected?.labelsPath) items.push({ label: `$(tag) ${path.basename(detected.labelsPath)}`, description: 'detected labels', labels: detected.labelsPath });
+  items.push({ label: '$(folder-opened) Browse for labels…', labels: null }, { label: '$(circle-slash) No labels', description: 'agreement replaces accuracy' });
+  const labelsItem = await vscode.window.showQuickPick(items, { title: `Labels for ${path.basename(dataPath)}`, ignoreFocusOut: true });
+  if (!labelsItem) return undefined;
+  if (labelsItem.labels === null) {
+    const labels = await vscode.window.showOpenDialog({
+      defaultUri: vscode.Uri.file(path.dirname(dataPath)),
+      filters: { Labels: extensions },
+      openLabel: 'Use as Labels',
+    });
+    if (!labels?.length) return undefined;
+    return { kind: 'files', dataPath, labelsPath: labels[0]!.fsPath };
+  }
+  return { kind: 'files', dataPath, labelsPath: labelsItem.labels };
+}
+
+function sameChoice(a: DataChoice | undefined, b: DataChoice): boolean {
+  if (!a || a.kind !== b.kind) return false;
+  return a.kind === 'probes' || (b.kind === 'files' && a.dataPath === b.dataPath && a.labelsPath === b.labelsPath);
+}
+
+async function listFolder(dir: string): Promise<string[]> {
+  try {
+    const entries = await vscode.workspace.fs.readDirectory(vscode.Uri.file(dir));
+    return entries.filter(([, type]) => type & vscode.FileType.File).map(([name]) => path.join(dir, name));
+  } catch {
+    return [];
+  }
+}
+
+async function exists(fsPath: string): Promise<boolean> {
+  try {
+    await vscode.workspace.fs.stat(vscode.Uri.file(fsPath));
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,202 @@
+/**
+ * Renders the report webview outside VS Code and screenshots it with headless Chromium.
+ *
+ *   node scripts/build.mjs && node --import tsx test/webview-harness/screenshot.mts [--report out/demo/report.json] [--final]
+ *
+ * The page is the panel's real HTML (src/extension/reportHtml.ts, same CSP) served from 127.0.0.1,
+ * with fakeVscode.js standing in for acquireVsCodeApi and the theme variables. It fails on any
+ * console error or CSP violation. Screenshots go to out/harness/; --final also writes
+ * media/screenshots/report-light.png and report-dark.png.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync, copyFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { extname, join, resolve } from 'node:path';
+import { chromium, type Page } from 'playwright-core';
+import type { ProtectionReport } from '../../src/core/report';
+import { reportHtml } from '../../src/extension/reportHtml';
+import type { ToWebviewMessage } from '../../src/protocol';
+
+const root = resolve(import.meta.dirname, '../..');
+const args = process.argv.slice(2);
+const option = (name: string): string | undefined => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
+};
+const reportPath = option('--report') ?? (existsSync(join(root, 'out/demo/report.json')) ? join(root, 'out/demo/report.json') : join(import.meta.dirname, 'sample-report.json'));
+const outDir = join(root, 'out/harness');
+const final = args.includes('--final');
+const width = Number(option('--width') ?? 1280);
+mkdirSync(outDir, { recursive: true });
+
+const report = JSON.parse(readFileSync(reportPath, 'utf8')) as ProtectionReport;
+console.log(`report: ${reportPath}`);
+
+const types: Record<string, string> = { '.js': 'text/javascript', '.css': 'text/css', '.svg': 'image/svg+xml', '.map': 'application/json', '.png': 'image/png' };
+const server = createServer((req, res) => {
+  const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+  if (url.pathname === '/panel.html') {
+    const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const nonce = randomBytes(16).toString('base64');
+    const html = reportHtml({ cspSource: origin, nonce, scriptUri: `${origin}/dist/webview/report.js`, styleUri: `${origin}/dist/webview/report.css` }).replace(
+      `<script nonce="${nonce}"`,
+      `<script nonce="${nonce}" src="${origin}/test/webview-harness/fakeVscode.js"></script>\n<script nonce="${nonce}"`,
+    );
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(html);
+    return;
+  }
+  if (url.pathname === '/favicon.ico') {
+    res.writeHead(204).end(); // the browser asks for one; a webview never does
+    return;
+  }
+  const file = resolve(root, `.${decodeURIComponent(url.pathname)}`);
+  const allowed = [join(root, 'dist/webview'), join(root, 'test/webview-harness'), join(root, 'media')];
+  if (!allowed.some((dir) => file.startsWith(dir + '/')) || !existsSync(file)) {
+    res.writeHead(404).end();
+    return;
+  }
+  res.writeHead(200, { 'content-type': types[extname(file)] ?? 'application/octet-stream' }).end(readFileSync(file));
+});
+await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+// playwright's launch() always uses a fresh temporary profile (it refuses --user-data-dir).
+const browser = await chromium.launch({
+  executablePath: '/usr/bin/chromium',
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+});
+const problems: string[] = [];
+
+/** Opens the panel in a theme and waits for its `ready`. */
+async function openPanel(theme: string, height = 900): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width, height }, deviceScaleFactor: 1 });
+  page.on('console', (m) => {
+    if (m.type() === 'error' || m.type() === 'warning') problems.push(`[${theme}] console ${m.type()}: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => problems.push(`[${theme}] page error: ${e.message}`));
+  page.on('response', (r) => {
+    if (r.status() >= 400) problems.push(`[${theme}] HTTP ${r.status()} ${r.url()}`);
+  });
+  await page.goto(`${base}/panel.html?theme=${theme}`);
+  await page.waitForFunction(() => (window as unknown as { __posted: { type: string }[] }).__posted.some((m) => m.type === 'ready'));
+  return page;
+}
+
+async function post(page: Page, message: ToWebviewMessage): Promise<void> {
+  await page.evaluate((m) => window.postMessage(m, '*'), message);
+  await page.waitForTimeout(300);
+}
+
+async function checkViolations(page: Page, label: string): Promise<void> {
+  const violations = await page.evaluate(() => (window as unknown as { __violations: string[] }).__violations);
+  for (const v of violations) problems.push(`[${label}] CSP violation: ${v}`);
+}
+
+async function selectTab(page: Page, index: number): Promise<void> {
+  await page.evaluate((i) => {
+    const tabs = document.querySelector('vscode-tabs') as HTMLElement & { selectedIndex: number };
+    tabs.selectedIndex = i;
+  }, index);
+  await page.waitForTimeout(400);
+}
+
+const shots: string[] = [];
+async function shot(page: Page, name: string): Promise<void> {
+  const path = join(outDir, `${name}.png`);
+  await page.screenshot({ path, fullPage: true });
+  shots.push(path);
+}
+
+const done: ToWebviewMessage = { type: 'showReport', report, reportPath, status: 'done' };
+
+for (const theme of ['light', 'dark', 'high-contrast']) {
+  const page = await openPanel(theme);
+  await post(page, done);
+  await shot(page, `report-${theme}`);
+  await selectTab(page, 1);
+  await shot(page, `equivalence-${theme}`);
+  await selectTab(page, 2);
+  await shot(page, `details-${theme}`);
+  await checkViolations(page, theme);
+  await page.close();
+}
+
+// A run in progress: three kinds measured so far, progress line, no verdict yet.
+{
+  const page = await openPanel('dark');
+  const partial: Partial<ProtectionReport> = { ...report, verdict: '', fragility: { ...report.fragility, kinds: report.fragility.kinds.slice(0, 3) } };
+  await post(page, { type: 'showReport', report: partial, status: 'running' });
+  await post(page, { type: 'runProgress', progress: { phase: 'fragility', message: 'finetune-sgd protected: step 30', fraction: 0.56 } });
+  await shot(page, 'running-dark');
+  // Cancelled afterwards: banner, charts kept.
+  await post(page, { type: 'showReport', report: partial, status: 'cancelled', error: { name: 'CancelledError', code: 'CANCELLED', message: 'Cancelled' } });
+  await shot(page, 'cancelled-dark');
+  await checkViolations(page, 'running');
+  await page.close();
+}
+
+// Probe inputs and a tripwire caveat: the header must say so plainly.
+{
+  const page = await openPanel('light');
+  const probes: ProtectionReport = {
+    ...report,
+    data: { source: 'probes', samples: 1000, labelled: false, probeDescription: 'uniform in the per-feature range of the first layer’s calibration, seed 1' },
+    construction: { ...report.construction, caveat: 'Tripwire neurons were added: equivalence holds on the calibration data, not on every possible input.' },
+    fragility: { ...report.fragility, metric: 'agreement' },
+    equivalence: { ...report.equivalence, accuracyOriginal: null, accuracyProtected: null },
+  };
+  await post(page, { type: 'showReport', report: probes, status: 'done' });
+  await page.setViewportSize({ width, height: 520 });
+  await page.screenshot({ path: join(outDir, 'probes-light.png') });
+  await page.close();
+}
+
+// Theme switch while open: charts must re-colour (compare with report-dark.png).
+{
+  const page = await openPanel('light');
+  await post(page, done);
+  await page.evaluate(() => (window as unknown as { __setTheme(name: string): void }).__setTheme('dark'));
+  await page.waitForTimeout(400);
+  await shot(page, 'switched-to-dark');
+  await page.close();
+}
+
+// Exports: the HTML the webview builds must render on its own, and the PNG must decode.
+{
+  const page = await openPanel('light');
+  await post(page, done);
+  await page.click('#save-html');
+  await page.click('#save-png');
+  await page.waitForFunction(() => (window as unknown as { __posted: { type: string }[] }).__posted.filter((m) => m.type === 'saveHtml' || m.type === 'savePng').length === 2, null, { timeout: 20_000 });
+  const posted = await page.evaluate(() => (window as unknown as { __posted: Record<string, unknown>[] }).__posted);
+  const html = posted.find((m) => m.type === 'saveHtml') as { html: string; suggestedName: string };
+  const png = posted.find((m) => m.type === 'savePng') as { dataUrl: string; suggestedName: string };
+  writeFileSync(join(outDir, html.suggestedName), html.html);
+  writeFileSync(join(outDir, png.suggestedName), Buffer.from(png.dataUrl.split(',')[1]!, 'base64'));
+  console.log(`export: ${html.suggestedName} (${(html.html.length / 1024).toFixed(0)} KiB), ${png.suggestedName}`);
+  shots.push(join(outDir, png.suggestedName));
+  const exported = await browser.newPage({ viewport: { width, height: 900 } });
+  exported.on('console', (m) => problems.push(`[export] console ${m.type()}: ${m.text()}`));
+  await exported.setContent(html.html);
+  await exported.waitForTimeout(300);
+  await exported.screenshot({ path: join(outDir, 'export-html.png'), fullPage: true });
+  shots.push(join(outDir, 'export-html.png'));
+  await exported.close();
+  await page.close();
+}
+
+await browser.close();
+server.close();
+
+if (final) {
+  mkdirSync(join(root, 'media/screenshots'), { recursive: true });
+  for (const theme of ['light', 'dark']) copyFileSync(join(outDir, `report-${theme}.png`), join(root, `media/screenshots/report-${theme}.png`));
+  console.log('wrote media/screenshots/report-light.png and report-dark.png');
+}
+console.log(shots.map((s) => `screenshot ${s}`).join('\n'));
+if (problems.length) {
+  console.error(problems.join('\n'));
+  process.exit(1);
+}
+console.log('no console errors, no CSP violations');

@@ -1,0 +1,428 @@
+/**
+ * The report webview (dist/webview/report.js). Builds the page skeleton once, restores the last
+ * state (setState/getState) so a re-shown panel paints at once, posts `ready`, then renders every
+ * `showReport` from the host: charts are updated in place while a run streams partial reports.
+ */
+import '@vscode-elements/elements/dist/vscode-badge/index.js';
+import '@vscode-elements/elements/dist/vscode-button/index.js';
+import '@vscode-elements/elements/dist/vscode-progress-bar/index.js';
+import '@vscode-elements/elements/dist/vscode-progress-ring/index.js';
+import '@vscode-elements/elements/dist/vscode-tab-header/index.js';
+import '@vscode-elements/elements/dist/vscode-tab-panel/index.js';
+import '@vscode-elements/elements/dist/vscode-table/index.js';
+import '@vscode-elements/elements/dist/vscode-table-body/index.js';
+import '@vscode-elements/elements/dist/vscode-table-cell/index.js';
+import '@vscode-elements/elements/dist/vscode-table-header/index.js';
+import '@vscode-elements/elements/dist/vscode-table-header-cell/index.js';
+import '@vscode-elements/elements/dist/vscode-table-row/index.js';
+import '@vscode-elements/elements/dist/vscode-tabs/index.js';
+import type { ProtectionReport } from '../../src/core/report';
+import type { FromWebviewMessage, JobProgress, ReportViewState, ShowReportMessage, ToWebviewMessage } from '../../src/protocol';
+import { ChartSet, chartImage, differenceConfig, fragilityConfig } from './charts';
+import { byId, fill, h } from './dom';
+import { exportStem, fmtFactor, fmtPct } from './format';
+import { type Fact, chartSpecs, detailsModel, equivalenceModel, headerModel, summaryRows } from './reportModel';
+import { staticHtml } from './staticHtml';
+import { readTheme, watchTheme } from './theme';
+
+/** The API VS Code injects into webviews (callable once). */
+interface VsCodeApi {
+  postMessage(message: FromWebviewMessage): void;
+  getState(): ReportViewState | undefined;
+  setState(state: ReportViewState): void;
+}
+declare function acquireVsCodeApi(): VsCodeApi;
+
+const vscode = acquireVsCodeApi();
+let state: ReportViewState = vscode.getState() ?? { report: {}, status: 'running' };
+let theme = readTheme();
+const charts = new ChartSet(theme);
+let nextMessageId = 1;
+/** Save requests waiting for the host's answer, by messageId → the button to re-enable. */
+const pendingSaves = new Map<number, HTMLElement>();
+
+buildSkeleton();
+if (state.report.model || state.report.fragility) render();
+window.addEventListener('message', (event: MessageEvent<unknown>) => onMessage(event.data));
+watchTheme(() => {
+  theme = readTheme();
+  charts.setTheme(theme);
+});
+vscode.postMessage({ type: 'ready' });
+
+function onMessage(data: unknown): void {
+  if (typeof data !== 'object' || data === null || !('type' in data)) return;
+  const message = data as ToWebviewMessage;
+  switch (message.type) {
+    case 'showReport':
+      show(message);
+      return;
+    case 'runProgress':
+      showProgress(message.progress);
+      return;
+    case 'saveResult': {
+      const button = pendingSaves.get(message.inReplyTo);
+      pendingSaves.delete(message.inReplyTo);
+      button?.removeAttribute('disabled');
+      return;
+    }
+    default: {
+      const never: never = message;
+      console.warn('unknown message', never);
+    }
+  }
+}
+
+function show(message: ShowReportMessage): void {
+  state = { ...state, report: message.report, reportPath: message.reportPath, status: message.status, error: message.error };
+  vscode.setState(state);
+  render();
+}
+
+/** Static parts: header, status line, tabs with their containers. Built once; render() fills them. */
+function buildSkeleton(): void {
+  const app = byId('app');
+  const saveHtml = h('vscode-button', { id: 'save-html', secondary: true, title: 'Save a self-contained HTML file with the charts embedded' }, 'Save as HTML');
+  const savePng = h('vscode-button', { id: 'save-png', secondary: true, title: 'Save every chart in one PNG image' }, 'Save charts as PNG');
+  saveHtml.addEventListener('click', () => exportHtml(saveHtml));
+  savePng.addEventListener('click', () => void exportPng(savePng));
+
+  const tabs = h('vscode-tabs', { id: 'tabs' });
+  tabs.append(
+    h('vscode-tab-header', { slot: 'header' }, 'Fragility'),
+    h('vscode-tab-panel', null, h('div', { id: 'summary' }), h('div', { id: 'charts', class: 'charts' })),
+    h('vscode-tab-header', { slot: 'header' }, 'Equivalence'),
+    h('vscode-tab-panel', null, h('div', { id: 'equivalence' })),
+    h('vscode-tab-header', { slot: 'header' }, 'Details'),
+    h('vscode-tab-panel', null, h('div', { id: 'details' })),
+  );
+  if (state.tab) tabs.setAttribute('selected-index', String(state.tab));
+  tabs.addEventListener('vsc-tabs-select', (event) => {
+    state = { ...state, tab: (event as CustomEvent<{ selectedIndex: number }>).detail.selectedIndex };
+    vscode.setState(state);
+  });
+
+  fill(
+    app,
+    h(
+      'header',
+      { class: 'report-header' },
+      h('div', { class: 'title-row' }, h('h1', { id: 'title' }, 'MimosaNet report'), h('div', { id: 'badges', class: 'badges' }), h('div', { class: 'actions' }, saveHtml, savePng)),
+      h('div', { id: 'status' }),
+      h('p', { id: 'verdict', class: 'verdict' }),
+      h('div', { id: 'notes' }),
+      h('div', { id: 'cards', class: 'cards' }),
+    ),
+    tabs,
+  );
+}
+
+function render(): void {
+  const report = state.report;
+  const header = headerModel(report);
+  const running = state.status === 'running';
+  byId('title').textContent = header.title === 'model' && running ? 'Protecting…' : header.title;
+
+  const eq = report.equivalence;
+  const kinds = report.fragility?.kinds ?? [];
+  const headline = kinds.find((k) => k.kind === 'multiplicative' && k.fragilityFactor !== null) ?? kinds.find((k) => k.fragilityFactor !== null);
+  fill(
+    byId('badges'),
+    running && h('vscode-badge', { class: 'badge-running' }, 'running'),
+    state.status === 'cancelled' && h('vscode-badge', { class: 'badge-muted' }, 'cancelled'),
+    state.status === 'failed' && h('vscode-badge', { class: 'badge-fail' }, 'failed'),
+    eq && h('vscode-badge', { class: eq.passed ? 'badge-pass' : 'badge-fail', title: 'Equivalence check' }, eq.passed ? 'equivalent' : 'not equivalent'),
+    headline &&
+      h(
+        'vscode-badge',
+        { class: 'badge-accent', title: `Fragility factor, ${headline.kind}` },
+        `${fmtFactor(headline.fragilityFactor, headline.fragilityFactorBound)} ${headline.kind === 'multiplicative' ? 'noise' : headline.kind}`,
+      ),
+  );
+  for (const id of ['save-html', 'save-png']) {
+    const button = byId(id);
+    if (running || !report.fragility) button.setAttribute('disabled', '');
+    else if (![...pendingSaves.values()].includes(button)) button.removeAttribute('disabled');
+  }
+
+  renderStatus();
+  byId('verdict').textContent = header.verdict ?? (running ? 'The verdict appears when the run is complete.' : '');
+  fill(byId('notes'), ...header.notes.map((n) => h('p', { class: `note ${n.tone}`, role: n.tone === 'warning' ? 'note' : undefined }, n.text)));
+  fill(byId('cards'), ...header.groups.map((g) => h('section', { class: 'card' }, h('h3', null, g.heading), factList(g.facts))));
+
+  renderFragility();
+  renderEquivalence();
+  renderDetails();
+}
+
+function renderStatus(): void {
+  const status = byId('status');
+  if (state.status === 'running') {
+    if (!status.querySelector('.progress')) {
+      fill(
+        status,
+        h(
+          'div',
+          { class: 'progress' },
+          h('vscode-progress-ring', { class: 'ring' }),
+          h('span', { id: 'progress-text' }, 'Starting…'),
+          h('vscode-progress-bar', { id: 'progress-bar', max: 100, 'aria-label': 'Progress' }),
+        ),
+      );
+    }
+    return;
+  }
+  if ((state.status === 'failed' || state.status === 'cancelled') && state.error) {
+    const showLog = h('vscode-button', { secondary: true }, 'Show log');
+    showLog.addEventListener('click', () => vscode.postMessage({ type: 'showLog' }));
+    const text = state.status === 'cancelled' ? 'Cancelled: nothing was written. The charts show what was measured before.' : state.error.message;
+    fill(status, h('div', { class: `banner ${state.status}`, role: 'alert' }, h('span', null, text), state.status === 'failed' && showLog));
+    return;
+  }
+  fill(status);
+}
+
+function showProgress(progress: JobProgress): void {
+  if (state.status !== 'running') return;
+  renderStatus();
+  const text = document.getElementById('progress-text');
+  if (text) text.textContent = `${progress.phase}: ${progress.message}`;
+  const bar = document.getElementById('progress-bar') as (HTMLElement & { value?: number }) | null;
+  // A property, not an attribute: the component reads `value` as a number.
+  if (bar) bar.value = Math.round(progress.fraction * 100);
+}
+
+function renderFragility(): void {
+  const report = state.report;
+  const rows = summaryRows(report);
+  const summary = byId('summary');
+  if (!rows.length) {
+    fill(
+      summary,
+      h(
+        'p',
+        { class: 'placeholder' },
+        state.status === 'running' ? 'The fragility sweep runs after the equivalence check; its charts appear here as each perturbation finishes.' : 'No fragility sweep in this report.',
+      ),
+    );
+  } else {
+    const table = h('vscode-table', { zebra: true, 'bordered-rows': true, resizable: true, columns: JSON.stringify(['30%', '14%', '14%', '16%', '26%']) });
+    table.append(
+      h(
+        'vscode-table-header',
+        { slot: 'header' },
+        ...['Perturbation', 's50 original', 's50 protected', 'Fragility factor', `${report.fragility?.metric === 'agreement' ? 'Agreement' : 'Accuracy'} at the largest size`].map((t, i) =>
+          h('vscode-table-header-cell', { class: i > 0 ? 'num' : undefined }, t),
+        ),
+      ),
+      h(
+        'vscode-table-body',
+        { slot: 'body' },
+        ...rows.map((r) =>
+          h(
+            'vscode-table-row',
+            null,
+            h('vscode-table-cell', { title: r.magnitudeLabel }, r.title),
+            h('vscode-table-cell', { class: 'num' }, r.s50Original),
+            h('vscode-table-cell', { class: 'num' }, r.s50Protected),
+            h('vscode-table-cell', { class: 'num strong' }, r.factor),
+            h('vscode-table-cell', { class: 'num' }, r.atLargest),
+          ),
+        ),
+      ),
+    );
+    fill(
+      summary,
+      table,
+      h(
+        'p',
+        { class: 'hint' },
+        's50 is the perturbation size at which the metric falls halfway from its clean value to chance; the fragility factor is s50(original) / s50(protected), “≥” marks a lower bound.',
+      ),
+    );
+  }
+
+  const specs = chartSpecs(report);
+  const grid = byId('charts');
+  const keep = new Set<string>();
+  for (const spec of specs) {
+    const key = `kind:${spec.kind}`;
+    keep.add(key);
+    let figure = grid.querySelector<HTMLElement>(`[data-kind="${spec.kind}"]`);
+    if (!figure) {
+      figure = h('figure', { class: 'chart-card', 'data-kind': spec.kind }, h('div', { class: 'chart-box' }), h('figcaption', { class: 'hint' }));
+      grid.append(figure);
+    }
+    const caption = figure.querySelector('figcaption')!;
+    caption.textContent = [spec.notes, spec.repeats > 1 ? `Band: min–max over ${spec.repeats} seeded repeats.` : undefined].filter(Boolean).join(' ');
+    charts.upsert(key, figure.querySelector<HTMLElement>('.chart-box')!, fragilityConfig(spec));
+  }
+  for (const figure of [...grid.querySelectorAll<HTMLElement>('[data-kind]')]) if (!keep.has(`kind:${figure.dataset.kind}`)) figure.remove();
+  const eqModel = equivalenceModel(report);
+  if (eqModel) keep.add('difference');
+  charts.retain(keep);
+}
+
+function renderEquivalence(): void {
+  const report = state.report;
+  const root = byId('equivalence');
+  const model = equivalenceModel(report);
+  if (!model) {
+    fill(root, h('p', { class: 'placeholder' }, state.status === 'running' ? 'The equivalence check runs once the protected model is written.' : 'No equivalence check in this report.'));
+    return;
+  }
+  let box = root.querySelector<HTMLElement>('.chart-box');
+  if (!box) {
+    box = h('div', { class: 'chart-box tall' });
+    fill(root, h('div', { id: 'eq-head' }), h('div', { id: 'eq-tiles', class: 'tiles' }), h('figure', { class: 'chart-card wide' }, box));
+  }
+  const tolerance = report.construction?.tolerance;
+  fill(
+    byId('eq-head'),
+    h(
+      'p',
+      { class: `banner ${model.passed ? 'pass' : 'fail'}` },
+      model.passed
+        ? `Equivalent: every sample has the same top-1 class and relDiff is within the tolerance${tolerance !== undefined ? ` ${tolerance}` : ''}.`
+        : 'Not equivalent: the protected model does not reproduce the original within the tolerance.',
+    ),
+  );
+  fill(byId('eq-tiles'), ...model.facts.map((f) => h('div', { class: 'tile', title: f.title }, h('div', { class: 'tile-label' }, f.label), h('div', { class: 'tile-value' }, f.value))));
+  charts.upsert('difference', box, differenceConfig(model, report.equivalence?.compared ?? 'logits'));
+}
+
+function renderDetails(): void {
+  const d = detailsModel(state.report);
+  const root = byId('details');
+  if (!d.amplitudeSearch.length && !d.timings.length && !d.files.length) {
+    fill(root, h('p', { class: 'placeholder' }, 'Details appear once the protected model is written.'));
+    return;
+  }
+  const search = d.amplitudeSearch.length
+    ? h(
+        'section',
+        { class: 'card' },
+        h('h3', null, 'Amplitude search'),
+        h(
+          'table',
+          { class: 'plain' },
+          h('thead', null, h('tr', null, h('th', { class: 'num' }, 'amplitude'), h('th', { class: 'num' }, 'relDiff'), h('th', null, 'result'))),
+          h(
+            'tbody',
+            null,
+            ...d.amplitudeSearch.map((t) =>
+              h(
+                'tr',
+                { class: t.chosen ? 'strong' : undefined },
+                h('td', { class: 'num' }, t.amplitude),
+                h('td', { class: 'num' }, t.relDiff),
+                h('td', { class: t.passed ? 'ok' : 'bad' }, t.passed ? 'pass' : 'fail', t.chosen ? ' · chosen' : ''),
+              ),
+            ),
+          ),
+        ),
+      )
+    : null;
+  fill(
+    root,
+    h(
+      'div',
+      { class: 'cards' },
+      search,
+      d.timings.length ? h('section', { class: 'card' }, h('h3', null, 'Timings'), factList(d.timings)) : null,
+      h('section', { class: 'card' }, h('h3', null, 'Written files (SHA-256)'), factList(d.files.map((f) => ({ label: f.name, value: f.sha256 })), 'mono'), factList(d.facts)),
+    ),
+  );
+}
+
+function factList(facts: readonly Fact[], extraClass = ''): HTMLElement {
+  return h(
+    'dl',
+    { class: `facts ${extraClass}` },
+    ...facts.flatMap((f) => [
+      h('dt', null, f.label),
+      h('dd', { title: f.title }, f.path ? h('a', { href: '#', title: `${f.path}\nClick to open, Alt+click to reveal in the Explorer`, onclick: (e) => openPath(e, f.path!) }, f.value) : f.value),
+    ]),
+  );
+}
+
+function openPath(event: Event, path: string): void {
+  event.preventDefault();
+  vscode.postMessage({ type: 'openPath', path, reveal: (event as MouseEvent).altKey });
+}
+
+/** Size of one exported chart in CSS pixels (images are drawn at 2× density). */
+const EXPORT_W = 680;
+const EXPORT_H = 380;
+/** Gap between charts in the composite PNG, in image pixels. */
+const PNG_PAD = 32;
+
+/** Export images: the fragility charts (report order) and the difference chart (as wide as two charts), rendered off-screen. */
+function exportImages(report: Partial<ProtectionReport>): { charts: { title: string; dataUrl: string }[]; difference?: string } {
+  const images = chartSpecs(report).map((spec) => ({ title: spec.title, dataUrl: chartImage(fragilityConfig(spec), theme, EXPORT_W, EXPORT_H) }));
+  const eq = equivalenceModel(report);
+  const difference = eq ? chartImage(differenceConfig(eq, report.equivalence?.compared ?? 'logits'), theme, 2 * EXPORT_W + PNG_PAD / 2, EXPORT_H) : undefined;
+  return { charts: images, difference };
+}
+
+function exportHtml(button: HTMLElement): void {
+  const report = state.report;
+  const { charts: images, difference } = exportImages(report);
+  const html = staticHtml({
+    report,
+    charts: images,
+    differenceChart: difference,
+    colors: theme,
+    exportedAt: new Date().toISOString(),
+  });
+  const messageId = nextMessageId++;
+  pendingSaves.set(messageId, button);
+  button.setAttribute('disabled', '');
+  vscode.postMessage({ type: 'saveHtml', messageId, suggestedName: `${exportStem(report.model?.path)}-report.html`, html });
+}
+
+/** All charts in one PNG: a title block, the fragility charts in two columns, the difference chart across the bottom. */
+async function exportPng(button: HTMLElement): Promise<void> {
+  const report = state.report;
+  const { charts: images, difference } = exportImages(report);
+  const grid = await Promise.all(images.map((i) => loadImage(i.dataUrl)));
+  const diff = difference ? await loadImage(difference) : undefined;
+  if (!grid.length && !diff) return;
+  const pad = PNG_PAD;
+  const cols = Math.min(2, Math.max(1, grid.length));
+  const cellW = grid[0]?.width ?? diff!.width;
+  const cellH = grid[0]?.height ?? 0;
+  const rows = Math.ceil(grid.length / cols);
+  const width = Math.max(cols * cellW + (cols - 1) * pad, diff?.width ?? 0) + 2 * pad;
+  const titleH = 150;
+  const height = titleH + rows * (cellH + pad) + (diff ? diff.height + pad : 0) + pad;
+  const canvas = h('canvas', { width, height });
+  const ctx = canvas.getContext('2d');
+  if (!ctx) return;
+  ctx.fillStyle = theme.background;
+  ctx.fillRect(0, 0, width, height);
+  ctx.fillStyle = theme.foreground;
+  ctx.font = `bold 48px ${theme.fontFamily}`;
+  ctx.fillText(`MimosaNet: ${headerModel(report).title}`, pad, 76);
+  const eq = report.equivalence;
+  if (eq) {
+    ctx.font = `30px ${theme.fontFamily}`;
+    ctx.fillStyle = theme.muted;
+    ctx.fillText(`equivalence ${eq.passed ? 'passed' : 'failed'} · top-1 agreement ${fmtPct(eq.top1Agreement, 2)} · relDiff ${eq.relDiff.toExponential(1)}`, pad, 122);
+  }
+  grid.forEach((img, i) => ctx.drawImage(img, pad + (i % cols) * (cellW + pad), titleH + Math.floor(i / cols) * (cellH + pad)));
+  if (diff) ctx.drawImage(diff, pad, titleH + rows * (cellH + pad));
+  const messageId = nextMessageId++;
+  pendingSaves.set(messageId, button);
+  button.setAttribute('disabled', '');
+  vscode.postMessage({ type: 'savePng', messageId, suggestedName: `${exportStem(report.model?.path)}-charts.png`, dataUrl: canvas.toDataURL('image/png') });
+}
+
+function loadImage(src: string): Promise<HTMLImageElement> {
+  return new Promise((resolve, reject) => {
+    const img = new Image();
+    img.onload = () => resolve(img);
+    img.onerror = () => reject(new Error('could not load a chart image'));
+    img.src = src;
+  });
+}

@@ -1,0 +1,136 @@
+/**
+ * "Save as HTML": a self-contained document (inline CSS, charts as embedded PNG images, no
+ * script) rendered from the same view models as the panel, in the colours of the theme the user
+ * exported from. Pure string building, no DOM: unit-tested with node:test.
+ */
+import type { ProtectionReport } from '../../src/core/report';
+import { escapeHtml as esc } from './format';
+import { type Fact, detailsModel, equivalenceModel, headerModel, summaryRows } from './reportModel';
+
+/** Colours and font baked into the export. */
+export interface ExportColors {
+  foreground: string;
+  muted: string;
+  background: string;
+  border: string;
+  pass: string;
+  fail: string;
+  warning: string;
+  fontFamily: string;
+}
+
+/** What the export contains besides the report. */
+export interface StaticHtmlInput {
+  /** The report. */
+  report: Partial<ProtectionReport>;
+  /** Fragility chart images in report order (PNG data URLs). */
+  charts: { title: string; dataUrl: string }[];
+  /** The output-difference chart image. */
+  differenceChart?: string;
+  /** Theme colours at export time. */
+  colors: ExportColors;
+  /** When the export was made (ISO). */
+  exportedAt: string;
+}
+
+/** The whole HTML document. */
+export function staticHtml(input: StaticHtmlInput): string {
+  const { report, colors: c } = input;
+  const header = headerModel(report);
+  const eq = equivalenceModel(report);
+  const rows = summaryRows(report);
+  const details = detailsModel(report);
+  const badge = eq ? `<span class="badge ${eq.passed ? 'pass' : 'fail'}">${eq.passed ? 'Equivalence passed' : 'Equivalence failed'}</span>` : '';
+
+  const parts: string[] = [];
+  parts.push(`<header><h1>${esc(header.title)} ${badge}</h1>`);
+  if (header.verdict) parts.push(`<p class="verdict">${esc(header.verdict)}</p>`);
+  parts.push('</header>');
+  for (const note of header.notes) parts.push(`<p class="note ${note.tone}">${esc(note.text)}</p>`);
+  parts.push('<section class="cards">');
+  for (const group of header.groups) parts.push(`<div class="card"><h3>${esc(group.heading)}</h3>${factTable(group.facts)}</div>`);
+  parts.push('</section>');
+
+  if (rows.length) {
+    parts.push('<h2>Fragility</h2><table class="grid"><thead><tr><th>Perturbation</th><th>s50 original</th><th>s50 protected</th><th>Fragility factor</th><th>At the largest magnitude</th></tr></thead><tbody>');
+    for (const r of rows) {
+      parts.push(
+        `<tr><td>${esc(r.title)}<div class="muted">${esc(r.magnitudeLabel)}</div></td><td class="num">${esc(r.s50Original)}</td><td class="num">${esc(r.s50Protected)}</td><td class="num strong">${esc(r.factor)}</td><td class="num">${esc(r.atLargest)}</td></tr>`,
+      );
+    }
+    parts.push('</tbody></table>');
+    parts.push('<p class="muted">s50: the perturbation size at which the metric falls halfway from its clean value to chance. Fragility factor = s50(original) / s50(protected); “≥” marks a lower bound.</p>');
+  }
+  if (input.charts.length) {
+    parts.push('<section class="charts">');
+    for (const chart of input.charts) parts.push(`<figure><img src="${esc(chart.dataUrl)}" alt="${esc(chart.title)}"></figure>`);
+    parts.push('</section>');
+  }
+
+  if (eq) {
+    parts.push(`<h2>Equivalence ${badge}</h2>${factTable(eq.facts, 'grid facts')}`);
+    if (input.differenceChart) parts.push(`<figure class="wide"><img src="${esc(input.differenceChart)}" alt="Largest output difference per sample"></figure>`);
+  }
+
+  if (details.amplitudeSearch.length || details.timings.length || details.files.length) {
+    parts.push('<h2>Details</h2><section class="cards">');
+    if (details.amplitudeSearch.length) {
+      parts.push('<div class="card"><h3>Amplitude search</h3><table class="grid"><thead><tr><th>amplitude</th><th>relDiff</th><th>result</th></tr></thead><tbody>');
+      for (const t of details.amplitudeSearch) {
+        parts.push(`<tr${t.chosen ? ' class="strong"' : ''}><td class="num">${esc(t.amplitude)}</td><td class="num">${esc(t.relDiff)}</td><td>${t.passed ? 'pass' : 'fail'}${t.chosen ? ' (chosen)' : ''}</td></tr>`);
+      }
+      parts.push('</tbody></table></div>');
+    }
+    if (details.timings.length) parts.push(`<div class="card"><h3>Timings</h3>${factTable(details.timings)}</div>`);
+    if (details.files.length || details.facts.length) {
+      parts.push(`<div class="card"><h3>Files (SHA-256)</h3>${factTable(details.files.map((f) => ({ label: f.name, value: f.sha256 })), 'facts mono')}${factTable(details.facts)}</div>`);
+    }
+    parts.push('</section>');
+  }
+  parts.push(`<footer class="muted">Exported from MimosaNet on ${esc(new Date(input.exportedAt).toLocaleString('en-GB'))}.</footer>`);
+
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src data:; style-src 'unsafe-inline'">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>MimosaNet report: ${esc(header.title)}</title>
+<style>${css(c)}</style>
+</head>
+<body>
+${parts.join('\n')}
+</body>
+</html>
+`;
+}
+
+function factTable(facts: readonly Fact[], className = 'facts'): string {
+  const rows = facts.map((f) => `<tr><th>${esc(f.label)}</th><td${f.title ? ` title="${esc(f.title)}"` : ''}>${esc(f.value)}</td></tr>`).join('');
+  return `<table class="${className}"><tbody>${rows}</tbody></table>`;
+}
+
+function css(c: ExportColors): string {
+  // Only values captured from the theme are interpolated, and they pass through a colour check.
+  const col = (v: string): string => (/^[#\w(),.%\s-]+$/.test(v) ? v : 'inherit');
+  const font = c.fontFamily.replace(/[;{}<>]/g, '');
+  return `
+body { margin: 0 auto; max-width: 1200px; padding: 24px; background: ${col(c.background)}; color: ${col(c.foreground)}; font: 14px/1.45 ${font}; }
+h1 { font-size: 1.6em; margin: 0 0 8px; } h2 { margin: 28px 0 10px; font-size: 1.25em; } h3 { margin: 0 0 6px; font-size: 1em; }
+.verdict { font-size: 1.1em; margin: 0 0 12px; }
+.muted { color: ${col(c.muted)}; font-size: 0.9em; }
+.badge { display: inline-block; vertical-align: middle; font-size: 0.55em; padding: 2px 8px; border-radius: 10px; color: ${col(c.background)}; }
+.badge.pass { background: ${col(c.pass)}; } .badge.fail { background: ${col(c.fail)}; }
+.note { border-left: 3px solid ${col(c.muted)}; padding: 4px 10px; margin: 8px 0; }
+.note.warning { border-color: ${col(c.warning)}; }
+.cards { display: grid; grid-template-columns: repeat(auto-fit, minmax(260px, 1fr)); gap: 12px; margin-top: 12px; }
+.card { border: 1px solid ${col(c.border)}; border-radius: 4px; padding: 10px 12px; }
+table { border-collapse: collapse; } .facts th { text-align: left; font-weight: normal; color: ${col(c.muted)}; padding: 1px 12px 1px 0; vertical-align: top; }
+.facts td { padding: 1px 0; overflow-wrap: anywhere; } .mono td { font-family: monospace; font-size: 0.85em; }
+.grid { width: 100%; } .grid th, .grid td { border-bottom: 1px solid ${col(c.border)}; padding: 5px 8px; text-align: left; vertical-align: top; }
+.grid.facts { width: auto; } .num { text-align: right !important; font-variant-numeric: tabular-nums; } .strong { font-weight: 600; }
+.charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(460px, 1fr)); gap: 12px; margin-top: 12px; }
+figure { margin: 0; } figure img { width: 100%; height: auto; border: 1px solid ${col(c.border)}; border-radius: 4px; }
+figure.wide { margin-top: 12px; } footer { margin-top: 32px; }
+`;
+}
