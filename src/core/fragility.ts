@@ -52,7 +52,7 @@ export interface FragilityOptions {
 }
 
 /** Default step grid of the fine-tuning attacks. */
-export const DEFAULT_FINETUNE_STEPS = [1, 3, 10, 30, 100] as const;
+export const DEFAULT_FINETUNE_STEPS = [1, 3, 10, 30, 100, 300] as const;
 
 /** Kind-specific grid, label and optimiser settings. */
 interface KindPlan {
@@ -71,7 +71,7 @@ function plan(kind: PerturbationKind, repeats: number, steps: readonly number[])
     case 'multiplicative':
       return { magnitudes: logGrid(1e-10, 10, 2), label: 'relative noise s: w·(1+s·ε)', repeats };
     case 'additive':
-      return { magnitudes: logGrid(1e-10, 10, 2), label: 'noise s in units of each layer’s weight std', repeats };
+      return { magnitudes: logGrid(1e-10, 10, 2), label: 'noise s in units of the original layer’s weight std', repeats };
     case 'finetune-adam':
       return {
         magnitudes: [...steps],
@@ -147,7 +147,7 @@ export async function measureFragility(
       switch (p.kind) {
         case 'multiplicative':
         case 'additive': {
-          const stds = layerWeightStd(network);
+          const stds = additiveUnits(original, network);
           for (let r = 0; r < p.repeats; r++) {
             const noise = drawNoise(network, rng.fork(`${who}/${r}`));
             for (let i = 0; i < p.magnitudes.length; i++) {
@@ -234,6 +234,17 @@ export async function measureFragility(
     options.onKind?.(kind);
   }
   return results;
+}
+
+/**
+ * Additive noise is measured in the *original* model's layer std for both models, so both get
+ * the same absolute noise; a layer a construction inserted (no original counterpart) uses its own.
+ */
+function additiveUnits(original: DenseNetwork, network: DenseNetwork): number[] {
+  const originalStds = layerWeightStd(original);
+  const ownStds = layerWeightStd(network);
+  let next = 0;
+  return network.layers.map((layer, l) => (layer.inserted ? ownStds[l]! : (originalStds[next++] ?? ownStds[l]!)));
 }
 
 function summarise(values: number[][], clean: number, chance: number, magnitudes: number[]): FragilitySeries {

@@ -142,6 +142,11 @@ export interface ProtectionReport {
     perSampleMaxAbsDiff: number[];
     /** The same check in float64 arithmetic of the stored weights (exactness of the construction). */
     float64MaxAbsDiff: number;
+    /**
+     * Both models run with sequential float32 accumulation (MimosaNet core), the worst summation
+     * order, standing in for GPU/WebGL backends; the automatic amplitude search requires it to pass too.
+     */
+    strictFloat32: { relDiff: number; top1Agreement: number; samples: number };
   };
   /** Perturbation sweeps. */
   fragility: {

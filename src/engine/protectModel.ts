@@ -7,7 +7,7 @@ import { CancelledError, EquivalenceError, UsageError, throwIfCancelled } from '
 import { accuracy, compareOutputs, equivalencePasses, type OutputComparison } from '../core/equivalence';
 import { forward } from '../core/forward';
 import { measureFragility } from '../core/fragility';
-import { classCount, outputWidth, parameterCount } from '../core/network';
+import { classCount, outputWidth, parameterCount, type DenseNetwork } from '../core/network';
 import type { FragilityKind, ProtectionReport } from '../core/report';
 import { Rng } from '../core/rng';
 import { checkLabels, readDataset } from '../formats/data/dataset';
@@ -19,7 +19,7 @@ import { AtomicOutput } from './atomicOutput';
 import { readHead } from './inspectModel';
 import { MAX_SWEEP_SAMPLES, PROBE_SAMPLES } from './defaults';
 import { nodeFileReader } from './nodeFileReader';
-import { verdictSentence } from '../core/verdict';
+import { formatAmplitude, verdictSentence } from '../core/verdict';
 import { TOOL_VERSION } from './version';
 
 /** Callbacks of a running protect job. */
@@ -116,16 +116,26 @@ export async function protectModel(job: ProtectJob, hooks: ProtectHooks = {}): P
       const files = await format.write(model, candidate.network, baseName);
       return compareOutputs(reference.logits, await runtime.predict(files, data.x, data.rows, { logits: true }), data.rows, outputWidth(model.network));
     };
+    const strict = strictFloat32Check(model.network, data);
     let amplitude: number;
     let trials: AmplitudeTrial[];
     if (options.amplitude === 'auto') {
-      const search = await searchAmplitude(async (candidate) => {
-        throwIfCancelled(signal);
-        const comparison = await check(build(candidate));
-        const passed = equivalencePasses(comparison, options.tolerance);
-        report(Math.min(1, Math.log2(candidate + 1) / 14), `amplitude ${formatNumber(candidate)}: relDiff ${comparison.relDiff.toExponential(2)}, ${passed ? 'pass' : 'fail'}`);
-        return { passed, relDiff: comparison.relDiff };
-      });
+      let tried = 0;
+      const search = await searchAmplitude(
+        async (candidate) => {
+          throwIfCancelled(signal);
+          const built = build(candidate);
+          const comparison = await check(built);
+          // The candidate must also survive the worst accumulation order (sequential float32,
+          // as GPU/WebGL backends sum), so the copy works on the runtime the user deploys with.
+          const worst = equivalencePasses(comparison, options.tolerance) ? strict(built.network) : comparison;
+          const passed = equivalencePasses(comparison, options.tolerance) && equivalencePasses(worst, options.tolerance);
+          const relDiff = Math.max(comparison.relDiff, worst.relDiff);
+          report(++tried / 12, `amplitude ${formatAmplitude(candidate)}: relDiff ${relDiff.toExponential(2)}, ${passed ? 'pass' : 'fail'}`);
+          return { passed, relDiff };
+        },
+        { maxExponent: MAX_AMPLITUDE_EXPONENT },
+      );
       if (search.amplitude === null) {
         throw new EquivalenceError(
           `${basename(modelPath)}: even amplitude 1 breaks equivalence in ${runtime.name} (relDiff ${search.trials[0]!.relDiff.toExponential(2)} > tolerance ${options.tolerance}); try a larger --tolerance`,
@@ -162,6 +172,7 @@ export async function protectModel(job: ProtectJob, hooks: ProtectHooks = {}): P
       data.rows,
       width,
     );
+    const strictFinal = strict(protectedModel.network);
     const mainFile = join(outDir, files[0]!.name);
     const partial: ProtectionReport = {
       schemaVersion: 1,
@@ -208,6 +219,7 @@ export async function protectModel(job: ProtectJob, hooks: ProtectHooks = {}): P
         runtime: runtime.name,
         perSampleMaxAbsDiff: Array.from(comparison.perSampleMaxAbsDiff.subarray(0, 5000)),
         float64MaxAbsDiff: exact.maxAbsDiff,
+        strictFloat32: { relDiff: strictFinal.relDiff, top1Agreement: strictFinal.top1Agreement, samples: Math.min(data.rows, STRICT_CHECK_SAMPLES) },
       },
       fragility: {
         metric: data.labels ? 'accuracy' : 'agreement',
@@ -256,6 +268,24 @@ export async function protectModel(job: ProtectJob, hooks: ProtectHooks = {}): P
     if (signal?.aborted && !(error instanceof CancelledError)) throw new CancelledError();
     throw error;
   }
+}
+
+/** Samples the sequential-float32 check runs on (it is ~2× slower than the runtime). */
+const STRICT_CHECK_SAMPLES = 500;
+
+/**
+ * Amplitudes above 2^16 are never chosen: beyond that, one ulp of a cancelling term is no
+ * longer small next to the signal, and equivalence would hang on the exact rounding of the
+ * checking runtime rather than on the construction.
+ */
+const MAX_AMPLITUDE_EXPONENT = 16;
+
+/** Compares a candidate with the original when both run in sequential float32 (core forward). */
+function strictFloat32Check(original: DenseNetwork, data: EvaluationData): (candidate: DenseNetwork) => OutputComparison {
+  const rows = Math.min(data.rows, STRICT_CHECK_SAMPLES);
+  const x = data.x.subarray(0, rows * original.inputs);
+  const reference = forward(original, x, rows, { precision: 'float32', logits: true });
+  return (candidate) => compareOutputs(reference, forward(candidate, x, rows, { precision: 'float32', logits: true }), rows, outputWidth(original));
 }
 
 function validateOptions(job: ProtectJob): void {
@@ -324,8 +354,4 @@ async function totalBytes(paths: string[]): Promise<number> {
   let total = 0;
   for (const path of paths) total += (await stat(path)).size;
   return total;
-}
-
-function formatNumber(value: number): string {
-  return Number.isInteger(value) ? String(value) : value.toPrecision(4);
 }
