@@ -129,7 +129,7 @@ export class WorkerClient {
       this.log.warn(`job ${id}: no answer ${this.cancelGraceMs} ms after cancelling; restarting the worker`);
       this.settle(id, { name: 'CancelledError', code: 'CANCELLED', message: 'Cancelled' });
       this.restart(worker);
-    }, this.cancelGraceMs).unref?.();
+    }, this.cancelGraceMs);
   }
 
   private ensureWorker(): WorkerLike {

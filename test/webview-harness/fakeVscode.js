@@ -1,3 +1,4 @@
+/* global window, document, location, sessionStorage, URLSearchParams */
 // Stands in for VS Code inside the harness page: acquireVsCodeApi (messages recorded in
 // window.__posted, state in sessionStorage) and the theme variables VS Code sets on <html>.
 // Set through CSSOM, as VS Code does, so the page's real CSP (no inline styles) still applies.

@@ -68,6 +68,15 @@ const browser = await chromium.launch({
 });
 const problems: string[] = [];
 
+/** The page's globals as the harness uses them (this file is type-checked without the DOM library; evaluate() callbacks run in the page, so they cast globalThis inline). */
+interface HarnessWindow {
+  __posted: Record<string, unknown>[];
+  __violations: string[];
+  __setTheme(name: string): void;
+  postMessage(message: unknown, target: string): void;
+  document: { querySelector(selector: string): { selectedIndex: number } | null };
+}
+
 /** Opens the panel in a theme and waits for its `ready`. */
 async function openPanel(theme: string, height = 900): Promise<Page> {
   const page = await browser.newPage({ viewport: { width, height }, deviceScaleFactor: 1 });
@@ -79,24 +88,23 @@ async function openPanel(theme: string, height = 900): Promise<Page> {
     if (r.status() >= 400) problems.push(`[${theme}] HTTP ${r.status()} ${r.url()}`);
   });
   await page.goto(`${base}/panel.html?theme=${theme}`);
-  await page.waitForFunction(() => (window as unknown as { __posted: { type: string }[] }).__posted.some((m) => m.type === 'ready'));
+  await page.waitForFunction(() => (globalThis as unknown as HarnessWindow).__posted.some((m) => m.type === 'ready'));
   return page;
 }
 
 async function post(page: Page, message: ToWebviewMessage): Promise<void> {
-  await page.evaluate((m) => window.postMessage(m, '*'), message);
+  await page.evaluate((m) => (globalThis as unknown as HarnessWindow).postMessage(m, '*'), message);
   await page.waitForTimeout(300);
 }
 
 async function checkViolations(page: Page, label: string): Promise<void> {
-  const violations = await page.evaluate(() => (window as unknown as { __violations: string[] }).__violations);
+  const violations = await page.evaluate(() => (globalThis as unknown as HarnessWindow).__violations);
   for (const v of violations) problems.push(`[${label}] CSP violation: ${v}`);
 }
 
 async function selectTab(page: Page, index: number): Promise<void> {
   await page.evaluate((i) => {
-    const tabs = document.querySelector('vscode-tabs') as HTMLElement & { selectedIndex: number };
-    tabs.selectedIndex = i;
+    (globalThis as unknown as HarnessWindow).document.querySelector('vscode-tabs')!.selectedIndex = i;
   }, index);
   await page.waitForTimeout(400);
 }
@@ -156,7 +164,7 @@ for (const theme of ['light', 'dark', 'high-contrast']) {
 {
   const page = await openPanel('light');
   await post(page, done);
-  await page.evaluate(() => (window as unknown as { __setTheme(name: string): void }).__setTheme('dark'));
+  await page.evaluate(() => (globalThis as unknown as HarnessWindow).__setTheme('dark'));
   await page.waitForTimeout(400);
   await shot(page, 'switched-to-dark');
   await page.close();
@@ -168,8 +176,8 @@ for (const theme of ['light', 'dark', 'high-contrast']) {
   await post(page, done);
   await page.click('#save-html');
   await page.click('#save-png');
-  await page.waitForFunction(() => (window as unknown as { __posted: { type: string }[] }).__posted.filter((m) => m.type === 'saveHtml' || m.type === 'savePng').length === 2, null, { timeout: 20_000 });
-  const posted = await page.evaluate(() => (window as unknown as { __posted: Record<string, unknown>[] }).__posted);
+  await page.waitForFunction(() => (globalThis as unknown as HarnessWindow).__posted.filter((m) => m.type === 'saveHtml' || m.type === 'savePng').length === 2, null, { timeout: 20_000 });
+  const posted = await page.evaluate(() => (globalThis as unknown as HarnessWindow).__posted);
   const html = posted.find((m) => m.type === 'saveHtml') as { html: string; suggestedName: string };
   const png = posted.find((m) => m.type === 'savePng') as { dataUrl: string; suggestedName: string };
   writeFileSync(join(outDir, html.suggestedName), html.html);

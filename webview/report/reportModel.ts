@@ -223,7 +223,9 @@ export function fmtS50(kind: FragilityKind, series: FragilitySeries, chance: num
   const mags = kind.magnitudes;
   if (mags.length < 2) return '—';
   if (series.s50 === null) return `> ${fmtNum(mags[mags.length - 1])}`;
-  if (series.s50 === mags[0] && (series.mean[0] ?? series.clean) <= halfway(series.clean, chance)) return `≤ ${fmtNum(mags[0])}`;
+  // Reports before schema field s50BelowGrid: the curve already at or below halfway at the first magnitude.
+  const belowGrid = series.s50BelowGrid ?? (series.s50 === mags[0] && (series.mean[0] ?? series.clean) <= halfway(series.clean, chance));
+  if (belowGrid) return `≤ ${fmtNum(series.s50)}`;
   return fmtNum(series.s50);
 }
 

@@ -49,7 +49,7 @@ export function readTheme(doc: Document = document): Theme {
     foreground,
     muted: v('--vscode-descriptionForeground', dark ? '#9d9d9d' : '#717171'),
     // High-contrast themes draw a visible contrast border; elsewhere a faint grid reads better.
-    grid: hc ? v('--vscode-contrastBorder', foreground) : withAlpha(foreground, 0.14),
+    grid: hc ? withAlpha(v('--vscode-contrastBorder', foreground), 0.5) : withAlpha(foreground, 0.14),
     background: v('--vscode-editor-background', dark ? '#1f1f1f' : '#ffffff'),
     border: v('--vscode-panel-border', v('--vscode-editorWidget-border', dark ? '#454545' : '#e5e5e5')),
     original: v('--vscode-charts-blue', '#3794ff'),

@@ -1,0 +1,38 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { buildExcludeGlob, escapeGlob, expandBraces } from '../../../src/extension/discovery/globs';
+
+describe('exclude globs from files.exclude and search.exclude', () => {
+  it('joins only the entries set to true, from both settings, without duplicates', () => {
+    const glob = buildExcludeGlob({ '**/.git': true, '**/.DS_Store': false, '**/*.js': { when: '$(basename).ts' } }, { '**/node_modules': true, '**/.git': true });
+    assert.equal(glob, '{**/.git,**/node_modules}');
+  });
+
+  it('returns one pattern bare and undefined when nothing is excluded', () => {
+    assert.equal(buildExcludeGlob({ '**/out': true }, undefined), '**/out');
+    assert.equal(buildExcludeGlob({}, { '**/x': false }), undefined);
+    assert.equal(buildExcludeGlob(undefined, undefined), undefined);
+  });
+
+  it('flattens brace groups, since VS Code globs do not nest them', () => {
+    assert.equal(buildExcludeGlob({ '**/*.{log,tmp}': true }), '{**/*.log,**/*.tmp}');
+  });
+});
+
+describe('expandBraces', () => {
+  const cases: [string, string[]][] = [
+    ['**/a', ['**/a']],
+    ['**/*.{js,ts}', ['**/*.js', '**/*.ts']],
+    ['{a,b}/{c,d}', ['a/c', 'a/d', 'b/c', 'b/d']],
+    ['x{a,{b,c}}', ['xa', 'xb', 'xc']],
+    ['broken{a,b', ['broken{a,b']],
+  ];
+  for (const [input, expected] of cases) it(input, () => assert.deepEqual(expandBraces(input), expected));
+});
+
+describe('escapeGlob', () => {
+  it('makes metacharacters literal', () => {
+    assert.equal(escapeGlob('models/[v2] best*.json'), 'models/[[]v2[]] best[*].json');
+    assert.equal(escapeGlob('plain/model.json'), 'plain/model.json');
+  });
+});

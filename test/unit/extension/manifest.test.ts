@@ -1,0 +1,65 @@
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { describe, it } from 'node:test';
+import { COMMANDS, CONTEXT_KEYS, REPORT_VIEW_TYPE, VIEWS } from '../../../src/extension/ids';
+
+const root = new URL('../../../', import.meta.url);
+const pkg = JSON.parse(readFileSync(new URL('package.json', root), 'utf8'));
+const contributes = pkg.contributes;
+type Menu = { command: string; when?: string; group?: string };
+
+describe('package.json contributions', () => {
+  it('declares every command with the MimosaNet category, and nothing else', () => {
+    const declared = contributes.commands.map((c: { command: string }) => c.command).sort();
+    assert.deepEqual(declared, Object.values(COMMANDS).sort());
+    for (const c of contributes.commands) assert.equal(c.category, 'MimosaNet', c.command);
+    for (const id of declared) assert.match(id, /^mimosanet\.[a-z]+[A-Z][A-Za-z]+$/, 'ids are mimosanet.<verb><Object>');
+  });
+
+  it('has the activity-bar container with its own icon, and the two views', () => {
+    const container = contributes.viewsContainers.activitybar.find((c: { id: string }) => c.id === VIEWS.container);
+    assert.ok(container);
+    assert.ok(existsSync(new URL(container.icon, root)), container.icon);
+    assert.deepEqual(contributes.views[VIEWS.container].map((v: { id: string }) => v.id), [VIEWS.models, VIEWS.reports]);
+    assert.ok(contributes.viewsWelcome.some((w: { view: string; contents: string }) => w.view === VIEWS.models && w.contents.includes('command:mimosanet.refreshModels')));
+  });
+
+  it('shows Protect on the Explorer and editor only for recognised model files', () => {
+    const when = `resourcePath in ${CONTEXT_KEYS.modelFiles}`;
+    for (const menu of ['explorer/context', 'editor/title', 'editor/context']) {
+      const items: Menu[] = contributes.menus[menu];
+      assert.ok(items.some((m) => m.command === COMMANDS.protectModel), menu);
+      for (const m of items) assert.equal(m.when, when, `${menu} ${m.command}`);
+    }
+  });
+
+  it('has an inline Protect action on protectable models and Delete on reports', () => {
+    const items: Menu[] = contributes.menus['view/item/context'];
+    const inline = items.find((m) => m.command === COMMANDS.protectModel && m.group?.startsWith('inline'));
+    assert.ok(inline?.when?.includes('protectable'));
+    assert.ok(items.some((m) => m.command === COMMANDS.deleteReport && m.when?.includes('viewItem == report')));
+    assert.ok(items.some((m) => m.command === COMMANDS.openProtectedModel));
+    assert.ok(items.some((m) => m.command === COMMANDS.revealModel));
+  });
+
+  it('activates for the serializer and for workspaces with models', () => {
+    assert.ok(pkg.activationEvents.includes(`onWebviewPanel:${REPORT_VIEW_TYPE}`));
+    assert.ok(pkg.activationEvents.some((e: string) => e.startsWith('workspaceContains:')));
+  });
+
+  it('declares every setting the issue asks for', () => {
+    const keys = Object.keys(contributes.configuration.properties).sort();
+    assert.deepEqual(keys, ['amplitude', 'copies', 'maxSamples', 'outputFolder', 'perturbations', 'repeats', 'seed', 'tolerance'].map((k) => `mimosanet.${k}`).sort());
+  });
+});
+
+describe('package contents (.vscodeignore)', () => {
+  const ignore = readFileSync(new URL('.vscodeignore', root), 'utf8').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+  it('leaves out sources, tests, screenshots and dependencies', () => {
+    for (const p of ['src/**', 'test/**', 'node_modules/**', 'media/screenshots/**', 'out/**', 'webview/**']) assert.ok(ignore.includes(p), p);
+  });
+  it('keeps the bundles: nothing under dist/ is excluded except source maps', () => {
+    for (const line of ignore.filter((l) => l.startsWith('dist'))) assert.match(line, /\.map$/, line);
+    assert.ok(!ignore.some((l) => /worker|webview\/\*\*$/.test(l) && l.startsWith('dist')));
+  });
+});

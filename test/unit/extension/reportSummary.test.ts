@@ -1,0 +1,76 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { describe, it } from 'node:test';
+import type { FragilityKind } from '../../../src/core/report';
+import {
+  formatCompact,
+  formatFactor,
+  formatParameters,
+  formatRelativeTime,
+  headlineFactor,
+  isProtectionReport,
+  parseReport,
+  summariseReport,
+} from '../../../src/extension/reports/reportSummary';
+import { NOW } from './fixtures';
+
+const sample = readFileSync(new URL('../../webview-harness/sample-report.json', import.meta.url), 'utf8');
+
+describe('report.json', () => {
+  it('parses a real report and summarises it', () => {
+    const report = parseReport(sample, '/x/report.json');
+    const s = summariseReport(report, '/x/report.json');
+    assert.equal(s.passed, true);
+    assert.equal(s.headline?.kind, 'multiplicative');
+    assert.equal(s.factors.length, report.fragility.kinds.length);
+    assert.equal(s.protectedPath, report.protected.path);
+  });
+
+  it('names the file when it is not JSON or not a MimosaNet report', () => {
+    assert.throws(() => parseReport('{', '/a/report.json'), /\/a\/report\.json: not valid JSON/);
+    assert.throws(() => parseReport('{"schemaVersion":2,"tool":{"name":"mimosanet"}}', '/a/report.json'), /not a MimosaNet report/);
+    assert.equal(isProtectionReport({ reportType: 'jest' }), false);
+  });
+});
+
+describe('headline factor', () => {
+  const kind = (k: FragilityKind['kind'], factor: number | null, bound: 'exact' | 'lower' = 'exact') =>
+    ({ kind: k, fragilityFactor: factor, fragilityFactorBound: bound }) as FragilityKind;
+  it('quotes multiplicative noise when it has a factor', () => {
+    assert.deepEqual(headlineFactor([kind('prune', 1e6), kind('multiplicative', 3100)]), { kind: 'multiplicative', factor: 3100, bound: 'exact' });
+  });
+  it('otherwise the largest exact factor before any lower bound', () => {
+    assert.equal(headlineFactor([kind('finetune-adam', 1e4, 'lower'), kind('prune', 80), kind('multiplicative', null)])?.kind, 'prune');
+  });
+  it('none without factors', () => assert.equal(headlineFactor([kind('float16', null)]), undefined));
+});
+
+describe('formatting for one line of UI', () => {
+  const cases: [number, string][] = [
+    [3100, '3,100'],
+    [1192114.79, '1.2e6'],
+    [81.785, '81.8'],
+    [0.5, '0.5'],
+    [0.00012, '1.2e-4'],
+    [0, '0'],
+  ];
+  for (const [value, expected] of cases) it(`${value} → ${expected}`, () => assert.equal(formatCompact(value), expected));
+  it('factors carry ×, lower bounds ≥×', () => {
+    assert.equal(formatFactor(3100), '×3,100');
+    assert.equal(formatFactor(100, 'lower'), '≥×100');
+  });
+  it('parameters', () => {
+    assert.equal(formatParameters(1), '1 param');
+    assert.equal(formatParameters(109386), '109,386 params');
+  });
+  it('relative times', () => {
+    const ago = (ms: number) => new Date(NOW.getTime() - ms).toISOString();
+    assert.equal(formatRelativeTime(ago(10_000), NOW), 'just now');
+    assert.equal(formatRelativeTime(ago(5 * 60_000), NOW), '5 min ago');
+    assert.equal(formatRelativeTime(ago(3 * 3600_000), NOW), '3 h ago');
+    assert.equal(formatRelativeTime(ago(30 * 3600_000), NOW), 'yesterday');
+    assert.equal(formatRelativeTime(ago(4 * 86400_000), NOW), '4 days ago');
+    assert.equal(formatRelativeTime('2025-06-01T00:00:00Z', NOW), '2025-06-01');
+    assert.equal(formatRelativeTime('not a date', NOW), 'not a date');
+  });
+});

@@ -1,0 +1,136 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { FromWorkerMessage, ProtectJob, ToWorkerMessage } from '../../../src/protocol';
+import { DEFAULT_OPTIONS } from '../../../src/extension/settings';
+import { JobError, WorkerClient, type WorkerLike } from '../../../src/extension/workerClient';
+
+/** A worker that records what it is sent and replies when the test says so. */
+class FakeWorker implements WorkerLike {
+  readonly sent: ToWorkerMessage[] = [];
+  terminated = false;
+  private readonly listeners: Record<string, ((value: never) => void)[]> = {};
+  postMessage(message: ToWorkerMessage): void {
+    this.sent.push(message);
+  }
+  on(event: string, listener: (value: never) => void): this {
+    (this.listeners[event] ??= []).push(listener);
+    return this;
+  }
+  async terminate(): Promise<number> {
+    this.terminated = true;
+    return 0;
+  }
+  emit(event: 'message' | 'error' | 'exit', value: unknown): void {
+    for (const l of this.listeners[event] ?? []) l(value as never);
+  }
+  reply(message: FromWorkerMessage): void {
+    this.emit('message', message);
+  }
+}
+
+function setup(graceMs = 50) {
+  const workers: FakeWorker[] = [];
+  const lines: string[] = [];
+  const log = { info: (m: string) => lines.push(`info ${m}`), warn: (m: string) => lines.push(`warn ${m}`), error: (m: string) => lines.push(`error ${m}`) };
+  const client = new WorkerClient(() => {
+    const w = new FakeWorker();
+    workers.push(w);
+    return w;
+  }, log, graceMs);
+  return { client, workers, lines };
+}
+
+const job: ProtectJob = { modelPath: '/w/model.json', force: false, options: DEFAULT_OPTIONS };
+const tick = () => new Promise((r) => setImmediate(r));
+
+describe('worker client', () => {
+  it('starts the worker only on the first request, and only once', async () => {
+    const { client, workers } = setup();
+    assert.equal(client.started, false);
+    const a = client.inspect('/w/a.json');
+    const b = client.inspect('/w/b.json');
+    assert.equal(workers.length, 1);
+    const [ra, rb] = workers[0]!.sent as { id: number }[];
+    workers[0]!.reply({ type: 'inspectResult', id: rb!.id, info: { format: 'x', path: '/w/b.json', layers: [], parameters: 2 } });
+    workers[0]!.reply({ type: 'inspectResult', id: ra!.id, info: { format: 'x', path: '/w/a.json', layers: [], parameters: 1 } });
+    assert.equal((await a).parameters, 1, 'replies are matched by id, not by order');
+    assert.equal((await b).parameters, 2);
+  });
+
+  it('forwards progress and partial reports, then resolves with the result', async () => {
+    const { client, workers } = setup();
+    const progress: number[] = [];
+    const partials: unknown[] = [];
+    const done = client.protect(job, { onProgress: (p) => progress.push(p.fraction), onPartialReport: (r) => partials.push(r) });
+    const w = workers[0]!;
+    const id = (w.sent[0] as { id: number }).id;
+    assert.equal(w.sent[0]!.type, 'protect');
+    w.reply({ type: 'progress', id, progress: { phase: 'read', message: 'reading', fraction: 0.1 } });
+    w.reply({ type: 'partialReport', id, report: { verdict: 'so far' } });
+    w.reply({ type: 'progress', id: id + 99, progress: { phase: 'read', message: 'someone else', fraction: 0.9 } });
+    w.reply({ type: 'protectResult', id, result: { report: {} as never, reportPath: '/w/model.mimosa/report.json', protectedPath: '/w/model.mimosa/model.json' } });
+    const result = await done;
+    assert.equal(result.reportPath, '/w/model.mimosa/report.json');
+    assert.deepEqual(progress, [0.1]);
+    assert.deepEqual(partials, [{ verdict: 'so far' }]);
+  });
+
+  it('cancels through the signal and rejects with the worker’s CANCELLED error', async () => {
+    const { client, workers } = setup();
+    const abort = new AbortController();
+    const done = client.protect(job, {}, abort.signal);
+    abort.abort();
+    const w = workers[0]!;
+    const id = (w.sent[0] as { id: number }).id;
+    assert.deepEqual(w.sent[1], { type: 'cancel', id });
+    w.reply({ type: 'error', id, error: { name: 'CancelledError', code: 'CANCELLED', message: 'Cancelled' } });
+    await assert.rejects(done, (e: unknown) => e instanceof JobError && e.serialized.code === 'CANCELLED');
+    assert.equal(w.terminated, false, 'a worker that answers is kept');
+  });
+
+  it('replaces a worker that does not acknowledge a cancel in time', async () => {
+    const { client, workers, lines } = setup(20);
+    const abort = new AbortController();
+    const done = client.protect(job, {}, abort.signal);
+    abort.abort();
+    await assert.rejects(done, (e: unknown) => e instanceof JobError && e.serialized.code === 'CANCELLED');
+    assert.equal(workers[0]!.terminated, true);
+    assert.ok(lines.some((l) => l.startsWith('warn') && l.includes('restarting')));
+    void client.inspect('/w/a.json');
+    assert.equal(workers.length, 2, 'the next request starts a fresh worker');
+  });
+
+  it('fails open jobs when the worker exits and restarts on the next request', async () => {
+    const { client, workers } = setup();
+    const done = client.protect(job);
+    workers[0]!.emit('exit', 1);
+    await assert.rejects(done, /stopped unexpectedly \(exit code 1\)/);
+    void client.inspect('/w/a.json');
+    assert.equal(workers.length, 2);
+  });
+
+  it('fails open jobs on a worker error and terminates it', async () => {
+    const { client, workers } = setup();
+    const done = client.inspect('/w/a.json');
+    workers[0]!.emit('error', new Error('out of memory'));
+    await assert.rejects(done, /out of memory/);
+    assert.equal(workers[0]!.terminated, true);
+  });
+
+  it('ignores messages that are not of the protocol', async () => {
+    const { client, workers, lines } = setup();
+    void client.inspect('/w/a.json').catch(() => undefined);
+    workers[0]!.emit('message', { hello: 'world' });
+    await tick();
+    assert.ok(lines.some((l) => l.includes('ignored an unknown message')));
+  });
+
+  it('dispose terminates the worker and rejects what is open', async () => {
+    const { client, workers } = setup();
+    const done = client.inspect('/w/a.json');
+    client.dispose();
+    await assert.rejects(done, /shut down/);
+    assert.equal(workers[0]!.terminated, true);
+    await assert.rejects(client.inspect('/w/b.json'), /shut down/);
+  });
+});
