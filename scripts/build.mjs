@@ -1,7 +1,7 @@
 // One esbuild config for every entry point (hexeditor-style `build(options)` helper).
-// Usage: node scripts/build.mjs [--watch] [--minify]
+// Usage: node scripts/build.mjs [--watch] [--minify] [--vscode-tests]
 import * as esbuild from 'esbuild';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 
 const version = JSON.parse(readFileSync('package.json', 'utf8')).version;
 
@@ -19,6 +19,13 @@ const entries = [
   // The report panel's stylesheet, loaded through asWebviewUri (the CSP allows no inline styles).
   { in: 'webview/report/report.css', out: 'dist/webview/report.css', platform: 'browser' },
 ].filter((entry) => existsSync(entry.in));
+
+// The extension-host suite (npm run test:vscode): one bundle per test file, run by @vscode/test-cli's Mocha.
+if (process.argv.includes('--vscode-tests')) {
+  for (const file of readdirSync('test/vscode/suite').filter((f) => f.endsWith('.test.ts'))) {
+    entries.push({ in: `test/vscode/suite/${file}`, out: `out/test/vscode/${file.replace(/\.ts$/, '.js')}`, platform: 'node', external: ['vscode', 'mocha'] });
+  }
+}
 
 function build(entry) {
   return {
