@@ -13,7 +13,10 @@ const walk = (dir) => {
     else if (name.endsWith('.test.ts')) files.push(path);
   }
 };
-for (const root of roots) statSync(root).isDirectory() ? walk(root) : files.push(root);
+for (const root of roots) {
+  if (statSync(root).isDirectory()) walk(root);
+  else files.push(root);
+}
 if (files.length === 0) {
   console.error('No test files found under', roots.join(', '));
   process.exit(1);

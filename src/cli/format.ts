@@ -41,7 +41,7 @@ export function formatProtectSummary(result: ProtectResult): string {
     r.construction.caveat ? `  caveat: ${r.construction.caveat}` : '',
     '',
     `Fragility (${r.fragility.metric} on ${r.fragility.samples} samples; chance ${r.fragility.chance.toFixed(2)})`,
-    `  ${'kind'.padEnd(16)}${'s50 original'.padStart(14)}${'s50 protected'.padStart(15)}${'factor'.padStart(12)}   worst point (original → protected)`,
+    `  ${'kind'.padEnd(16)}${'s50 original'.padStart(14)}${'s50 protected'.padStart(16)}${'factor'.padStart(18)}   ${r.fragility.metric} (original → protected)`,
     ...r.fragility.kinds.map(kindRow),
     '',
     r.verdict,
@@ -58,7 +58,7 @@ function kindRow(kind: FragilityKind): string {
   const pick = kind.kind === 'prune' ? kind.magnitudes.indexOf(50) : kind.kind === 'single-edit' ? kind.magnitudes.indexOf(0.01) : last;
   const i = pick >= 0 ? pick : last;
   const at = kind.magnitudes.length > 1 ? ` at ${kind.magnitudes[i]}` : '';
-  return `  ${kind.kind.padEnd(16)}${sci(kind.original.s50, kind.original.s50BelowGrid).padStart(14)}${sci(kind.protected.s50, kind.protected.s50BelowGrid).padStart(15)}${formatFactor(kind).padStart(12)}   ${kind.original.mean[i]!.toFixed(3)} → ${kind.protected.mean[i]!.toFixed(3)}${at}`;
+  return `  ${kind.kind.padEnd(16)}${sci(kind.original.s50, kind.original.s50BelowGrid).padStart(14)}${sci(kind.protected.s50, kind.protected.s50BelowGrid).padStart(16)}${formatFactor(kind).padStart(18)}   ${kind.original.mean[i]!.toFixed(3)} → ${kind.protected.mean[i]!.toFixed(3)}${at}`;
 }
 
 /** Human-readable `verify` output. */
