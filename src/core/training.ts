@@ -104,12 +104,16 @@ export function gradients(
   layers.forEach((layer, l) => {
     const input = post[l]!;
     const z = new Float64Array(rows * layer.units);
+    const nonzero = new Int32Array(layer.inputs);
     for (let r = 0; r < rows; r++) {
+      const xo = r * layer.inputs;
+      // ReLU outputs and pixels are mostly exact zeros; skipping them changes no sum.
+      let count = 0;
+      for (let k = 0; k < layer.inputs; k++) if (input[xo + k] !== 0) nonzero[count++] = k;
       for (let j = 0; j < layer.units; j++) {
         let s = layer.bias[j]!;
         const wo = j * layer.inputs;
-        const xo = r * layer.inputs;
-        for (let k = 0; k < layer.inputs; k++) s += layer.weights[wo + k]! * input[xo + k]!;
+        for (let n = 0; n < count; n++) s += layer.weights[wo + nonzero[n]!]! * input[xo + nonzero[n]!]!;
         z[r * layer.units + j] = s;
       }
     }
@@ -144,14 +148,17 @@ export function gradients(
     const input = post[l]!;
     const gw = new Float64Array(layer.weights.length);
     const gb = new Float64Array(layer.units);
+    const nonzero = new Int32Array(layer.inputs);
     for (let r = 0; r < rows; r++) {
+      const xo = r * layer.inputs;
+      let count = 0;
+      for (let k = 0; k < layer.inputs; k++) if (input[xo + k] !== 0) nonzero[count++] = k;
       for (let j = 0; j < layer.units; j++) {
         const d = delta[r * layer.units + j]!;
         if (d === 0) continue;
         gb[j]! += d;
         const wo = j * layer.inputs;
-        const xo = r * layer.inputs;
-        for (let k = 0; k < layer.inputs; k++) gw[wo + k]! += d * input[xo + k]!;
+        for (let n = 0; n < count; n++) gw[wo + nonzero[n]!]! += d * input[xo + nonzero[n]!]!;
       }
     }
     result[l] = { weights: gw, bias: gb };
