@@ -99,7 +99,7 @@ function denseFloat64(
  * Indices of the nonzero inputs of one row. ReLU outputs and image pixels are mostly zero, and
  * skipping exact zeros changes no sum (adding 0 is exact), so the result is bit for bit the same.
  */
-function gatherNonzero(x: Float32Array | Float64Array, offset: number, length: number, into: Int32Array): number {
+export function gatherNonzero(x: Float32Array | Float64Array, offset: number, length: number, into: Int32Array): number {
   let count = 0;
   for (let k = 0; k < length; k++) if (x[offset + k] !== 0) into[count++] = k;
   return count;

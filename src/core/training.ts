@@ -1,4 +1,5 @@
 import { activationDerivative, applyActivation, defaultAlpha } from './activations';
+import { gatherNonzero } from './forward';
 import { cloneNetwork, type DenseNetwork } from './network';
 import type { Rng } from './rng';
 
@@ -108,8 +109,7 @@ export function gradients(
     for (let r = 0; r < rows; r++) {
       const xo = r * layer.inputs;
       // ReLU outputs and pixels are mostly exact zeros; skipping them changes no sum.
-      let count = 0;
-      for (let k = 0; k < layer.inputs; k++) if (input[xo + k] !== 0) nonzero[count++] = k;
+      const count = gatherNonzero(input, xo, layer.inputs, nonzero);
       for (let j = 0; j < layer.units; j++) {
         let s = layer.bias[j]!;
         const wo = j * layer.inputs;
@@ -151,8 +151,7 @@ export function gradients(
     const nonzero = new Int32Array(layer.inputs);
     for (let r = 0; r < rows; r++) {
       const xo = r * layer.inputs;
-      let count = 0;
-      for (let k = 0; k < layer.inputs; k++) if (input[xo + k] !== 0) nonzero[count++] = k;
+      const count = gatherNonzero(input, xo, layer.inputs, nonzero);
       for (let j = 0; j < layer.units; j++) {
         const d = delta[r * layer.units + j]!;
         if (d === 0) continue;

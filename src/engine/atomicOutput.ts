@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { OutputExistsError } from '../core/errors';
+import { pathExists } from './fileSystem';
 
 /**
  * An output folder written atomically: files go to a hidden sibling staging folder, which is
@@ -23,7 +24,7 @@ export class AtomicOutput {
 
   /** Checks the target (refusing an existing one unless `force`) and creates the staging folder. */
   static async open(target: string, force: boolean): Promise<AtomicOutput> {
-    if (!force && (await exists(target))) throw new OutputExistsError(target);
+    if (!force && (await pathExists(target))) throw new OutputExistsError(target);
     const output = new AtomicOutput(target, force);
     await mkdir(output.staging, { recursive: true });
     return output;
@@ -43,7 +44,7 @@ export class AtomicOutput {
 
   /** Moves the staging folder into place, replacing an existing target only when forced. */
   async commit(): Promise<void> {
-    if (await exists(this.target)) {
+    if (await pathExists(this.target)) {
       if (!this.force) throw new OutputExistsError(this.target);
       const old = `${this.staging}.old`;
       await rename(this.target, old);
@@ -58,14 +59,5 @@ export class AtomicOutput {
   /** Removes the staging folder if it was not committed. */
   async discard(): Promise<void> {
     if (!this.committed) await rm(this.staging, { recursive: true, force: true });
-  }
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await stat(path);
-    return true;
-  } catch {
-    return false;
   }
 }

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
-import { readFile, stat } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { DataError } from '../core/errors';
+import { pathExists } from './fileSystem';
 import { compareOutputs, equivalencePasses } from '../core/equivalence';
 import { outputWidth } from '../core/network';
 import type { ProtectionReport } from '../core/report';
@@ -46,7 +47,7 @@ export async function verifyModel(protectedPath: string, reportPath: string): Pr
     }
   }
   const result: VerifyResult = { ok: files.every((f) => f.ok), modelPath, reportPath: resolve(reportPath), files, originalPath: report.model.path };
-  if (!(await exists(report.model.path))) return result;
+  if (!(await pathExists(report.model.path))) return result;
 
   const originalFormat = requireFormat(report.model.path, await readHead(report.model.path));
   const protectedFormat = requireFormat(modelPath, await readHead(modelPath));
@@ -55,7 +56,7 @@ export async function verifyModel(protectedPath: string, reportPath: string): Pr
   const inputs = original.network.inputs;
   let x: Float32Array;
   let rows: number;
-  if (report.data.source === 'file' && report.data.path && (await exists(report.data.path))) {
+  if (report.data.source === 'file' && report.data.path && (await pathExists(report.data.path))) {
     const dataset = await readDataset(report.data.path, undefined, nodeFileReader, inputs);
     rows = Math.min(dataset.rows, report.data.samples);
     x = dataset.x.subarray(0, rows * inputs);
@@ -90,13 +91,4 @@ async function readReport(path: string): Promise<ProtectionReport> {
     throw new DataError(path, 'is missing the protected, model, construction or data section');
   }
   return report as ProtectionReport;
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await stat(path);
-    return true;
-  } catch {
-    return false;
-  }
 }

@@ -7,27 +7,11 @@ import { DEFAULT_OPTIONS } from '../../../src/engine/defaults';
 import { protectModel } from '../../../src/engine/protectModel';
 import { tfjsLayersFormat } from '../../../src/formats/tfjs/tfjsLayersFormat';
 import { nodeFileReader } from '../../../src/engine/nodeFileReader';
+import { FIXTURES, LOADABLE_FIXTURES } from '../formats/tfjs/helpers';
 
-const FIXTURES = join(__dirname, '../../fixtures/tfjs');
 
 /** Every protectable TF.js fixture, end to end: calibrate, write, reload in tfjs, compare. */
-const PROTECTABLE = [
-  'tfjs-save',
-  'keras2-converter',
-  'keras3-converter',
-  'keras3-functional',
-  'keras2-old-no-inputlayer',
-  'keras2-bare-list',
-  'separate-activation',
-  'dropout-flatten',
-  'tanh-head',
-  'sigmoid-head',
-  'leaky-relu-layer',
-  'batchnorm-after-dense',
-  'batchnorm-after-relu',
-  'single-dense',
-  'functional-chain',
-];
+const PROTECTABLE = LOADABLE_FIXTURES;
 
 /** Fixtures that must be refused, with the error class protect raises. */
 const REFUSED: Record<string, string> = {

@@ -5,7 +5,7 @@ import { cloneNetwork, type DenseLayer, type DenseNetwork } from '../../../../sr
 import type { ModelRuntime, WrittenFile } from '../../../../src/formats/format';
 import { tfjsLayersFormat as format } from '../../../../src/formats/tfjs/tfjsLayersFormat';
 import type { ModelJson } from '../../../../src/formats/tfjs/topology';
-import { assertSameNetwork, diskFiles, fixturePath, maxAbsDiff, memoryFiles, probeInputs, writtenLayers } from './helpers';
+import { assertSameNetwork, diskFiles, fixturePath, LOADABLE_FIXTURES, maxAbsDiff, memoryFiles, probeInputs, writtenLayers } from './helpers';
 
 /**
  * Writes networks shaped like the constructions' output (wider hidden layers, inserted layers)
@@ -93,22 +93,8 @@ describe('tfjs protected copies', () => {
     return written;
   }
 
-  const WIDENABLE = [
-    'tfjs-save',
-    'keras2-converter',
-    'keras3-converter',
-    'keras3-functional',
-    'keras2-old-no-inputlayer',
-    'keras2-bare-list',
-    'separate-activation',
-    'dropout-flatten',
-    'tanh-head',
-    'sigmoid-head',
-    'leaky-relu-layer',
-    'batchnorm-after-dense',
-    'batchnorm-after-relu',
-    'functional-chain',
-  ];
+  // single-dense has no hidden layer to widen.
+  const WIDENABLE = LOADABLE_FIXTURES.filter((name) => name !== 'single-dense');
   for (const name of WIDENABLE) {
     it(`${name}: a doubled hidden layer writes, loads in tfjs and computes the same function`, async () => {
       const model = await format.load(fixturePath(name), diskFiles);

@@ -4,26 +4,9 @@ import { forward } from '../../../../src/core/forward';
 import type { ModelRuntime } from '../../../../src/formats/format';
 import { tfjsLayersFormat as format } from '../../../../src/formats/tfjs/tfjsLayersFormat';
 import type { ModelJson } from '../../../../src/formats/tfjs/topology';
-import { assertSameNetwork, diskFiles, fixturePath, maxAbsDiff, memoryFiles, probeInputs, writtenLayers } from './helpers';
+import { assertSameNetwork, diskFiles, fixturePath, LOADABLE_FIXTURES, maxAbsDiff, memoryFiles, probeInputs, writtenLayers } from './helpers';
 
-/** Fixtures that load into a dense network. */
-const LOADABLE = [
-  'tfjs-save',
-  'keras2-converter',
-  'keras3-converter',
-  'keras3-functional',
-  'keras2-old-no-inputlayer',
-  'keras2-bare-list',
-  'separate-activation',
-  'dropout-flatten',
-  'tanh-head',
-  'sigmoid-head',
-  'leaky-relu-layer',
-  'batchnorm-after-dense',
-  'batchnorm-after-relu',
-  'single-dense',
-  'functional-chain',
-];
+const LOADABLE = LOADABLE_FIXTURES;
 
 /** Originals tfjs 4.22 itself refuses (Keras 3 batch_shape; Keras 1 weight names): compared with the core forward pass instead. */
 const TFJS_REFUSES_ORIGINAL = new Set(['keras3-converter', 'keras3-functional', 'keras2-bare-list']);
