@@ -170,6 +170,7 @@ async function deleteReport(services: Services, uri: vscode.Uri): Promise<void> 
   services.log.info(`deleted ${target.fsPath}`);
   ReportPanel.get(uri.fsPath)?.dispose();
   await services.reports.scan();
+  if (target.fsPath === folder) await services.discovery.forgetFolder(folder);
 }
 
 function isModelsNode(value: unknown): value is ModelsNode {

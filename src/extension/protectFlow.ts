@@ -155,6 +155,8 @@ async function runJob(services: Services, job: ProtectJob, label: string, report
     log.info(`protected ${job.modelPath} in ${((Date.now() - started) / 1000).toFixed(1)} s → ${result.protectedPath}`);
     if (panelOpen()) panel.update({ report: result.report, reportPath: result.reportPath, status: 'done' });
     void services.reports.scan();
+    const outDir = path.dirname(result.reportPath);
+    void services.discovery.refreshPaths(result.report.protected.files.map((f) => path.join(outDir, f)));
     void notifyDone(label, result);
     return result;
   } catch (e) {

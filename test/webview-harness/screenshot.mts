@@ -33,6 +33,9 @@ mkdirSync(outDir, { recursive: true });
 const report = JSON.parse(readFileSync(reportPath, 'utf8')) as ProtectionReport;
 console.log(`report: ${reportPath}`);
 
+/** Harness theme names → variables captured from a real workbench (see fakeVscode.js). */
+const THEME_FILES: Record<string, string> = { light: 'light-modern.json', dark: 'dark-modern.json', 'high-contrast': 'high-contrast.json' };
+
 const types: Record<string, string> = { '.js': 'text/javascript', '.css': 'text/css', '.svg': 'image/svg+xml', '.map': 'application/json', '.png': 'image/png' };
 const server = createServer((req, res) => {
   const url = new URL(req.url ?? '/', 'http://127.0.0.1');
@@ -44,6 +47,14 @@ const server = createServer((req, res) => {
       `<script nonce="${nonce}" src="${origin}/test/webview-harness/fakeVscode.js"></script>\n<script nonce="${nonce}"`,
     );
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(html);
+    return;
+  }
+  if (url.pathname === '/test/webview-harness/fakeVscode.js') {
+    const themes = Object.fromEntries(
+      Object.entries(THEME_FILES).map(([name, file]) => [name, JSON.parse(readFileSync(join(import.meta.dirname, 'themes', file), 'utf8'))]),
+    );
+    const script = `window.__themes = ${JSON.stringify(themes)};\n${readFileSync(join(import.meta.dirname, 'fakeVscode.js'), 'utf8')}`;
+    res.writeHead(200, { 'content-type': 'text/javascript' }).end(script);
     return;
   }
   if (url.pathname === '/favicon.ico') {

@@ -206,15 +206,18 @@ function renderFragility(): void {
       ),
     );
   } else {
-    const table = h('vscode-table', { zebra: true, 'bordered-rows': true, resizable: true, columns: JSON.stringify(['30%', '14%', '14%', '16%', '26%']) });
+    const table = h('vscode-table', { zebra: true, 'bordered-rows': true, resizable: true, columns: JSON.stringify(['29%', '15%', '16%', '15%', '25%']) });
+    const metric = report.fragility?.metric === 'agreement' ? 'agreement' : 'accuracy';
+    // Short headings (narrow panels truncate them), the full meaning in the tooltip.
+    const headings: [string, string][] = [
+      ['Perturbation', 'Kind of weight change'],
+      ['s50 original', 'Perturbation size at which the original falls halfway to chance'],
+      ['s50 protected', 'Perturbation size at which the protected model falls halfway to chance'],
+      ['Factor', 'Fragility factor: s50(original) / s50(protected)'],
+      ['At largest size', `The ${metric} of original → protected at the largest perturbation size`],
+    ];
     table.append(
-      h(
-        'vscode-table-header',
-        { slot: 'header' },
-        ...['Perturbation', 's50 original', 's50 protected', 'Fragility factor', `${report.fragility?.metric === 'agreement' ? 'Agreement' : 'Accuracy'} at the largest size`].map((t, i) =>
-          h('vscode-table-header-cell', { class: i > 0 ? 'num' : undefined }, t),
-        ),
-      ),
+      h('vscode-table-header', { slot: 'header' }, ...headings.map(([text, title], i) => h('vscode-table-header-cell', { class: i > 0 ? 'num' : undefined, title }, text))),
       h(
         'vscode-table-body',
         { slot: 'body' },

@@ -63,3 +63,12 @@ export function expandBraces(glob: string): string[] {
 export function escapeGlob(literal: string): string {
   return literal.replace(/[[\]{}*?]/g, (c) => `[${c}]`);
 }
+
+/**
+ * Whether a path lies in the engine's staging folder (`.<out>.partial-<hex>`, and `.old` while
+ * swapping): files there appear and vanish within one protect run and are not the user's models
+ * or reports.
+ */
+export function isStagingPath(fsPath: string): boolean {
+  return fsPath.split(/[\\/]/).some((segment) => /^\..+\.partial-[0-9a-f]+(\.old)?$/.test(segment));
+}

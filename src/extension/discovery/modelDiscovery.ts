@@ -12,7 +12,7 @@ import { CONFIG_SECTION, CONTEXT_KEYS } from '../ids';
 import type { ReportStore } from '../reports/reportStore';
 import { resolveOutputFolder } from '../settings';
 import { JobError } from '../workerClient';
-import { HEAD_BYTES, MODEL_FILE_GLOB } from './globs';
+import { HEAD_BYTES, MODEL_FILE_GLOB, isStagingPath } from './globs';
 import { type ModelEntry, headSaysMimosa } from './modelEntry';
 import { debounce, findInWorkspace, isIncluded, readHead } from './workspaceFiles';
 
@@ -56,7 +56,7 @@ export class ModelDiscovery implements vscode.Disposable {
     const watcher = vscode.workspace.createFileSystemWatcher(MODEL_FILE_GLOB);
     const flush = debounce(() => void this.flush(), 250);
     const queue = (uri: vscode.Uri): void => {
-      if (uri.scheme !== 'file' && uri.scheme !== 'vscode-remote') return;
+      if ((uri.scheme !== 'file' && uri.scheme !== 'vscode-remote') || isStagingPath(uri.fsPath)) return;
       this.pendingPaths.add(uri.fsPath);
       flush();
     };
@@ -134,6 +134,21 @@ export class ModelDiscovery implements vscode.Disposable {
     return this.entries.get(fsPath);
   }
 
+  /**
+   * Re-checks these files now. A folder renamed into place (the engine's atomic output) or moved to
+   * the trash reaches the watcher as one folder event, not as events for the files inside.
+   */
+  async refreshPaths(paths: readonly string[]): Promise<void> {
+    for (const p of paths) this.pendingPaths.add(p);
+    await this.flush();
+  }
+
+  /** Forgets every model at or below a folder that was deleted. */
+  async forgetFolder(folder: string): Promise<void> {
+    const prefix = folder.endsWith(path.sep) ? folder : folder + path.sep;
+    await this.refreshPaths([...this.entries.keys()].filter((p) => p.startsWith(prefix)));
+  }
+
   /** Recognises one file on demand (a command invoked on a file discovery has not seen, e.g. outside the workspace). */
   async recognise(uri: vscode.Uri): Promise<ModelEntry | undefined> {
     const known = this.entries.get(uri.fsPath);
@@ -150,7 +165,9 @@ export class ModelDiscovery implements vscode.Disposable {
     await vscode.commands.executeCommand('setContext', CONTEXT_KEYS.scanning, true);
     const started = Date.now();
     try {
-      const candidates = (await findInWorkspace(MODEL_FILE_GLOB)).filter(({ uri }) => this.sniffer.matchesName(path.basename(uri.fsPath)));
+      const candidates = (await findInWorkspace(MODEL_FILE_GLOB)).filter(
+        ({ uri }) => this.sniffer.matchesName(path.basename(uri.fsPath)) && !isStagingPath(uri.fsPath),
+      );
       const found = await mapLimit(candidates, 8, ({ uri, folder }) => this.sniff(uri, folder));
       this.entries.clear();
       for (const entry of found) if (entry) this.entries.set(entry.fsPath, entry);

@@ -5,7 +5,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ProtectionReport } from '../../core/report';
-import { REPORT_FILE_GLOB } from '../discovery/globs';
+import { REPORT_FILE_GLOB, isStagingPath } from '../discovery/globs';
 import { debounce, findInWorkspace, isIncluded } from '../discovery/workspaceFiles';
 import { type ReportSummary, parseReport, summariseReport } from './reportSummary';
 
@@ -27,6 +27,7 @@ export class ReportStore implements vscode.Disposable {
     const watcher = vscode.workspace.createFileSystemWatcher(REPORT_FILE_GLOB);
     const flush = debounce(() => void this.flush(), 250);
     const queue = (uri: vscode.Uri): void => {
+      if (isStagingPath(uri.fsPath)) return;
       this.pendingPaths.add(uri.fsPath);
       flush();
     };
@@ -76,7 +77,7 @@ export class ReportStore implements vscode.Disposable {
   }
 
   private async doScan(): Promise<void> {
-    const found = await findInWorkspace(REPORT_FILE_GLOB);
+    const found = (await findInWorkspace(REPORT_FILE_GLOB)).filter(({ uri }) => !isStagingPath(uri.fsPath));
     const next = new Map<string, ReportSummary>();
     await Promise.all(
       found.map(async ({ uri }) => {

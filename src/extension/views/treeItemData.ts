@@ -51,8 +51,8 @@ export function describeModel(entry: ModelEntry, now: Date = new Date()): TreeIt
   const state = modelState(entry);
   const presentation = STATE_PRESENTATION[state];
   const info = entry.info;
-  const description = [entry.format.displayName];
-  if (info) description.push(formatParameters(info.parameters));
+  // Parameters first: a narrow sidebar truncates the end of the description.
+  const description = info ? [formatParameters(info.parameters), entry.format.displayName] : [entry.format.displayName];
   if (state === 'unsupported' && info?.blocker) description.push(`blocked by ${info.blocker.className}`);
   if (state === 'protected' && entry.report?.headline) description.push(formatFactor(entry.report.headline.factor, entry.report.headline.bound));
   if (state === 'error') description.push('unreadable');

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { buildExcludeGlob, escapeGlob, expandBraces } from '../../../src/extension/discovery/globs';
+import { buildExcludeGlob, escapeGlob, expandBraces, isStagingPath } from '../../../src/extension/discovery/globs';
 
 describe('exclude globs from files.exclude and search.exclude', () => {
   it('joins only the entries set to true, from both settings, without duplicates', () => {
@@ -34,5 +34,14 @@ describe('escapeGlob', () => {
   it('makes metacharacters literal', () => {
     assert.equal(escapeGlob('models/[v2] best*.json'), 'models/[[]v2[]] best[*].json');
     assert.equal(escapeGlob('plain/model.json'), 'plain/model.json');
+  });
+});
+
+describe('staging folders of a protect run', () => {
+  it('are recognised, whatever the separator', () => {
+    assert.equal(isStagingPath('/w/m/.model.mimosa.partial-f460e0f0/model.json'), true);
+    assert.equal(isStagingPath('C:\\w\\.model.mimosa.partial-0a1b2c3d.old\\report.json'), true);
+    assert.equal(isStagingPath('/w/m/model.mimosa/model.json'), false);
+    assert.equal(isStagingPath('/w/.hidden/model.json'), false);
   });
 });

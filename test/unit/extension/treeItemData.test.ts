@@ -16,7 +16,7 @@ describe('Models view items', () => {
   it('a protectable model: folder-qualified label, format and parameters, blue unlock icon', () => {
     const item = describeModel(entry(), NOW);
     assert.equal(item.label, 'mnist-mlp/model.json');
-    assert.equal(item.description, 'TensorFlow.js Layers · 109,386 params');
+    assert.equal(item.description, '109,386 params · TensorFlow.js Layers');
     assert.deepEqual(item.icon, { id: 'unlock', color: 'charts.blue' });
     assert.equal(item.contextValue, 'model.protectable');
     assert.match(item.tooltip, /784 → 128 relu → 64 relu → 10 softmax/);
