@@ -9,7 +9,7 @@ import { COMMANDS, VIEWS } from './ids';
 import { type ProtectCommandOptions, protectModel, showError } from './protectFlow';
 import { ReportPanel } from './reportPanel';
 import { ReportStore } from './reports/reportStore';
-import { type ReportSummary, formatFactor } from './reports/reportSummary';
+import { type ReportSummary, formatFactor, protectedMainFile } from './reports/reportSummary';
 import type { Services } from './services';
 import { inspectionMarkdown, modelLabel } from './views/treeItemData';
 import type { ModelsNode } from './views/modelsView';
@@ -68,8 +68,7 @@ export function registerCommands(services: Services): vscode.Disposable[] {
     register(COMMANDS.openProtectedModel, async (target) => {
       const uri = await resolveReport(services, target);
       if (!uri) return;
-      const report = await ReportStore.read(uri);
-      const protectedPath = path.resolve(path.dirname(uri.fsPath), report.protected.path);
+      const protectedPath = protectedMainFile(await ReportStore.read(uri), uri.fsPath);
       await vscode.commands.executeCommand('vscode.open', vscode.Uri.file(protectedPath));
       await vscode.commands.executeCommand('revealInExplorer', vscode.Uri.file(protectedPath));
     }),

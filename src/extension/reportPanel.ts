@@ -211,29 +211,43 @@ export class ReportPanel {
   /** Opens only files the report itself names: the webview renders report content and is not trusted further. */
   private async openPath(requested: string, reveal: boolean): Promise<void> {
     const r = this.content.report;
-    const named = [r.model?.path, r.protected?.path, ...(r.protected?.files ?? []), r.data?.path, r.data?.labelsPath, this.content.reportPath];
-    const allowed = named.filter((p): p is string => !!p).map((p) => this.absolute(p));
-    const target = this.absolute(requested);
-    if (!allowed.includes(target)) {
+    const reportDir = this.content.reportPath ? path.dirname(this.content.reportPath) : undefined;
+    const named = [r.model?.path, r.protected?.path, r.data?.path, r.data?.labelsPath, this.content.reportPath];
+    if (reportDir) named.push(...(r.protected?.files ?? []).map((f) => path.join(reportDir, f)));
+    if (!named.includes(requested)) {
       this.host.log.warn(`report panel: refused to open ${requested} (not named by the report)`);
       return;
     }
-    const uri = vscode.Uri.file(target);
-    try {
-      await vscode.workspace.fs.stat(uri);
-    } catch {
-      void vscode.window.showWarningMessage(`${target} no longer exists.`);
+    const uri = await this.locate(requested, reportDir);
+    if (!uri) {
+      void vscode.window.showWarningMessage(`${requested} no longer exists.`);
       return;
     }
     if (reveal) await vscode.commands.executeCommand('revealInExplorer', uri);
     else await vscode.commands.executeCommand('vscode.open', uri, { preview: true });
   }
 
-  /** Report paths may be relative (CLI runs); they are taken relative to the report's folder. */
-  private absolute(p: string): string {
-    if (path.isAbsolute(p)) return path.normalize(p);
-    const base = this.content.reportPath ? path.dirname(this.content.reportPath) : (vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? '');
-    return path.resolve(base, p);
+  /**
+   * The existing file a report path names. Reports written by the CLI may hold paths relative to
+   * where it ran, so relative paths are tried against the report's folder (where the protected
+   * files always are) and each workspace folder.
+   */
+  private async locate(recorded: string, reportDir: string | undefined): Promise<vscode.Uri | undefined> {
+    const candidates = path.isAbsolute(recorded)
+      ? [recorded]
+      : [
+          ...(reportDir ? [path.join(reportDir, recorded), path.join(reportDir, path.basename(recorded))] : []),
+          ...(vscode.workspace.workspaceFolders ?? []).map((f) => path.join(f.uri.fsPath, recorded)),
+        ];
+    for (const candidate of candidates) {
+      try {
+        await vscode.workspace.fs.stat(vscode.Uri.file(candidate));
+        return vscode.Uri.file(candidate);
+      } catch {
+        // try the next one
+      }
+    }
+    return undefined;
   }
 
   private html(): string {

@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import type { ProtectionReport } from '../../core/report';
 import { REPORT_FILE_GLOB, isStagingPath } from '../discovery/globs';
 import { debounce, findInWorkspace, isIncluded } from '../discovery/workspaceFiles';
-import { type ReportSummary, parseReport, summariseReport } from './reportSummary';
+import { type ReportSummary, namesModel, parseReport, summariseReport } from './reportSummary';
 
 /** Largest report.json read; real ones are well under a megabyte (per-sample diffs are capped). */
 const MAX_REPORT_BYTES = 32 * 1024 * 1024;
@@ -50,7 +50,7 @@ export class ReportStore implements vscode.Disposable {
   /** The newest report made from this model: one in its output folder, or one naming it as the original. */
   forModel(modelPath: string, expectedReportPath: string | undefined): ReportSummary | undefined {
     const direct = expectedReportPath ? this.reports.get(expectedReportPath) : undefined;
-    return direct ?? this.all.find((r) => samePath(r.modelPath, modelPath));
+    return direct ?? this.all.find((r) => namesModel(r.modelPath, modelPath));
   }
 
   /** Whether a file sits in a folder MimosaNet wrote (beside a report), i.e. is a protected copy. */
@@ -119,8 +119,4 @@ export class ReportStore implements vscode.Disposable {
       return undefined;
     }
   }
-}
-
-function samePath(a: string, b: string): boolean {
-  return process.platform === 'win32' ? a.toLowerCase() === b.toLowerCase() : a === b;
 }

@@ -63,7 +63,7 @@ export function summariseReport(report: ProtectionReport, reportPath: string): R
   return {
     reportPath,
     modelPath: report.model.path,
-    protectedPath: report.protected.path,
+    protectedPath: protectedMainFile(report, reportPath),
     format: report.model.format,
     passed: report.equivalence.passed,
     headline: headlineFactor(report.fragility.kinds),
@@ -72,6 +72,38 @@ export function summariseReport(report: ProtectionReport, reportPath: string): R
     dataSource: report.data?.source ?? 'file',
     factors: report.fragility.kinds.map((k) => ({ kind: k.kind, factor: k.fragilityFactor, bound: k.fragilityFactorBound })),
   };
+}
+
+/**
+ * The protected model's main file. Its files always sit beside report.json, while the recorded path
+ * may be relative to wherever the CLI ran; so it is rebuilt from the report's own folder.
+ */
+export function protectedMainFile(report: ProtectionReport, reportPath: string): string {
+  const main = report.protected.files?.[0] ?? baseName(report.protected.path);
+  return joinPath(dirName(reportPath), main);
+}
+
+/** Whether a model path recorded in a report (absolute, or relative to where the CLI ran) names this file. */
+export function namesModel(recorded: string, fsPath: string): boolean {
+  const norm = (p: string): string => p.replace(/\\/g, '/').replace(/^\.\//, '');
+  const a = norm(recorded);
+  const b = norm(fsPath);
+  const isAbsolute = a.startsWith('/') || /^[A-Za-z]:\//.test(a);
+  if (isAbsolute) return a === b || (/^[A-Za-z]:\//.test(a) && a.toLowerCase() === b.toLowerCase());
+  return b === a || b.endsWith(`/${a}`);
+}
+
+function baseName(p: string): string {
+  return p.slice(Math.max(p.lastIndexOf('/'), p.lastIndexOf('\\')) + 1);
+}
+
+function dirName(p: string): string {
+  return p.slice(0, Math.max(p.lastIndexOf('/'), p.lastIndexOf('\\')));
+}
+
+function joinPath(dir: string, name: string): string {
+  const sep = dir.includes('\\') && !dir.includes('/') ? '\\' : '/';
+  return `${dir}${sep}${name}`;
 }
 
 /**

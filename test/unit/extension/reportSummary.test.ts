@@ -9,7 +9,9 @@ import {
   formatRelativeTime,
   headlineFactor,
   isProtectionReport,
+  namesModel,
   parseReport,
+  protectedMainFile,
   summariseReport,
 } from '../../../src/extension/reports/reportSummary';
 import { NOW } from './fixtures';
@@ -23,7 +25,7 @@ describe('report.json', () => {
     assert.equal(s.passed, true);
     assert.equal(s.headline?.kind, 'multiplicative');
     assert.equal(s.factors.length, report.fragility.kinds.length);
-    assert.equal(s.protectedPath, report.protected.path);
+    assert.equal(s.protectedPath, `/x/${report.protected.files[0]}`, 'protected files sit beside report.json');
   });
 
   it('names the file when it is not JSON or not a MimosaNet report', () => {
@@ -72,5 +74,20 @@ describe('formatting for one line of UI', () => {
     assert.equal(formatRelativeTime(ago(4 * 86400_000), NOW), '4 days ago');
     assert.equal(formatRelativeTime('2025-06-01T00:00:00Z', NOW), '2025-06-01');
     assert.equal(formatRelativeTime('not a date', NOW), 'not a date');
+  });
+});
+
+describe('paths recorded in reports', () => {
+  it('rebuilds the protected main file from the report folder', () => {
+    const report = parseReport(sample, '/x/report.json');
+    const relative = { ...report, protected: { ...report.protected, path: 'out/demo/model.json' } };
+    assert.equal(protectedMainFile(relative, '/w/proj/out/demo/report.json'), '/w/proj/out/demo/model.json');
+  });
+  it('matches relative model paths (CLI runs) by their tail', () => {
+    assert.equal(namesModel('/w/examples/mnist-mlp/model.json', '/w/examples/mnist-mlp/model.json'), true);
+    assert.equal(namesModel('examples/mnist-mlp/model.json', '/w/examples/mnist-mlp/model.json'), true);
+    assert.equal(namesModel('./mnist-mlp/model.json', '/w/examples/mnist-mlp/model.json'), true);
+    assert.equal(namesModel('other/model.json', '/w/examples/mnist-mlp/model.json'), false);
+    assert.equal(namesModel('C:\\m\\model.json', 'c:\\m\\model.json'), true);
   });
 });
