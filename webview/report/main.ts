@@ -202,7 +202,11 @@ function renderFragility(): void {
       h(
         'p',
         { class: 'placeholder' },
-        state.status === 'running' ? 'The fragility sweep runs after the equivalence check; its charts appear here as each perturbation finishes.' : 'No fragility sweep in this report.',
+        state.status === 'running'
+          ? 'The fragility sweep runs after the equivalence check; its charts appear here as each perturbation finishes.'
+          : state.status === 'cancelled' || state.status === 'failed'
+            ? 'The run stopped before any perturbation sweep finished.'
+            : 'No fragility sweep in this report.',
       ),
     );
   } else {

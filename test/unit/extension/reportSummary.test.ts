@@ -16,7 +16,7 @@ import {
 } from '../../../src/extension/reports/reportSummary';
 import { NOW } from './fixtures';
 
-const sample = readFileSync(new URL('../../webview-harness/sample-report.json', import.meta.url), 'utf8');
+const sample = readFileSync(new URL('../webview/fixtures/report.json', import.meta.url), 'utf8');
 
 describe('report.json', () => {
   it('parses a real report and summarises it', () => {

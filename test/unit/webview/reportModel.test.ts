@@ -4,8 +4,8 @@ import { describe, it } from 'node:test';
 import type { FragilityKind, ProtectionReport } from '../../../src/core/report';
 import { chartSpecs, detailsModel, equivalenceModel, fmtS50, headerModel, isLogGrid, summaryRows } from '../../../webview/report/reportModel';
 
-/** A real report (the MNIST example), committed as the harness sample. */
-const report = JSON.parse(readFileSync(new URL('../../webview-harness/sample-report.json', import.meta.url), 'utf8')) as ProtectionReport;
+/** A real report of the MNIST example (engine of 2026-11-29), kept fixed so the expected strings stay valid. */
+const report = JSON.parse(readFileSync(new URL('./fixtures/report.json', import.meta.url), 'utf8')) as ProtectionReport;
 
 describe('report header', () => {
   it('has the original, protected, construction and data cards', () => {

@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import type { ProtectionReport } from '../../../src/core/report';
 import { type ExportColors, staticHtml } from '../../../webview/report/staticHtml';
 
-const report = JSON.parse(readFileSync(new URL('../../webview-harness/sample-report.json', import.meta.url), 'utf8')) as ProtectionReport;
+const report = JSON.parse(readFileSync(new URL('./fixtures/report.json', import.meta.url), 'utf8')) as ProtectionReport;
 const colors: ExportColors = {
   foreground: '#3b3b3b',
   muted: '#717171',
