@@ -48,7 +48,14 @@ async function main(): Promise<number> {
   const given = option('--workspace');
   const workspace = given ? resolve(given) : prepareWorkspace(undefined, 'mimosanet-examples-');
 
-  const server = await startCodeServer(tools, profile, { folder: workspace, host, port, lifetimeSeconds: minutes * 60, idleTimeoutSeconds: minutes * 60 });
+  let server;
+  try {
+    server = await startCodeServer(tools, profile, { folder: workspace, host, port, lifetimeSeconds: minutes * 60, idleTimeoutSeconds: minutes * 60 });
+  } catch (e) {
+    removeProfile(profile);
+    if (!given) rmSync(workspace, { recursive: true, force: true });
+    throw e;
+  }
   const url = workbenchUrl(server, workspace);
   let cleaned = false;
   const cleanup = async (): Promise<void> => {
@@ -94,9 +101,9 @@ MimosaNet in VS Code (code-server ${tools.version}) is ready after ${((Date.now(
       console.log(`\n${why}: stopping code-server`);
       done();
     };
-    process.once('SIGINT', () => stop('Ctrl+C'));
-    process.once('SIGTERM', () => stop('SIGTERM'));
-    process.once('SIGHUP', () => stop('SIGHUP'));
+    process.on('SIGINT', () => stop('Ctrl+C'));
+    process.on('SIGTERM', () => stop('SIGTERM'));
+    process.on('SIGHUP', () => stop('SIGHUP'));
     const limit = setTimeout(() => stop(`time limit of ${minutes} min reached`), minutes * 60_000);
     void server.exited.then(({ code, signal }) => {
       clearTimeout(limit);

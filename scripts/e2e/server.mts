@@ -66,7 +66,7 @@ export interface StartOptions {
   port?: number;
   /** Hard limit: the server is stopped after this many seconds (default 900). */
   lifetimeSeconds?: number;
-  /** code-server shuts itself down after this long without a connected browser (default min(lifetime, 600)). */
+  /** code-server shuts itself down after this long without a connected browser (default min(lifetime, 600); at least 61). */
   idleTimeoutSeconds?: number;
   /** `--vscode-option enable-smoke-test-driver`: needed for extension tests run through the `payload` URL parameter. */
   smokeTestDriver?: boolean;
@@ -163,7 +163,8 @@ export async function startCodeServer(tools: CodeServerTools, profile: Profile, 
     '--ignore-last-opened',
     // Should this process die without stopping the server, it shuts itself down once no browser is connected.
     '--idle-timeout-seconds',
-    String(options.idleTimeoutSeconds ?? Math.min(lifetime, 600)),
+    // (code-server accepts only values above 60.)
+    String(Math.max(61, Math.round(options.idleTimeoutSeconds ?? Math.min(lifetime, 600)))),
     ...(options.smokeTestDriver ? ['--vscode-option', 'enable-smoke-test-driver'] : []),
     ...(options.extraArgs ?? []),
   ];
@@ -252,6 +253,9 @@ export async function startCodeServer(tools: CodeServerTools, profile: Profile, 
 
 /** The workbench URL for a folder, with optional extra query parameters (e.g. `payload`). */
 export function workbenchUrl(server: RunningServer, folder: string, query: Record<string, string> = {}): string {
-  const params = new URLSearchParams({ folder, ...query });
-  return `${server.url}?${params.toString()}`;
+  // Slashes stay readable in the printed URL; everything else is encoded.
+  const encode = (value: string): string => encodeURIComponent(value).replace(/%2F/g, '/');
+  return `${server.url}?${Object.entries({ folder, ...query })
+    .map(([key, value]) => `${key}=${encode(value)}`)
+    .join('&')}`;
 }
