@@ -172,20 +172,25 @@ function installOnce(finalDir: string, isComplete: () => boolean, install: (tmp:
   }
 }
 
-/** Environment for npm with the given Node first on PATH (npm is a Node script, so it runs on that Node too). */
+/** npm settings a caller may have set in the environment that the tools install should keep (where to cache, how to reach the registry). */
+const KEPT_NPM_SETTINGS = new Set(['cache', 'registry', 'proxy', 'https_proxy', 'noproxy', 'cafile', 'strict_ssl', 'userconfig', 'globalconfig'].map((k) => `npm_config_${k}`));
+
+/**
+ * Environment for npm with the given Node first on PATH (npm is a Node script, so it runs on that
+ * Node too). Everything `npm run` exported for the project is dropped: its package fields, its
+ * lifecycle, `NODE`, and `npm_config_user_agent`, from which code-server's postinstall reads the
+ * Node version (it would see the outer Node 20 and refuse).
+ */
 function npmEnv(nodeBinDir?: string, nodeDir?: string): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    PATH: nodeBinDir ? `${nodeBinDir}:${process.env.PATH ?? ''}` : process.env.PATH,
-    npm_config_update_notifier: 'false',
-    npm_config_fund: 'false',
-    npm_config_audit: 'false',
-  };
-  // `npm run` exports the project's package fields and some settings; none of them belong to the tools install.
+  const env: NodeJS.ProcessEnv = { ...process.env };
   for (const key of Object.keys(env)) {
-    if (key.startsWith('npm_package_') || key.startsWith('npm_lifecycle_') || key === 'npm_config_prefix' || key === 'npm_config_global' || key === 'npm_config_nodedir') delete env[key];
+    if ((key.toLowerCase().startsWith('npm_') && !KEPT_NPM_SETTINGS.has(key.toLowerCase())) || key === 'NODE' || key === 'INIT_CWD') delete env[key];
   }
+  if (nodeBinDir) env.PATH = `${nodeBinDir}:${process.env.PATH ?? ''}`;
   if (nodeDir) env.npm_config_nodedir = nodeDir;
+  env.npm_config_update_notifier = 'false';
+  env.npm_config_fund = 'false';
+  env.npm_config_audit = 'false';
   return env;
 }
 
