@@ -54,8 +54,9 @@ export function formatProtectSummary(result: ProtectResult): string {
 
 function kindRow(kind: FragilityKind): string {
   const last = kind.magnitudes.length - 1;
-  // For multi-point kinds show the most telling point: 50 % pruning, +1 % edit, or the last step.
-  const pick = kind.kind === 'prune' ? kind.magnitudes.indexOf(50) : kind.kind === 'single-edit' ? kind.magnitudes.indexOf(0.01) : last;
+  // For multi-point kinds show the most telling point: noise of 0.1 %, 50 % pruning, a +1 % edit, or the last step.
+  const telling: Partial<Record<FragilityKind['kind'], number>> = { multiplicative: 0.001, additive: 0.001, prune: 50, 'single-edit': 0.01 };
+  const pick = kind.kind in telling ? kind.magnitudes.indexOf(telling[kind.kind]!) : last;
   const i = pick >= 0 ? pick : last;
   const at = kind.magnitudes.length > 1 ? ` at ${kind.magnitudes[i]}` : '';
   return `  ${kind.kind.padEnd(16)}${sci(kind.original.s50, kind.original.s50BelowGrid).padStart(14)}${sci(kind.protected.s50, kind.protected.s50BelowGrid).padStart(16)}${formatFactor(kind).padStart(18)}   ${kind.original.mean[i]!.toFixed(3)} → ${kind.protected.mean[i]!.toFixed(3)}${at}`;
