@@ -19,6 +19,18 @@ export const PERTURBATION_KINDS = [
 /** One perturbation kind. */
 export type PerturbationKind = (typeof PERTURBATION_KINDS)[number];
 
+/** How people read each kind, in tables, charts and tooltips. */
+export const PERTURBATION_TITLES: Record<PerturbationKind, string> = {
+  multiplicative: 'Multiplicative weight noise',
+  additive: 'Additive weight noise',
+  'finetune-adam': 'Fine-tuning with Adam',
+  'finetune-sgd': 'Fine-tuning with SGD',
+  float16: 'float16 conversion',
+  int8: 'int8 quantisation',
+  prune: 'Magnitude pruning',
+  'single-edit': 'Single-weight edits',
+};
+
 /** Function-preserving constructions (DESIGN §3). */
 export type ConstructionMethod = 'split' | 'rescale' | 'permute' | 'twins' | 'tripwires' | 'relu-pair-hidden-layer';
 

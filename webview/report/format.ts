@@ -2,7 +2,6 @@
  * Number and text formatting for the report (panel and HTML export). Pure, no DOM: unit-tested
  * with node:test.
  */
-import type { PerturbationKind } from '../../src/core/report';
 
 /** A general number in 3 significant digits; exponent notation outside [1e-3, 1e5). */
 export function fmtNum(value: number | null | undefined, digits = 3): string {
@@ -68,31 +67,6 @@ export function fmtLayers(inputs: number | undefined, layers: readonly { units: 
   return (inputs ? [String(inputs), ...parts] : parts).join(' → ');
 }
 
-/** Human name of a perturbation kind (chart titles, table rows). */
-export function kindTitle(kind: PerturbationKind): string {
-  switch (kind) {
-    case 'multiplicative':
-      return 'Multiplicative weight noise';
-    case 'additive':
-      return 'Additive weight noise';
-    case 'finetune-adam':
-      return 'Fine-tuning with Adam';
-    case 'finetune-sgd':
-      return 'Fine-tuning with SGD';
-    case 'float16':
-      return 'float16 conversion';
-    case 'int8':
-      return 'int8 quantisation';
-    case 'prune':
-      return 'Magnitude pruning';
-    case 'single-edit':
-      return 'Single-weight edits';
-    default: {
-      const never: never = kind;
-      return String(never);
-    }
-  }
-}
 
 /** Last path segment, for either separator. */
 export function baseName(path: string | undefined): string {

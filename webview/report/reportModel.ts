@@ -4,7 +4,7 @@
  * Both the live panel and the static HTML export render from these, so they never disagree.
  * Pure, no DOM and no chart.js: unit-tested with node:test.
  */
-import type { FragilityKind, FragilitySeries, PerturbationKind, ProtectionReport } from '../../src/core/report';
+import { PERTURBATION_TITLES, type FragilityKind, type FragilitySeries, type PerturbationKind, type ProtectionReport } from '../../src/core/report';
 import {
   baseName,
   fmtAmplitude,
@@ -15,7 +15,6 @@ import {
   fmtNum,
   fmtPct,
   fmtSeconds,
-  kindTitle,
   modelName,
 } from './format';
 
@@ -207,7 +206,7 @@ export function summaryRows(report: Partial<ProtectionReport>): SummaryRow[] {
     const last = k.magnitudes.length - 1;
     return {
       kind: k.kind,
-      title: kindTitle(k.kind),
+      title: PERTURBATION_TITLES[k.kind],
       magnitudeLabel: k.magnitudeLabel,
       s50Original: fmtS50(k, k.original, chance),
       s50Protected: fmtS50(k, k.protected, chance),
@@ -279,7 +278,7 @@ export function chartSpecs(report: Partial<ProtectionReport>): KindChartSpec[] {
         : 'no fragility factor: s50 not reached on the grid';
     return {
       kind: k.kind,
-      title: kindTitle(k.kind),
+      title: PERTURBATION_TITLES[k.kind],
       xLabel: k.magnitudeLabel,
       yLabel,
       magnitudes: k.magnitudes,

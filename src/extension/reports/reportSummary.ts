@@ -162,31 +162,6 @@ export function formatRelativeTime(iso: string, now: Date = new Date()): string 
   return then.toISOString().slice(0, 10);
 }
 
-/** Human name of a perturbation kind, for tooltips and headings. */
-export function kindLabel(kind: PerturbationKind): string {
-  switch (kind) {
-    case 'multiplicative':
-      return 'Multiplicative noise';
-    case 'additive':
-      return 'Additive noise';
-    case 'finetune-adam':
-      return 'Fine-tuning (Adam)';
-    case 'finetune-sgd':
-      return 'Fine-tuning (SGD)';
-    case 'float16':
-      return 'float16 round-trip';
-    case 'int8':
-      return 'int8 quantisation';
-    case 'prune':
-      return 'Magnitude pruning';
-    case 'single-edit':
-      return 'Single-weight edits';
-    default: {
-      const never: never = kind;
-      return String(never);
-    }
-  }
-}
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);

@@ -4,6 +4,7 @@
  * tests check them without VS Code.
  */
 import * as path from 'node:path';
+import { PERTURBATION_TITLES } from '../../core/report';
 import type { LayerInfo } from '../../formats/format';
 import { type ModelEntry, type ModelState, modelState } from '../discovery/modelEntry';
 import {
@@ -11,7 +12,6 @@ import {
   formatFactor,
   formatParameters,
   formatRelativeTime,
-  kindLabel,
 } from '../reports/reportSummary';
 
 /** A codicon id and an optional theme colour id (`new ThemeIcon(id, new ThemeColor(color))`). */
@@ -126,7 +126,7 @@ export function describeReport(summary: ReportSummary, now: Date = new Date()): 
   tip.push(escapeMarkdown(summary.verdict), '');
   if (summary.factors.length) {
     tip.push('| perturbation | fragility factor |', '|---|---:|');
-    for (const f of summary.factors) tip.push(`| ${kindLabel(f.kind)} | ${f.factor === null ? '—' : formatFactor(f.factor, f.bound)} |`);
+    for (const f of summary.factors) tip.push(`| ${PERTURBATION_TITLES[f.kind]} | ${f.factor === null ? '—' : formatFactor(f.factor, f.bound)} |`);
     tip.push('');
   }
   if (summary.dataSource === 'probes') tip.push('Measured on generated probe inputs (agreement replaces accuracy).', '');
@@ -167,7 +167,7 @@ export function inspectionMarkdown(entry: ModelEntry): string {
     const r = entry.report;
     out.push('', '## Last protection', '', escapeMarkdown(r.verdict), '');
     out.push(`- **Equivalence:** ${r.passed ? 'passed' : 'failed'}`);
-    for (const f of r.factors) out.push(`- **${kindLabel(f.kind)}:** ${f.factor === null ? '—' : formatFactor(f.factor, f.bound)}`);
+    for (const f of r.factors) out.push(`- **${PERTURBATION_TITLES[f.kind]}:** ${f.factor === null ? '—' : formatFactor(f.factor, f.bound)}`);
     out.push(`- **Report:** ${code(r.reportPath)}`);
   }
   return out.join('\n') + '\n';

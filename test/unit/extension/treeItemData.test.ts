@@ -71,8 +71,8 @@ describe('Reports view items', () => {
     assert.equal(item.description, '×3,100 · passed · 1 h ago');
     assert.deepEqual(item.icon, { id: 'pass-filled', color: 'testing.iconPassed' });
     assert.equal(item.contextValue, 'report');
-    assert.match(item.tooltip, /\| Fine-tuning \(Adam\) \| ≥×100 \|/);
-    assert.match(item.tooltip, /\| float16 round-trip \| — \|/);
+    assert.match(item.tooltip, /\| Fine-tuning with Adam \| ≥×100 \|/);
+    assert.match(item.tooltip, /\| float16 conversion \| — \|/);
   });
 
   it('failed report without a factor, measured on probes', () => {
