@@ -36,7 +36,10 @@ export type ConstructionMethod = 'split' | 'rescale' | 'permute' | 'twins' | 'tr
 
 /** One side (original or protected) of a fragility curve. */
 export interface FragilitySeries {
-  /** Mean metric over the repeats, one value per magnitude. */
+  /**
+   * Mean metric over the repeats, one value per magnitude; for fine-tuning, where the repeats are
+   * learning rates, the best of them (the attacker's choice).
+   */
   mean: number[];
   /** Smallest metric over the repeats, per magnitude (lower edge of the band). */
   min: number[];
@@ -60,7 +63,7 @@ export interface FragilityKind {
   magnitudeLabel: string;
   /** The magnitudes swept (log grid where it makes sense). */
   magnitudes: number[];
-  /** Number of seeded repeats per magnitude. */
+  /** Number of seeded repeats per magnitude (learning rates tried, for fine-tuning). */
   repeats: number;
   /** Curve of the unprotected model. */
   original: FragilitySeries;
