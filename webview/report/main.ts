@@ -261,7 +261,7 @@ function renderFragility(): void {
       grid.append(figure);
     }
     const caption = figure.querySelector('figcaption')!;
-    caption.textContent = [spec.notes, spec.repeats > 1 ? `Band: min–max over ${spec.repeats} seeded repeats.` : undefined].filter(Boolean).join(' ');
+    caption.textContent = [spec.notes, spec.repeats > 1 && !spec.kind.startsWith('finetune') ? `Band: min–max over ${spec.repeats} seeded repeats.` : undefined].filter(Boolean).join(' ');
     charts.upsert(key, figure.querySelector<HTMLElement>('.chart-box')!, fragilityConfig(spec));
   }
   for (const figure of [...grid.querySelectorAll<HTMLElement>('[data-kind]')]) if (!keep.has(`kind:${figure.dataset.kind}`)) figure.remove();
