@@ -197,7 +197,7 @@ export async function measureFragility(
           const optimizer: OptimizerName = p.kind === 'finetune-adam' ? 'adam' : 'sgd';
           for (const learningRate of LEARNING_RATES[optimizer]) {
             const snapshots: DenseNetwork[] = [];
-            fineTune(network, trainX, labels.subarray(0, half), half, {
+            await fineTune(network, trainX, labels.subarray(0, half), half, {
               optimizer,
               learningRate,
               batchSize: BATCH,

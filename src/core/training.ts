@@ -30,8 +30,11 @@ export interface FineTuneOptions {
   signal?: AbortSignal;
 }
 
-/** Trains a copy of `network` on (x, labels) and reports it at each checkpoint. */
-export function fineTune(network: DenseNetwork, x: Float32Array, labels: Int32Array, rows: number, options: FineTuneOptions): void {
+/** Steps between yields to the event loop, so a worker sees a cancel message within ~0.1 s. */
+const YIELD_EVERY = 4;
+
+/** Trains a copy of `network` on (x, labels) and reports it at each checkpoint; stops early when the signal aborts. */
+export async function fineTune(network: DenseNetwork, x: Float32Array, labels: Int32Array, rows: number, options: FineTuneOptions): Promise<void> {
   const net = cloneNetwork(network);
   const layers = net.layers;
   const state = layers.map((layer) => ({
@@ -49,6 +52,7 @@ export function fineTune(network: DenseNetwork, x: Float32Array, labels: Int32Ar
   const checkpoints = new Set(options.checkpoints);
   if (checkpoints.has(0)) options.onCheckpoint(0, cloneNetwork(net));
   for (let step = 1; step <= last; step++) {
+    if (step % YIELD_EVERY === 0) await new Promise((resolve) => setTimeout(resolve, 0));
     if (options.signal?.aborted) return;
     for (let b = 0; b < batchSize; b++) {
       if (cursor >= rows) {

@@ -104,14 +104,14 @@ describe('amplitude search', () => {
 });
 
 describe('fine-tuning', () => {
-  it('Adam training lowers the loss of a learnable problem (gradients are right)', () => {
+  it('Adam training lowers the loss of a learnable problem (gradients are right)', async () => {
     const rng = new Rng(3);
     const rows = 256;
     const x = randomInputs(rows, 6, 5);
     const labels = Int32Array.from({ length: rows }, (_, r) => (x[r * 6]! + x[r * 6 + 1]! > 1 ? 1 : 0));
     const net = randomNetwork([6, 16, 2], ['relu', 'softmax'], 11);
     const accuracies: number[] = [];
-    fineTune(net, x, labels, rows, {
+    await fineTune(net, x, labels, rows, {
       optimizer: 'adam',
       learningRate: 1e-2,
       batchSize: 32,
@@ -120,6 +120,27 @@ describe('fine-tuning', () => {
       onCheckpoint: (_s, n) => accuracies.push(accuracy(forward(n, x, rows), rows, 2, labels)),
     });
     assert.ok(accuracies[1]! > 0.9 && accuracies[1]! > accuracies[0]!, accuracies.join(' → '));
+  });
+});
+
+describe('fine-tuning cancellation', () => {
+  it('yields to the event loop, so an abort from a timer (a worker message) stops training early', async () => {
+    const net = randomNetwork([6, 16, 2], ['relu', 'softmax'], 11);
+    const x = randomInputs(64, 6, 5);
+    const labels = Int32Array.from({ length: 64 }, (_, r) => r % 2);
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 0);
+    let reached = false;
+    await fineTune(net, x, labels, 64, {
+      optimizer: 'sgd',
+      learningRate: 1e-2,
+      batchSize: 8,
+      checkpoints: [100000],
+      rng: new Rng(1),
+      signal: controller.signal,
+      onCheckpoint: () => (reached = true),
+    });
+    assert.equal(reached, false);
   });
 });
 
