@@ -40,7 +40,25 @@ export async function readMain(path: string, files: FileReader): Promise<Uint8Ar
   }
 }
 
+/**
+ * True for a relative path that stays inside the model's folder. A hostile model.json could
+ * otherwise make us read any file on the machine (an absolute path, a URL, or '../..').
+ */
+export function isContainedRelativePath(shard: string): boolean {
+  if (shard === '' || /^[\\/]/.test(shard) || /^[a-zA-Z]:/.test(shard) || /^[a-zA-Z][\w+.-]*:/.test(shard)) return false;
+  let depth = 0;
+  for (const part of shard.split(/[\\/]+/)) {
+    if (part === '..') depth--;
+    else if (part !== '.' && part !== '') depth++;
+    if (depth < 0) return false;
+  }
+  return depth > 0;
+}
+
 async function readListed(path: string, shard: string, files: FileReader): Promise<Uint8Array> {
+  if (!isContainedRelativePath(shard)) {
+    throw new ModelFormatError(path, TFJS_FORMAT_ID, `weights file '${shard}' in the weights manifest is not a relative path inside the model's folder; refusing to read it`);
+  }
   try {
     return await files.read(files.resolve(path, shard));
   } catch (error) {
