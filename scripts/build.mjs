@@ -14,6 +14,8 @@ const entries = [
   // which the extension host never calls (the worker does), so it must not bloat activation.
   { in: 'src/extension/extension.ts', out: 'dist/extension.js', platform: 'node', external: ['vscode', '@tensorflow/tfjs'] },
   { in: 'src/engine/worker.ts', out: 'dist/worker.js', platform: 'node' },
+  // Second-core helper for the fragility sweeps, started by the worker and the CLI.
+  { in: 'src/engine/fragilityHelper.ts', out: 'dist/fragilityWorker.js', platform: 'node' },
   { in: 'src/cli/cli.ts', out: 'dist/cli.js', platform: 'node', banner: '#!/usr/bin/env node' },
   { in: 'webview/report/main.ts', out: 'dist/webview/report.js', platform: 'browser' },
   // The report panel's stylesheet, loaded through asWebviewUri (the CSP allows no inline styles).

@@ -4,7 +4,9 @@
  * This module contains types and tiny pure helpers only, so the webview can `import type` it.
  */
 import type { SerializedError } from './core/errors';
-import type { PerturbationKind, ProtectionReport } from './core/report';
+import type { SweepData } from './core/fragility';
+import type { DenseNetwork } from './core/network';
+import type { FragilityKind, PerturbationKind, ProtectionReport } from './core/report';
 import type { ModelInfo } from './formats/format';
 
 // ---------------------------------------------------------------------------------------------
@@ -73,6 +75,34 @@ export interface ProtectResult {
   /** Absolute path of the protected model's main file. */
   protectedPath: string;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Engine → fragility helper thread (sweeps split over two cores)
+// ---------------------------------------------------------------------------------------------
+
+/** Run the sweeps of `kinds` on both networks. */
+export interface FragilityRunRequest {
+  type: 'run';
+  original: DenseNetwork;
+  protectedNet: DenseNetwork;
+  data: SweepData;
+  options: { kinds: PerturbationKind[]; repeats: number; seed: number; fineTuneSteps?: number[] };
+}
+
+/** Stop at the next evaluation; the helper answers with an error of code CANCELLED. */
+export interface FragilityCancelRequest {
+  type: 'cancel';
+}
+
+/** Every message the fragility helper accepts. */
+export type ToFragilityHelperMessage = FragilityRunRequest | FragilityCancelRequest;
+
+/** Every message the fragility helper sends: progress in [0, 1], each finished kind, the end. */
+export type FromFragilityHelperMessage =
+  | { type: 'progress'; fraction: number; message: string }
+  | { type: 'kind'; kind: FragilityKind }
+  | { type: 'done' }
+  | { type: 'error'; error: SerializedError };
 
 // ---------------------------------------------------------------------------------------------
 // Extension host → worker

@@ -6,7 +6,6 @@ import { protectNetwork, type ProtectedNetwork } from '../core/constructions';
 import { CancelledError, EquivalenceError, UsageError, throwIfCancelled } from '../core/errors';
 import { accuracy, compareOutputs, equivalencePasses, type OutputComparison } from '../core/equivalence';
 import { forward } from '../core/forward';
-import { measureFragility } from '../core/fragility';
 import { classCount, outputWidth, parameterCount, type DenseNetwork } from '../core/network';
 import type { FragilityKind, ProtectionReport } from '../core/report';
 import { Rng } from '../core/rng';
@@ -19,6 +18,7 @@ import { AtomicOutput } from './atomicOutput';
 import { readHead } from './inspectModel';
 import { MAX_SWEEP_SAMPLES, PROBE_SAMPLES } from './defaults';
 import { nodeFileReader } from './nodeFileReader';
+import { measureFragilityParallel } from './parallelFragility';
 import { formatAmplitude, verdictSentence } from '../core/verdict';
 import { TOOL_VERSION } from './version';
 
@@ -235,8 +235,8 @@ export async function protectModel(job: ProtectJob, hooks: ProtectHooks = {}): P
 
     enter('fragility', 'Measuring fragility');
     const sweepRows = Math.min(data.rows, MAX_SWEEP_SAMPLES);
-    const kinds: FragilityKind[] = [];
-    await measureFragility(
+    const finished: FragilityKind[] = [];
+    const kinds = await measureFragilityParallel(
       model.network,
       protectedModel.network,
       { x: data.x.subarray(0, sweepRows * model.network.inputs), rows: sweepRows, labels: data.labels?.subarray(0, sweepRows) ?? null },
@@ -247,8 +247,9 @@ export async function protectModel(job: ProtectJob, hooks: ProtectHooks = {}): P
         ...(signal ? { signal } : {}),
         onProgress: (fraction, message) => report(fraction, message),
         onKind: (kind) => {
-          kinds.push(kind);
-          partial.fragility.kinds = [...kinds];
+          // Kinds finish in any order across the two threads; reports list them as requested.
+          finished.push(kind);
+          partial.fragility.kinds = options.kinds.flatMap((k) => finished.filter((f) => f.kind === k));
           hooks.onPartialReport?.({ ...partial, verdict: verdictSentence(partial) });
         },
       },

@@ -1,0 +1,133 @@
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { CancelledError, MimosaError, type MimosaErrorCode } from '../core/errors';
+import { measureFragility, type FragilityOptions, type SweepData } from '../core/fragility';
+import type { DenseNetwork } from '../core/network';
+import type { FragilityKind, PerturbationKind } from '../core/report';
+import type { FromFragilityHelperMessage, ToFragilityHelperMessage } from '../protocol';
+
+/**
+ * Relative cost of each sweep, measured on the bundled example (seconds on one core: 12, 11,
+ * 19, 16, 0.4, 0.3, 4, 16); used to split the kinds evenly between two threads.
+ */
+const KIND_COST: Record<PerturbationKind, number> = {
+  multiplicative: 12,
+  additive: 11,
+  'finetune-adam': 19,
+  'finetune-sgd': 16,
+  float16: 0.5,
+  int8: 0.5,
+  prune: 4,
+  'single-edit': 16,
+};
+
+/** Below this much work (parameters × samples) a second thread costs more than it saves. */
+const PARALLEL_THRESHOLD = 2e7;
+
+/** Splits kinds into two groups of similar cost (longest first, each to the lighter group). */
+export function splitKinds(kinds: readonly PerturbationKind[]): [PerturbationKind[], PerturbationKind[]] {
+  const groups: [PerturbationKind[], PerturbationKind[]] = [[], []];
+  const load = [0, 0];
+  for (const kind of [...kinds].sort((a, b) => KIND_COST[b] - KIND_COST[a])) {
+    const lighter = load[0]! <= load[1]! ? 0 : 1;
+    groups[lighter].push(kind);
+    load[lighter] += KIND_COST[kind];
+  }
+  return groups;
+}
+
+/**
+ * Starts the helper beside this module: the bundle in dist/, or, when running from source
+ * (tests, under tsx), the TypeScript entry through tsx's require hook.
+ */
+function startHelper(): Worker | undefined {
+  const bundled = join(__dirname, 'fragilityWorker.js');
+  if (existsSync(bundled)) return new Worker(bundled);
+  const source = join(__dirname, 'fragilityHelper.ts');
+  if (existsSync(source)) return new Worker(`require('tsx/cjs'); require(${JSON.stringify(source)});`, { eval: true });
+  return undefined;
+}
+
+/**
+ * measureFragility over two cores: about half of the kinds (by cost) run in a helper thread,
+ * the rest here. Every kind draws from its own seeded stream, so the numbers are the same as
+ * a single-threaded run. Small jobs, one-core machines or a missing helper script run in-process.
+ */
+export async function measureFragilityParallel(
+  original: DenseNetwork,
+  protectedNet: DenseNetwork,
+  data: SweepData,
+  options: FragilityOptions,
+  { force = false }: { force?: boolean } = {},
+): Promise<FragilityKind[]> {
+  const work = protectedNet.layers.reduce((n, l) => n + l.weights.length, 0) * data.rows;
+  const [local, remote] = splitKinds(options.kinds);
+  const worker = remote.length > 0 && (force || (work >= PARALLEL_THRESHOLD && availableParallelism() >= 2)) ? startHelper() : undefined;
+  if (!worker) return measureFragility(original, protectedNet, data, options);
+  const costOf = (kinds: PerturbationKind[]) => kinds.reduce((n, k) => n + KIND_COST[k], 0);
+  const share = [costOf(local), costOf(remote)].map((c) => c / (costOf(local) + costOf(remote)));
+  const fractions = [0, 0];
+  const progress = (side: 0 | 1, fraction: number, message: string): void => {
+    fractions[side] = fraction;
+    options.onProgress?.(fractions[0]! * share[0]! + fractions[1]! * share[1]!, message);
+  };
+  const post = (message: ToFragilityHelperMessage): void => worker.postMessage(message);
+  const onAbort = (): void => post({ type: 'cancel' });
+  options.signal?.addEventListener('abort', onAbort);
+  const remoteKinds: FragilityKind[] = [];
+  const remoteRun = new Promise<void>((resolve, reject) => {
+    worker.on('message', (message: FromFragilityHelperMessage) => {
+      switch (message.type) {
+        case 'progress':
+          progress(1, message.fraction, message.message);
+          return;
+        case 'kind':
+          remoteKinds.push(message.kind);
+          options.onKind?.(message.kind);
+          return;
+        case 'done':
+          resolve();
+          return;
+        case 'error':
+          reject(helperError(message.error.code, message.error.message));
+          return;
+        default: {
+          const never: never = message;
+          reject(new Error(`Unknown fragility helper message ${JSON.stringify(never)}`));
+        }
+      }
+    });
+    worker.on('error', reject);
+    worker.on('exit', (code) => reject(new Error(`fragility helper thread exited with code ${code}`)));
+  });
+  post({
+    type: 'run',
+    original,
+    protectedNet,
+    data,
+    options: { kinds: remote, repeats: options.repeats, seed: options.seed, ...(options.fineTuneSteps ? { fineTuneSteps: [...options.fineTuneSteps] } : {}) },
+  });
+  try {
+    const [localKinds] = await Promise.all([
+      measureFragility(original, protectedNet, data, { ...options, kinds: local, onProgress: (f, m) => progress(0, f, m) }),
+      remoteRun,
+    ]);
+    const byKind = new Map([...localKinds, ...remoteKinds].map((k) => [k.kind, k]));
+    return options.kinds.map((k) => byKind.get(k)).filter((k): k is FragilityKind => k !== undefined);
+  } catch (error) {
+    // One side failed or was cancelled: stop the other at once.
+    post({ type: 'cancel' });
+    throw error;
+  } finally {
+    options.signal?.removeEventListener('abort', onAbort);
+    await worker.terminate();
+  }
+}
+
+/** Re-creates an error raised in the helper thread (class identity does not cross threads, the code does). */
+function helperError(code: MimosaErrorCode | 'INTERNAL', message: string): Error {
+  if (code === 'CANCELLED') return new CancelledError();
+  return code === 'INTERNAL' ? new Error(message) : new MimosaError(code, message);
+}
