@@ -263,6 +263,8 @@ function renderFragility(): void {
     const caption = figure.querySelector('figcaption')!;
     caption.textContent = [spec.notes, spec.repeats > 1 && !spec.kind.startsWith('finetune') ? `Band: min–max over ${spec.repeats} seeded repeats.` : undefined].filter(Boolean).join(' ');
     charts.upsert(key, figure.querySelector<HTMLElement>('.chart-box')!, fragilityConfig(spec));
+    // Kinds can finish in any order (two threads); keep the charts in the report's order.
+    if (grid.lastElementChild !== figure) grid.append(figure);
   }
   for (const figure of [...grid.querySelectorAll<HTMLElement>('[data-kind]')]) if (!keep.has(`kind:${figure.dataset.kind}`)) figure.remove();
   const eqModel = equivalenceModel(report);
