@@ -26,20 +26,52 @@ export function forward(
   rows: number,
   options: ForwardOptions = {},
 ): Float32Array | Float64Array {
+  return forwardFrom(network, 0, x, rows, options);
+}
+
+/**
+ * The forward pass from layer `first` on, given that layer's input ([rows × its inputs]):
+ * lets a caller that changed one layer reuse the activations below it.
+ */
+export function forwardFrom(
+  network: DenseNetwork,
+  first: number,
+  input: Float32Array | Float64Array,
+  rows: number,
+  options: ForwardOptions = {},
+): Float32Array | Float64Array {
   const precision = options.precision ?? 'float32';
-  let h: Float32Array | Float64Array = precision === 'float32' && x instanceof Float64Array ? Float32Array.from(x) : x;
-  const last = network.layers.length - 1;
-  network.layers.forEach((layer, index) => {
-    const out = precision === 'float32' ? denseFloat32(layer.weights, layer.bias, h, rows, layer.inputs, layer.units)
-      : denseFloat64(layer.weights, layer.bias, h, rows, layer.inputs, layer.units);
-    if (!(index === last && options.logits)) applyActivation(layer.activation, out, layer.units, layer.alpha);
-    if (precision === 'float32' && layer.activation !== 'linear' && !(index === last && options.logits)) {
-      // Activations were computed in float64; store them back as float32 values.
-      for (let i = 0; i < out.length; i++) out[i] = Math.fround(out[i]!);
-    }
-    h = out;
-  });
+  let h: Float32Array | Float64Array = precision === 'float32' && input instanceof Float64Array ? Float32Array.from(input) : input;
+  for (let index = first; index < network.layers.length; index++) h = denseLayer(network, index, h, rows, options);
   return h;
+}
+
+/** Inputs of every layer in float64 (entry 0 is x, entry l the output of layer l−1), for `forwardFrom`. */
+export function layerInputs(network: DenseNetwork, x: Float32Array | Float64Array, rows: number): (Float32Array | Float64Array)[] {
+  const inputs: (Float32Array | Float64Array)[] = [x];
+  for (let index = 0; index < network.layers.length - 1; index++) inputs.push(denseLayer(network, index, inputs[index]!, rows, { precision: 'float64' }));
+  return inputs;
+}
+
+/** One layer: affine map, then its activation (skipped for the last layer when logits are asked for). */
+function denseLayer(
+  network: DenseNetwork,
+  index: number,
+  h: Float32Array | Float64Array,
+  rows: number,
+  options: ForwardOptions,
+): Float32Array | Float64Array {
+  const layer = network.layers[index]!;
+  const precision = options.precision ?? 'float32';
+  const activate = !(index === network.layers.length - 1 && options.logits);
+  const out = precision === 'float32' ? denseFloat32(layer.weights, layer.bias, h, rows, layer.inputs, layer.units)
+    : denseFloat64(layer.weights, layer.bias, h, rows, layer.inputs, layer.units);
+  if (activate) applyActivation(layer.activation, out, layer.units, layer.alpha);
+  if (precision === 'float32' && layer.activation !== 'linear' && activate) {
+    // Activations were computed in float64; store them back as float32 values.
+    for (let i = 0; i < out.length; i++) out[i] = Math.fround(out[i]!);
+  }
+  return out;
 }
 
 function denseFloat32(

@@ -1,5 +1,6 @@
 import { CancelledError } from './errors';
-import { argmaxRows, forward } from './forward';
+import { applyActivation } from './activations';
+import { argmaxRows, forward, forwardFrom, layerInputs } from './forward';
 import { classCount, outputWidth, type DenseNetwork } from './network';
 import {
   additiveNoise,
@@ -11,6 +12,7 @@ import {
   multiplicativeNoise,
   randomWeightPosition,
   singleWeightEdit,
+  type WeightPosition,
 } from './perturbations';
 import type { FragilityKind, FragilitySeries, PerturbationKind } from './report';
 import { Rng } from './rng';
@@ -123,12 +125,14 @@ export async function measureFragility(
   const width = outputWidth(original);
   const chance = 1 / classCount(original);
   const reference = data.labels ?? argmaxRows(forward(original, data.x, data.rows, { precision: 'float64' }), data.rows, width);
-  const metricOn = (x: Float32Array, rows: number, target: Int32Array) => (network: DenseNetwork) => {
-    const predicted = argmaxRows(forward(network, x, rows, { precision: 'float64' }), rows, width);
+  const score = (outputs: ArrayLike<number>, rows: number, target: Int32Array): number => {
+    const predicted = argmaxRows(outputs, rows, width);
     let hits = 0;
     for (let r = 0; r < rows; r++) if (predicted[r] === target[r]) hits++;
     return hits / rows;
   };
+  const metricOn = (x: Float32Array, rows: number, target: Int32Array) => (network: DenseNetwork) =>
+    score(forward(network, x, rows, { precision: 'float64' }), rows, target);
   const metric = metricOn(data.x, data.rows, reference);
 
   const plans = kinds.map((kind) => ({ kind, ...plan(kind, options.repeats, steps) }));
@@ -176,15 +180,18 @@ export async function measureFragility(
             await progress(`prune ${who} ${p.magnitudes[i]}%`);
           }
           break;
-        case 'single-edit':
+        case 'single-edit': {
+          const inputs = layerInputs(network, data.x, data.rows);
           for (let r = 0; r < p.repeats; r++) {
             const position = randomWeightPosition(network, rng.fork(`${who}/${r}`));
             for (let i = 0; i < p.magnitudes.length; i++) {
-              values[i]!.push(metric(singleWeightEdit(network, position, p.magnitudes[i]!)));
+              const outputs = singleEditOutputs(network, inputs, data.rows, position, p.magnitudes[i]!);
+              values[i]!.push(outputs ? score(outputs, data.rows, reference) : clean);
               await progress(`single-edit ${who} s=${p.magnitudes[i]}`);
             }
           }
           break;
+        }
         case 'finetune-adam':
         case 'finetune-sgd': {
           const labels = data.labels!;
@@ -239,6 +246,44 @@ export async function measureFragility(
     options.onKind?.(kind);
   }
   return results;
+}
+
+/**
+ * Outputs of `network` with one weight × (1 + s), computed from cached layer inputs: only the
+ * edited neuron of its layer is recomputed (in the same order as the full pass, so the numbers
+ * are bit-identical), then the layers above. Null when the weight only ever multiplies zero on
+ * this data: the outputs are then exactly the unedited ones.
+ */
+function singleEditOutputs(
+  network: DenseNetwork,
+  inputs: (Float32Array | Float64Array)[],
+  rows: number,
+  position: WeightPosition,
+  s: number,
+): Float32Array | Float64Array | null {
+  const l = position.layer;
+  const layer = network.layers[l]!;
+  const input = inputs[l]!;
+  const j = Math.floor(position.index / layer.inputs);
+  const k = position.index % layer.inputs;
+  let touched = false;
+  for (let r = 0; r < rows && !touched; r++) touched = input[r * layer.inputs + k] !== 0;
+  if (!touched) return null;
+  if (l === network.layers.length - 1) return forwardFrom(singleWeightEdit(network, position, s), l, input, rows, { precision: 'float64' });
+  const edited = Math.fround(layer.weights[position.index]! * (1 + s));
+  const column = new Float64Array(rows);
+  for (let r = 0; r < rows; r++) {
+    let sum = 0;
+    for (let m = 0; m < layer.inputs; m++) {
+      const v = input[r * layer.inputs + m]!;
+      if (v !== 0) sum += (m === k ? edited : layer.weights[j * layer.inputs + m]!) * v;
+    }
+    column[r] = sum + layer.bias[j]!;
+  }
+  applyActivation(layer.activation, column, 1, layer.alpha);
+  const output = Float64Array.from(inputs[l + 1]!);
+  for (let r = 0; r < rows; r++) output[r * layer.units + j] = column[r]!;
+  return forwardFrom(network, l + 1, output, rows, { precision: 'float64' });
 }
 
 /**

@@ -175,3 +175,26 @@ describe('fragility sweep', () => {
     );
   });
 });
+
+describe('single-weight edits', () => {
+  it('the incremental computation gives exactly the full forward pass of the edited network', async () => {
+    const net = randomNetwork([12, 16, 8, 4], ['relu', 'tanh', 'softmax'], 41);
+    const x = randomInputs(50, 12, 42);
+    // Zero some inputs so untouched weights take the shortcut too.
+    for (let r = 0; r < 50; r++) x[r * 12 + 3] = 0;
+    const labels = argmaxRows(forward(net, x, 50), 50, 4);
+    const [fast] = await measureFragility(net, net, { x, rows: 50, labels }, { kinds: ['single-edit'], repeats: 10, seed: 3 });
+    // Reference: the same positions (same seeded streams), each edit applied to a copy and run in full.
+    const { randomWeightPosition, singleWeightEdit } = await import('../../../src/core/perturbations');
+    const rng = new Rng(3).fork('fragility/single-edit');
+    for (const who of ['original', 'protected'] as const) {
+      const series = who === 'original' ? fast!.original : fast!.protected;
+      const perMagnitude: number[][] = fast!.magnitudes.map(() => []);
+      for (let r = 0; r < fast!.repeats; r++) {
+        const position = randomWeightPosition(net, rng.fork(`${who}/${r}`));
+        fast!.magnitudes.forEach((s, i) => perMagnitude[i]!.push(accuracy(forward(singleWeightEdit(net, position, s), x, 50, { precision: 'float64' }), 50, 4, labels)));
+      }
+      assert.deepEqual(series.mean, perMagnitude.map((v) => v.reduce((a, b) => a + b, 0) / v.length));
+    }
+  });
+});
