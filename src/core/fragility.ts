@@ -78,19 +78,9 @@ function plan(kind: PerturbationKind, repeats: number, steps: readonly number[])
     case 'additive':
       return { magnitudes: logGrid(1e-10, 10, 2), label: 'noise s in units of the original layer’s weight std', repeats };
     case 'finetune-adam':
-      return {
-        magnitudes: [...steps],
-        label: 'Adam steps',
-        repeats: LEARNING_RATES.adam.length,
-        notes: `Adam at lr ${LEARNING_RATES.adam.join(', ')}, batch ${BATCH}, cross-entropy, trained on one half of the labelled data and measured on the other; the line is the best learning rate at each step count (the attacker's best case), the band the range over learning rates.`,
-      };
+      return fineTunePlan('adam', 'Adam', steps);
     case 'finetune-sgd':
-      return {
-        magnitudes: [...steps],
-        label: 'SGD steps',
-        repeats: LEARNING_RATES.sgd.length,
-        notes: `SGD at lr ${LEARNING_RATES.sgd.join(', ')}, batch ${BATCH}, cross-entropy, trained on one half of the labelled data and measured on the other; the line is the best learning rate at each step count (the attacker's best case), the band the range over learning rates.`,
-      };
+      return fineTunePlan('sgd', 'SGD', steps);
     case 'float16':
       return { magnitudes: [16], label: 'bits (float16 round trip)', repeats: 1 };
     case 'int8':
@@ -108,6 +98,16 @@ function plan(kind: PerturbationKind, repeats: number, steps: readonly number[])
       throw new RangeError(`Unknown perturbation kind '${String(never)}'`);
     }
   }
+}
+
+function fineTunePlan(optimizer: OptimizerName, name: string, steps: readonly number[]): KindPlan {
+  const rates = LEARNING_RATES[optimizer];
+  return {
+    magnitudes: [...steps],
+    label: `${name} steps`,
+    repeats: rates.length,
+    notes: `${name} at lr ${rates.join(', ')}, batch ${BATCH}, cross-entropy, trained on one half of the labelled data and measured on the other; the line is the best learning rate at each step count (the attacker's best case), the band the range over learning rates.`,
+  };
 }
 
 /** Yields to the event loop so a worker can receive a cancel message between evaluations. */
