@@ -35,7 +35,7 @@ export function formatProtectSummary(result: ProtectResult): string {
     `  construction   ${r.construction.methods.join(' + ')}, ${r.construction.copies} copies, amplitude ${formatAmplitude(r.construction.amplitude)} (${r.construction.amplitudeMode}), seed ${r.construction.seed}`,
     `  data           ${r.data.source === 'file' ? `${r.data.samples} samples from ${r.data.path}${r.data.labelled ? ' (labelled)' : ''}` : `${r.data.samples} generated probes (agreement replaces accuracy)`}`,
     '',
-    `Equivalence (${eq.runtime}, ${eq.compared}): ${eq.passed ? 'PASSED' : 'FAILED'}`,
+    `Equivalence, checked in ${eq.runtime} on ${eq.compared}: ${eq.passed ? 'PASSED' : 'FAILED'}`,
     `  top-1 agreement ${pct(eq.top1Agreement)}   max |Δ| ${eq.maxAbsDiff.toExponential(2)}   mean |Δ| ${eq.meanAbsDiff.toExponential(2)}   relDiff ${eq.relDiff.toExponential(2)} (tolerance ${r.construction.tolerance})`,
     eq.accuracyOriginal !== null ? `  accuracy       original ${eq.accuracyOriginal.toFixed(4)}   protected ${eq.accuracyProtected!.toFixed(4)}` : '',
     r.construction.caveat ? `  caveat: ${r.construction.caveat}` : '',

@@ -151,7 +151,7 @@ export interface ProtectionReport {
     accuracyOriginal: number | null;
     accuracyProtected: number | null;
     passed: boolean;
-    /** Library and version that ran both models, e.g. "@tensorflow/tfjs 4.22.0". */
+    /** Library and version that ran both models, e.g. "@tensorflow/tfjs 4.22.0 (cpu backend)". */
     runtime: string;
     /** Largest |Δ| of each sample, for the difference chart (at most a few thousand values). */
     perSampleMaxAbsDiff: number[];

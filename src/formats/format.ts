@@ -80,7 +80,7 @@ export interface LoadedModel<Source = unknown> {
 
 /** Runs models of a format in that format's real runtime (tfjs for TF.js models). */
 export interface ModelRuntime {
-  /** Library and version, e.g. "@tensorflow/tfjs 4.22.0". */
+  /** Library, version and backend, e.g. "@tensorflow/tfjs 4.22.0 (cpu backend)". */
   readonly name: string;
   /**
    * Predicts [rows × outputs] for inputs x ([rows × inputs]) with the model whose files are

@@ -20,7 +20,7 @@ let backendReady: Promise<void> | undefined;
 export async function createTfjsRuntime(): Promise<ModelRuntime> {
   backendReady ??= initBackend();
   await backendReady;
-  return { name: `@tensorflow/tfjs ${tf.version.tfjs}`, predict };
+  return { name: `@tensorflow/tfjs ${tf.version.tfjs} (${tf.getBackend()} backend)`, predict };
 }
 
 async function initBackend(): Promise<void> {

@@ -21,7 +21,7 @@ describe('tfjs read → write → read', () => {
   });
 
   it('the runtime names tfjs and its version', () => {
-    assert.match(runtime.name, /^@tensorflow\/tfjs 4\.\d+\.\d+$/);
+    assert.match(runtime.name, /^@tensorflow\/tfjs 4\.\d+\.\d+ \(cpu backend\)$/);
   });
 
   for (const name of LOADABLE) {
