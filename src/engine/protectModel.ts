@@ -84,6 +84,11 @@ export async function protectModel(job: ProtectJob, hooks: ProtectHooks = {}): P
   report(0, `Reading ${basename(modelPath)}`);
   const format = requireFormat(modelPath, await readHead(modelPath));
   const model = await format.load(modelPath, nodeFileReader);
+  if (model.info.producer === 'MimosaNet') {
+    // Its weights already span 2^±16 around amplitudes of hundreds: there is no fidelity budget
+    // left for a second layer of cancellation, and the copy is already protected.
+    throw new UsageError(`${modelPath} is already a MimosaNet-protected copy; protect the original model instead`);
+  }
   const outDir = resolve(job.outDir ?? defaultOutDir(modelPath));
   const inputFiles = new Set((await format.readFiles(modelPath, nodeFileReader)).map((f) => resolve(dirname(modelPath), f.name)));
   inputFiles.add(modelPath);

@@ -101,6 +101,12 @@ describe('mimosanet CLI', () => {
     assert.equal(report.equivalence.accuracyOriginal, report.equivalence.accuracyProtected);
   });
 
+  it('refuses to protect a protected copy again (exit 2)', async () => {
+    const { code, stderr } = await run('protect', join(work, 'model', 'model.mimosa', 'model.json'), '--out', join(work, 'twice'), ...FAST);
+    assert.equal(code, 2);
+    assert.match(stderr, /already a MimosaNet-protected copy/);
+  });
+
   it('exits 1 when a fixed amplitude is too large to stay equivalent', async () => {
     const { code, stdout } = await run('protect', model, '--out', join(work, 'huge'), '--amplitude', '1e12', '--json', ...FAST);
     assert.equal(code, 1);
