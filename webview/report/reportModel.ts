@@ -170,6 +170,14 @@ export function equivalenceModel(report: Partial<ProtectionReport>): Equivalence
     },
     { label: 'float64 max |Δ|', value: fmtNum(e.float64MaxAbsDiff), title: 'The same check in float64: how exact the construction is before float32 rounding' },
   ];
+  // Reports written before the sequential-float32 check existed have no such field.
+  if (e.strictFloat32) {
+    facts.push({
+      label: 'Sequential float32 relDiff',
+      value: `${fmtNum(e.strictFloat32.relDiff)}, ${fmtPct(e.strictFloat32.top1Agreement, 2)} agree`,
+      title: `Both models summed strictly in order in float32 (the worst case, as GPU/WebGL backends sum), on ${e.strictFloat32.samples} samples`,
+    });
+  }
   if (labelled) {
     facts.push({ label: 'Accuracy, original', value: fmtPct(e.accuracyOriginal, 2) }, { label: 'Accuracy, protected', value: fmtPct(e.accuracyProtected, 2) });
   }

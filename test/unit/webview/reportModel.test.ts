@@ -57,6 +57,13 @@ describe('equivalence card', () => {
     assert.ok(Math.abs(eq.threshold! - 1e-4 * maxOutput) < 1e-12);
   });
 
+  it('shows the sequential-float32 check when the report has it', () => {
+    const value = (r: typeof report, label: string) => equivalenceModel(r)!.facts.find((f) => f.label === label)?.value;
+    assert.equal(value(report, 'Sequential float32 relDiff'), undefined);
+    const withStrict = { ...report, equivalence: { ...report.equivalence, strictFloat32: { relDiff: 7.8e-5, top1Agreement: 1, samples: 500 } } };
+    assert.equal(value(withStrict, 'Sequential float32 relDiff'), '7.8e-5, 100 % agree');
+  });
+
   it('leaves out accuracy without labels', () => {
     const eq = equivalenceModel({ ...report, equivalence: { ...report.equivalence, accuracyOriginal: null, accuracyProtected: null } })!;
     assert.equal(eq.facts.some((f) => f.label.startsWith('Accuracy')), false);
