@@ -11,13 +11,15 @@ import type { FragilityKind, ProtectionReport } from '../core/report';
 import { Rng } from '../core/rng';
 import { checkLabels, readDataset } from '../formats/data/dataset';
 import { generateProbes } from '../formats/data/probes';
-import type { LoadedModel, ModelFormat, ModelRuntime, WrittenFile } from '../formats/format';
+import type { LoadedModel, WrittenFile } from '../formats/format';
 import { requireFormat } from '../formats/registry';
 import type { JobProgress, ProtectJob, ProtectPhase, ProtectResult } from '../protocol';
 import { AtomicOutput } from './atomicOutput';
-import { readHead } from './inspectModel';
+import { readHead } from './fileSystem';
+
 import { MAX_SWEEP_SAMPLES, PROBE_SAMPLES } from './defaults';
 import { nodeFileReader } from './nodeFileReader';
+import { originalLogits } from './originalLogits';
 import { measureFragilityParallel } from './parallelFragility';
 import { formatAmplitude, verdictSentence } from '../core/verdict';
 import { TOOL_VERSION } from './version';
@@ -90,7 +92,8 @@ export async function protectModel(job: ProtectJob, hooks: ProtectHooks = {}): P
     throw new UsageError(`${modelPath} is already a MimosaNet-protected copy; protect the original model instead`);
   }
   const outDir = resolve(job.outDir ?? defaultOutDir(modelPath));
-  const inputFiles = new Set((await format.readFiles(modelPath, nodeFileReader)).map((f) => resolve(dirname(modelPath), f.name)));
+  const originalFiles = await format.readFiles(modelPath, nodeFileReader);
+  const inputFiles = new Set(originalFiles.map((f) => resolve(dirname(modelPath), f.name)));
   inputFiles.add(modelPath);
   if (inputFiles.has(outDir) || dirname(modelPath) === outDir) {
     throw new UsageError(`The output folder ${outDir} is the model's own folder; choose another with --out`);
@@ -103,7 +106,7 @@ export async function protectModel(job: ProtectJob, hooks: ProtectHooks = {}): P
 
     enter('calibrate', 'Loading the runtime');
     const runtime = await format.createRuntime();
-    const reference = await referenceOutputs(format, model, modelPath, runtime, data);
+    const reference = await originalLogits(format, model, modelPath, originalFiles, runtime, data.x, data.rows);
     const normalised = [...model.normalised, ...reference.notes];
     const build = (amplitude: number): ProtectedNetwork =>
       protectNetwork(model.network, {
@@ -329,31 +332,6 @@ async function loadData(job: ProtectJob, model: LoadedModel): Promise<Evaluation
       labelled: dataset.labels !== null,
     },
   };
-}
-
-/**
- * Logits of the original model in the runtime, from its own files. Files the runtime cannot
- * load as they are (tfjs 4.22 refuses Keras 3 converter output) are run as the normalised copy
- * the format writes, which the report then says.
- */
-async function referenceOutputs(
-  format: ModelFormat,
-  model: LoadedModel,
-  modelPath: string,
-  runtime: ModelRuntime,
-  data: EvaluationData,
-): Promise<{ logits: Float32Array; notes: string[] }> {
-  try {
-    const files = await format.readFiles(modelPath, nodeFileReader);
-    return { logits: await runtime.predict(files, data.x, data.rows, { logits: true }), notes: [] };
-  } catch (error) {
-    const files = await format.write(model, model.network, basename(modelPath, extname(modelPath)));
-    const reason = error instanceof Error ? error.message : String(error);
-    return {
-      logits: await runtime.predict(files, data.x, data.rows, { logits: true }),
-      notes: [`${runtime.name} cannot load the original files as they are (${reason}); the reference outputs come from the normalised copy`],
-    };
-  }
 }
 
 async function totalBytes(paths: string[]): Promise<number> {

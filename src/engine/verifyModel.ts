@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { basename, dirname, extname, join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { DataError } from '../core/errors';
-import { pathExists } from './fileSystem';
+import { pathExists, readHead } from './fileSystem';
 import { compareOutputs, equivalencePasses } from '../core/equivalence';
 import { outputWidth } from '../core/network';
 import type { ProtectionReport } from '../core/report';
@@ -10,8 +10,9 @@ import { Rng } from '../core/rng';
 import { readDataset } from '../formats/data/dataset';
 import { generateProbes } from '../formats/data/probes';
 import { requireFormat } from '../formats/registry';
-import { readHead } from './inspectModel';
+
 import { nodeFileReader } from './nodeFileReader';
+import { originalLogits } from './originalLogits';
 
 /** Outcome of `mimosanet verify`. */
 export interface VerifyResult {
@@ -64,12 +65,7 @@ export async function verifyModel(protectedPath: string, reportPath: string): Pr
     rows = 500;
     x = generateProbes(inputs, rows, new Rng(report.construction.seed).fork('verify')).x;
   }
-  let reference: Float32Array;
-  try {
-    reference = await runtime.predict(await originalFormat.readFiles(report.model.path, nodeFileReader), x, rows, { logits: true });
-  } catch {
-    reference = await runtime.predict(await originalFormat.write(original, original.network, basename(report.model.path, extname(report.model.path))), x, rows, { logits: true });
-  }
+  const { logits: reference } = await originalLogits(originalFormat, original, report.model.path, await originalFormat.readFiles(report.model.path, nodeFileReader), runtime, x, rows);
   const candidate = await runtime.predict(await protectedFormat.readFiles(modelPath, nodeFileReader), x, rows, { logits: true });
   const comparison = compareOutputs(reference, candidate, rows, outputWidth(original.network));
   const passed = equivalencePasses(comparison, report.construction.tolerance);

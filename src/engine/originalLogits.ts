@@ -1,0 +1,28 @@
+import { basename, extname } from 'node:path';
+import type { LoadedModel, ModelFormat, ModelRuntime, WrittenFile } from '../formats/format';
+
+/**
+ * Logits of the original model in the runtime, from its own files. Files the runtime cannot
+ * load as they are (tfjs 4.22 refuses Keras 3 converter output) are run as the normalised copy
+ * the format writes; the note says so, for the report.
+ */
+export async function originalLogits(
+  format: ModelFormat,
+  model: LoadedModel,
+  modelPath: string,
+  files: WrittenFile[],
+  runtime: ModelRuntime,
+  x: Float32Array,
+  rows: number,
+): Promise<{ logits: Float32Array; notes: string[] }> {
+  try {
+    return { logits: await runtime.predict(files, x, rows, { logits: true }), notes: [] };
+  } catch (error) {
+    const normalised = await format.write(model, model.network, basename(modelPath, extname(modelPath)));
+    const reason = error instanceof Error ? error.message : String(error);
+    return {
+      logits: await runtime.predict(normalised, x, rows, { logits: true }),
+      notes: [`${runtime.name} cannot load the original files as they are (${reason}); the reference outputs come from the normalised copy`],
+    };
+  }
+}
