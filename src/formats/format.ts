@@ -78,7 +78,20 @@ export interface LoadedModel<Source = unknown> {
   normalised: string[];
 }
 
-/** Runs models of a format in that format's real runtime (tfjs for TF.js models). */
+/** Options of one `ModelRuntime.predict` call. */
+export interface PredictOptions {
+  /** Leave out the last layer's softmax/sigmoid (equivalence is measured on logits). */
+  logits: boolean;
+  /**
+   * Rows per call into the runtime. Kernels pick different paths by batch size (batch 1 runs a
+   * matrix-vector kernel, larger batches tiled GEMMs), so the field check runs both.
+   */
+  batch?: number;
+  /** Checked between batches: aborting rejects with CancelledError within one batch. */
+  signal?: AbortSignal;
+}
+
+/** Runs models of a format in one of that format's real runtimes (tfjs cpu, tfjs wasm, ...). */
 export interface ModelRuntime {
   /** Library, version and backend, e.g. "@tensorflow/tfjs 4.22.0 (cpu backend)". */
   readonly name: string;
@@ -86,7 +99,7 @@ export interface ModelRuntime {
    * Predicts [rows × outputs] for inputs x ([rows × inputs]) with the model whose files are
    * given (main file first). With `logits`, the last layer's softmax/sigmoid is left out.
    */
-  predict(files: WrittenFile[], x: Float32Array, rows: number, options: { logits: boolean }): Promise<Float32Array>;
+  predict(files: WrittenFile[], x: Float32Array, rows: number, options: PredictOptions): Promise<Float32Array>;
 }
 
 /** A model format module. */
@@ -107,6 +120,11 @@ export interface ModelFormat<Source = unknown> {
   write(model: LoadedModel<Source>, network: DenseNetwork, baseName: string): Promise<WrittenFile[]>;
   /** The model's own files as the runtime loads them (main file first), to run the original unchanged. */
   readFiles(path: string, files: FileReader): Promise<WrittenFile[]>;
-  /** The runtime used for the equivalence check of this format. */
+  /** The reference runtime of this format: amplitude search and the headline equivalence run in it. */
   createRuntime(): Promise<ModelRuntime>;
+  /**
+   * Every float32 runtime the format deploys to that installs from npm (reference first), for
+   * the field equivalence matrix; a runtime that cannot start here is left out with a note.
+   */
+  createFieldRuntimes(): Promise<{ runtimes: ModelRuntime[]; notes: string[] }>;
 }
