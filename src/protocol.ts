@@ -27,8 +27,6 @@ export interface ProtectOptions {
   rescaleExponent: number;
   /** Extra cancelling twin pairs per hidden layer (0 = none). */
   twins: number;
-  /** Tripwire neurons per hidden layer (0 = none); equivalence then holds on the calibration data only. */
-  tripwires: number;
   /** Perturbation kinds to sweep. */
   kinds: PerturbationKind[];
   /** At most this many evaluation samples are used (first N). */

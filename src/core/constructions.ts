@@ -1,6 +1,5 @@
 import { isPositivelyHomogeneous } from './activations';
 import { InvalidNetworkError } from './errors';
-import { forward } from './forward';
 import { cloneNetwork, type DenseLayer, type DenseNetwork } from './network';
 import type { ConstructionMethod } from './report';
 import { Rng } from './rng';
@@ -24,12 +23,8 @@ export interface ConstructionOptions {
   rescaleExponent: number;
   /** Cancelling twin pairs added to each hidden layer. */
   twins: number;
-  /** Tripwire neurons added to each ReLU hidden layer (needs `calibration`). */
-  tripwires: number;
   /** Shuffle the neurons of every hidden layer. */
   permute: boolean;
-  /** Calibration inputs ([rows × inputs]) that tripwires must stay silent on. */
-  calibration?: { x: Float32Array; rows: number };
 }
 
 /** A protected network and how it was built. */
@@ -38,8 +33,6 @@ export interface ProtectedNetwork {
   network: DenseNetwork;
   /** Constructions applied, in order. */
   methods: ConstructionMethod[];
-  /** Set when equivalence only holds on the calibration data (tripwires). */
-  caveat?: string;
 }
 
 /** Largest |q| of the integer grid the cancelling weights are drawn on. */
@@ -63,20 +56,14 @@ export function protectNetwork(original: DenseNetwork, options: ConstructionOpti
   // The scale each layer's cancelling weights are measured against is taken from the original
   // weights, before any construction has widened or rescaled them.
   const scales = network.layers.map((layer) => powerOfTwoScale(layer.weights));
-  let usedTripwires = false;
   for (let l = 0; l < network.layers.length - 1; l++) {
     const unit = gridUnit(options.amplitude * scales[l + 1]!);
-    // Split first so twins and tripwires (already carrying large weights) are not copied too.
+    // Split first so twins (already carrying large weights) are not copied too.
     splitNeurons(network, l, options.copies, unit, rng.fork(`split/${l}`));
     if (options.twins > 0) addTwins(network, l, options.twins, unit, rng.fork(`twins/${l}`));
-    if (options.tripwires > 0 && options.calibration && network.layers[l]!.activation === 'relu') {
-      addTripwires(network, l, options.tripwires, unit, options.calibration, rng.fork(`tripwires/${l}`));
-      usedTripwires = true;
-    }
   }
   methods.push('split');
   if (options.twins > 0) methods.push('twins');
-  if (usedTripwires) methods.push('tripwires');
   if (options.rescaleExponent > 0) {
     let rescaled = false;
     for (let l = 0; l < network.layers.length - 1; l++) {
@@ -90,13 +77,7 @@ export function protectNetwork(original: DenseNetwork, options: ConstructionOpti
     for (let l = 0; l < network.layers.length - 1; l++) permute(network, l, rng.fork(`permute/${l}`));
     methods.push('permute');
   }
-  return {
-    network,
-    methods,
-    ...(usedTripwires
-      ? { caveat: 'Tripwire neurons are silent on the calibration data only: equivalence holds on the calibration distribution, not on every input.' }
-      : {}),
-  };
+  return { network, methods };
 }
 
 /**
@@ -249,47 +230,6 @@ export function addTwins(network: DenseNetwork, l: number, pairs: number, unit: 
     current.rows.push(row, row.slice());
     current.bias.push(b, b);
     current.columns.push(plus, minus);
-  }
-  setUnits(network, l, current.rows, current.bias, current.columns);
-}
-
-/**
- * Tripwires: ReLU neurons whose pre-activation stays below zero on every calibration input
- * (bias set just under the smallest margin), with large outgoing weights. They output exactly
- * zero there, so the function is unchanged on that data only; inputs outside it may wake them.
- */
-export function addTripwires(
-  network: DenseNetwork,
-  l: number,
-  count: number,
-  unit: number,
-  calibration: { x: Float32Array; rows: number },
-  rng: Rng,
-): void {
-  const layer = network.layers[l]!;
-  const prefix: DenseNetwork = { inputs: network.inputs, layers: network.layers.slice(0, l) };
-  const inputs = l === 0 ? calibration.x : forward(prefix, calibration.x, calibration.rows, { precision: 'float64' });
-  const current = unitsOf(network, l);
-  const rowScale = powerOfTwoScale(layer.weights);
-  const outputs = network.layers[l + 1]!.units;
-  for (let t = 0; t < count; t++) {
-    const row = new Float32Array(layer.inputs);
-    for (let k = 0; k < row.length; k++) row[k] = rng.normal() * rowScale;
-    let max = -Infinity;
-    let spread = 0;
-    for (let r = 0; r < calibration.rows; r++) {
-      let z = 0;
-      for (let k = 0; k < layer.inputs; k++) z += row[k]! * inputs[r * layer.inputs + k]!;
-      max = Math.max(max, z);
-      spread = Math.max(spread, Math.abs(z));
-    }
-    // A margin of 1% of the pre-activation range keeps float32 rounding from waking the wire.
-    const bias = Math.fround(-max - 0.01 * (spread || 1));
-    const column = new Float32Array(outputs);
-    for (let i = 0; i < outputs; i++) column[i] = gridInteger(rng) * unit * 2 ** 10;
-    current.rows.push(row);
-    current.bias.push(bias);
-    current.columns.push(column);
   }
   setUnits(network, l, current.rows, current.bias, current.columns);
 }

@@ -121,3 +121,9 @@ export function serializeError(error: unknown): SerializedError {
 export function throwIfCancelled(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw new CancelledError();
 }
+
+/** Yields to the event loop, so a worker can receive a cancel message, then checks the signal. */
+export async function checkpoint(signal: AbortSignal | undefined): Promise<void> {
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  throwIfCancelled(signal);
+}

@@ -1,4 +1,4 @@
-import { CancelledError } from './errors';
+import { checkpoint } from './errors';
 import { applyActivation } from './activations';
 import { argmaxRows, forward, forwardFrom, layerInputs } from './forward';
 import { classCount, outputWidth, type DenseNetwork } from './network';
@@ -110,8 +110,6 @@ function fineTunePlan(optimizer: OptimizerName, name: string, steps: readonly nu
   };
 }
 
-/** Yields to the event loop so a worker can receive a cancel message between evaluations. */
-const tick = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
 
 /** Runs every requested sweep and returns one FragilityKind per kind measured. */
 export async function measureFragility(
@@ -141,8 +139,7 @@ export async function measureFragility(
   const progress = async (message: string): Promise<void> => {
     done++;
     options.onProgress?.(done / totalWork, message);
-    await tick();
-    if (options.signal?.aborted) throw new CancelledError();
+    await checkpoint(options.signal);
   };
 
   const results: FragilityKind[] = [];

@@ -32,7 +32,7 @@ export const PERTURBATION_TITLES: Record<PerturbationKind, string> = {
 };
 
 /** Function-preserving constructions (DESIGN §3). */
-export type ConstructionMethod = 'split' | 'rescale' | 'permute' | 'twins' | 'tripwires' | 'relu-pair-hidden-layer';
+export type ConstructionMethod = 'split' | 'rescale' | 'permute' | 'twins' | 'relu-pair-hidden-layer';
 
 /** One side (original or protected) of a fragility curve. */
 export interface FragilitySeries {
@@ -82,6 +82,65 @@ export interface FragilityKind {
   notes?: string;
 }
 
+/** One amplitude the search tried. */
+export interface AmplitudeSearchTrial {
+  amplitude: number;
+  passed: boolean;
+  /** relDiff in the reference runtime. */
+  relDiff: number;
+  /** Worst relDiff under the emulated orders (absent in reports before 0.2). */
+  emulatedRelDiff?: number;
+}
+
+/** One row of the runtime matrix: both models run in a real runtime at one batch size. */
+export interface RuntimeEquivalence {
+  /** Library, version and backend. */
+  runtime: string;
+  /** Rows per call (1 takes matrix-vector paths, large batches tiled GEMMs). */
+  batch: number;
+  top1Agreement: number;
+  relDiff: number;
+  maxAbsDiff: number;
+  passed: boolean;
+}
+
+/** One emulated kernel assignment (see core/fieldEquivalence). */
+export interface EmulatedOrderResult {
+  /** What the assignment stands for, e.g. "independent order per column, 96 orders (draw 2)". */
+  label: string;
+  relDiff: number;
+  maxAbsDiff: number;
+  top1Agreement: number;
+}
+
+/** The field part of the equivalence check. */
+export interface FieldEquivalence {
+  /** Real runtimes at batch 1 and at a large batch. */
+  runtimes: RuntimeEquivalence[];
+  /** Runtimes that could not run here, and why. */
+  notes: string[];
+  /** Emulated summation orders (core float32): uniform and independent per output column. */
+  emulated: {
+    samples: number;
+    results: EmulatedOrderResult[];
+    worst: EmulatedOrderResult;
+    /** The search required worst.relDiff ≤ tolerance / margin. */
+    margin: number;
+    passed: boolean;
+  };
+  /** Bounds on relDiff that hold for every summation order (see core/errorBound), over the same samples. */
+  bound: {
+    /** Proven bound (γ_n per dot product, worst-case propagation). */
+    deterministic: number;
+    /** Higham–Mary bound; fails with probability at most failureProbability under independent roundings. */
+    probabilistic: number;
+    failureProbability: number;
+    samples: number;
+  };
+  /** Every runtime row and every emulated assignment passed. */
+  passed: boolean;
+}
+
 /** The report written beside every protected model. */
 export interface ProtectionReport {
   /** Schema version; readers refuse versions they do not know. */
@@ -120,14 +179,14 @@ export interface ProtectionReport {
     /** Whether M was searched ('auto') or given. */
     amplitudeMode: 'auto' | 'fixed';
     /** Amplitudes tried by the search and whether each passed, in order. */
-    amplitudeSearch: { amplitude: number; passed: boolean; relDiff: number }[];
+    amplitudeSearch: AmplitudeSearchTrial[];
     tolerance: number;
     /** Copies per hidden neuron. */
     copies: number;
     /** Rescaling range: factors are powers of two in 2^[-r, r]. */
     rescaleExponent: number;
     methods: ConstructionMethod[];
-    /** Present when tripwires were used: equivalence then holds on the calibration data only. */
+    /** A limit of the equivalence the reader must see (reports of 0.1 with tripwires carry one). */
     caveat?: string;
   };
   /** The evaluation data. */
@@ -157,11 +216,10 @@ export interface ProtectionReport {
     perSampleMaxAbsDiff: number[];
     /** The same check in float64 arithmetic of the stored weights (exactness of the construction). */
     float64MaxAbsDiff: number;
-    /**
-     * Both models run with sequential float32 accumulation (MimosaNet core), the worst summation
-     * order, standing in for GPU/WebGL backends; the automatic amplitude search requires it to pass too.
-     */
-    strictFloat32: { relDiff: number; top1Agreement: number; samples: number };
+    /** Reports before 0.2: both models summed sequentially in float32 (superseded by `field`). */
+    strictFloat32?: { relDiff: number; top1Agreement: number; samples: number };
+    /** Equivalence in every runtime the format deploys to and under emulated kernels (DESIGN §4). */
+    field?: FieldEquivalence;
   };
   /** Perturbation sweeps. */
   fragility: {

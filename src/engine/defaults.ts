@@ -9,7 +9,6 @@ export const DEFAULT_OPTIONS: ProtectOptions = {
   copies: 3,
   rescaleExponent: 16,
   twins: 0,
-  tripwires: 0,
   kinds: [...PERTURBATION_KINDS],
   maxSamples: 2000,
   repeats: 3,

@@ -14,14 +14,15 @@ export async function originalLogits(
   runtime: ModelRuntime,
   x: Float32Array,
   rows: number,
-): Promise<{ logits: Float32Array; notes: string[] }> {
+): Promise<{ logits: Float32Array; notes: string[]; files: WrittenFile[] }> {
   try {
-    return { logits: await runtime.predict(files, x, rows, { logits: true }), notes: [] };
+    return { logits: await runtime.predict(files, x, rows, { logits: true }), notes: [], files };
   } catch (error) {
     const normalised = await format.write(model, model.network, basename(modelPath, extname(modelPath)));
     const reason = error instanceof Error ? error.message : String(error);
     return {
       logits: await runtime.predict(normalised, x, rows, { logits: true }),
+      files: normalised,
       notes: [`${runtime.name} cannot load the original files as they are (${reason}); the reference outputs come from the normalised copy`],
     };
   }

@@ -6,7 +6,7 @@ import { forward } from '../../../src/core/forward';
 import { parameterCount, validateNetwork } from '../../../src/core/network';
 import { randomInputs, randomNetwork } from '../helpers/randomNetwork';
 
-const base = { seed: 7, amplitude: 64, copies: 3, rescaleExponent: 0, twins: 0, tripwires: 0, permute: false };
+const base = { seed: 7, amplitude: 64, copies: 3, rescaleExponent: 0, twins: 0, permute: false };
 const net = randomNetwork([20, 16, 12, 5], ['relu', 'tanh', 'softmax']);
 const x = randomInputs(64, 20);
 
@@ -34,14 +34,6 @@ describe('constructions are exact in float64', () => {
       }
     });
   }
-
-  it('tripwires are silent on the calibration data and say so', () => {
-    const relu = randomNetwork([20, 16, 12, 5], ['relu', 'relu', 'softmax'], 4);
-    const result = protectNetwork(relu, { ...base, tripwires: 4, calibration: { x, rows: 64 } });
-    assert.ok(result.methods.includes('tripwires'));
-    assert.match(result.caveat ?? '', /calibration/);
-    assert.ok(maxDiff64(relu, result.network) < 1e-11);
-  });
 
   it('widens hidden layers by the number of copies and keeps the output width', () => {
     const { network } = protectNetwork(net, { ...base, copies: 4, twins: 2 });

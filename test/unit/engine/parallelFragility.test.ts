@@ -9,7 +9,7 @@ import { randomInputs, randomNetwork } from '../helpers/randomNetwork';
 
 describe('fragility sweeps over two threads', () => {
   const original = randomNetwork([12, 16, 8, 4], ['relu', 'relu', 'softmax'], 31);
-  const { network } = protectNetwork(original, { seed: 2, amplitude: 64, copies: 3, rescaleExponent: 6, twins: 0, tripwires: 0, permute: true });
+  const { network } = protectNetwork(original, { seed: 2, amplitude: 64, copies: 3, rescaleExponent: 6, twins: 0, permute: true });
   const x = randomInputs(120, 12, 32);
   const data = { x, rows: 120, labels: argmaxRows(forward(original, x, 120), 120, 4) };
   const kinds: PerturbationKind[] = ['multiplicative', 'finetune-sgd', 'int8', 'prune', 'single-edit'];

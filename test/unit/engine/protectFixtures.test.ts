@@ -48,7 +48,15 @@ describe('protect every TF.js fixture', () => {
       assert.equal(eq.passed, true, JSON.stringify(eq));
       assert.equal(eq.top1Agreement, 1);
       assert.ok(eq.relDiff <= 1e-4);
-      assert.ok(eq.strictFloat32.relDiff <= 1e-4);
+      // The field check: every real runtime at batch 1 and a large batch, every emulated order.
+      const field = eq.field!;
+      assert.equal(field.passed, true, JSON.stringify(field));
+      assert.ok(field.runtimes.some((r) => r.batch === 1) && field.runtimes.some((r) => r.batch > 1));
+      assert.ok(field.emulated.worst.relDiff <= 1e-4 / field.emulated.margin);
+      // Bounds hold for every order, so they are never below a measured error on the same samples.
+      const measured = Math.max(field.emulated.worst.relDiff, ...field.runtimes.map((r) => r.relDiff));
+      assert.ok(field.bound.deterministic >= measured, `deterministic bound ${field.bound.deterministic} < measured ${measured}`);
+      assert.ok(field.bound.probabilistic >= measured, `probabilistic bound ${field.bound.probabilistic} < measured ${measured}`);
       // The written copy reads back as a dense chain of the same depth (plus an inserted layer for single-Dense models).
       const reread = await tfjsLayersFormat.load(result.protectedPath, nodeFileReader);
       const expectedDepth = result.report.model.layers.length + (result.report.construction.methods.includes('relu-pair-hidden-layer') ? 1 : 0);

@@ -1,0 +1,101 @@
+import { compareOutputs, equivalencePasses } from '../core/equivalence';
+import { forwardErrorBound, relDiffBound } from '../core/errorBound';
+import { emulatedEquivalence, type EmulatedEquivalence } from '../core/fieldEquivalence';
+import { forward } from '../core/forward';
+import { outputWidth, type DenseNetwork } from '../core/network';
+import type { FieldEquivalence, RuntimeEquivalence } from '../core/report';
+import type { ModelRuntime, WrittenFile } from '../formats/format';
+
+/**
+ * The field equivalence check (issue: equivalence in every float32 runtime a user deploys to):
+ * emulated kernel orders during the amplitude search, then the format's real runtimes at
+ * batch 1 and a large batch on the written files, and a bound that holds for any order.
+ */
+
+/** Samples run under emulated orders and the bound (enough for a stable worst case, ~0.3 s a pass). */
+export const FIELD_EMULATION_SAMPLES = 500;
+/** The search keeps the emulated worst case below tolerance / margin: unseen orders and data vary. */
+export const FIELD_MARGIN = 2;
+/** Samples predicted one row at a time (each call costs a model round trip in the runtime). */
+export const BATCH_ONE_SAMPLES = 200;
+/** The large batch: tiled GEMM paths. */
+export const LARGE_BATCH = 256;
+
+/** Emulates one candidate against the original; reuses the original's outputs across candidates. */
+export class EmulatedOrdersCheck {
+  private readonly cache = new Map<string, Float32Array>();
+  private readonly rows: number;
+  private readonly x: Float32Array;
+
+  constructor(
+    private readonly original: DenseNetwork,
+    x: Float32Array,
+    rows: number,
+    private readonly options: { seed: number; tolerance: number; signal?: AbortSignal },
+  ) {
+    this.rows = Math.min(rows, FIELD_EMULATION_SAMPLES);
+    this.x = x.subarray(0, this.rows * original.inputs);
+  }
+
+  /** Runs every assignment; `passed` applies the margin. */
+  async run(candidate: DenseNetwork): Promise<EmulatedEquivalence & { passed: boolean }> {
+    const result = await emulatedEquivalence(this.original, candidate, this.x, this.rows, {
+      seed: this.options.seed,
+      originalCache: this.cache,
+      ...(this.options.signal ? { signal: this.options.signal } : {}),
+    });
+    const passed = result.results.every((r) => r.top1Agreement === 1 && r.relDiff <= this.options.tolerance / FIELD_MARGIN);
+    return { ...result, passed };
+  }
+
+  /** Deterministic and probabilistic relDiff bounds for the candidate on the same samples. */
+  bound(candidate: DenseNetwork): FieldEquivalence['bound'] {
+    const { original, x, rows } = this;
+    const reference = forward(original, x, rows, { precision: 'float64', logits: true });
+    const exact = compareOutputs(reference, forward(candidate, x, rows, { precision: 'float64', logits: true }), rows, outputWidth(original)).maxAbsDiff;
+    const probabilistic = forwardErrorBound(candidate, x, rows, 'probabilistic');
+    return {
+      deterministic: relDiffBound(forwardErrorBound(original, x, rows, 'deterministic'), forwardErrorBound(candidate, x, rows, 'deterministic'), reference, exact),
+      probabilistic: relDiffBound(forwardErrorBound(original, x, rows, 'probabilistic'), probabilistic, reference, exact),
+      failureProbability: 2 * (probabilistic.failureProbability ?? 0),
+      samples: rows,
+    };
+  }
+}
+
+/** Runs original and protected files in every runtime at batch 1 and at a large batch. */
+export async function runtimeMatrix(
+  runtimes: readonly ModelRuntime[],
+  originalFiles: WrittenFile[],
+  protectedFiles: WrittenFile[],
+  x: Float32Array,
+  rows: number,
+  width: number,
+  inputs: number,
+  tolerance: number,
+  signal?: AbortSignal,
+  onRow?: (row: RuntimeEquivalence) => void,
+): Promise<RuntimeEquivalence[]> {
+  const results: RuntimeEquivalence[] = [];
+  for (const runtime of runtimes) {
+    for (const batch of [1, LARGE_BATCH]) {
+      const n = batch === 1 ? Math.min(rows, BATCH_ONE_SAMPLES) : rows;
+      const xs = x.subarray(0, n * inputs);
+      const options = { logits: true, batch, ...(signal ? { signal } : {}) };
+      const original = await runtime.predict(originalFiles, xs, n, options);
+      const candidate = await runtime.predict(protectedFiles, xs, n, options);
+      const comparison = compareOutputs(original, candidate, n, width);
+      const row: RuntimeEquivalence = {
+        runtime: runtime.name,
+        batch,
+        top1Agreement: comparison.top1Agreement,
+        relDiff: comparison.relDiff,
+        maxAbsDiff: comparison.maxAbsDiff,
+        passed: equivalencePasses(comparison, tolerance),
+      };
+      results.push(row);
+      onRow?.(row);
+    }
+  }
+  return results;
+}
