@@ -2,6 +2,7 @@
 // Usage: node scripts/build.mjs [--watch] [--minify] [--vscode-tests]
 import * as esbuild from 'esbuild';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { copyWasmBinaries } from './wasmFiles.mjs';
 
 const version = JSON.parse(readFileSync('package.json', 'utf8')).version;
 
@@ -10,9 +11,10 @@ const minify = process.argv.includes('--minify');
 
 /** Entry points: Node bundles (CommonJS) for the extension host, worker and CLI; a browser bundle for the webview. */
 const entries = [
-  // tfjs is external here: the format registry reaches it only through createRuntime's lazy import,
-  // which the extension host never calls (the worker does), so it must not bloat activation.
-  { in: 'src/extension/extension.ts', out: 'dist/extension.js', platform: 'node', external: ['vscode', '@tensorflow/tfjs'] },
+  // tfjs is external here: the format registry reaches it only through createRuntime's and
+  // createFieldRuntimes' lazy imports, which the extension host never calls (the worker does), so
+  // it must not bloat activation.
+  { in: 'src/extension/extension.ts', out: 'dist/extension.js', platform: 'node', external: ['vscode', '@tensorflow/tfjs', '@tensorflow/tfjs-backend-wasm'] },
   { in: 'src/engine/worker.ts', out: 'dist/worker.js', platform: 'node' },
   // Second-core helper for the fragility sweeps, started by the worker and the CLI.
   { in: 'src/engine/fragilityHelper.ts', out: 'dist/fragilityWorker.js', platform: 'node' },
@@ -48,6 +50,9 @@ function build(entry) {
     },
   };
 }
+
+// The worker and the CLI bundle the tfjs wasm backend; its .wasm binaries go beside them.
+copyWasmBinaries('dist/wasm');
 
 if (watch) {
   for (const entry of entries) (await esbuild.context(build(entry))).watch();

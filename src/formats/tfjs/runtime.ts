@@ -1,15 +1,46 @@
 import * as tf from '@tensorflow/tfjs';
-import { DataError, ModelFormatError } from '../../core/errors';
-import type { ModelRuntime, WrittenFile } from '../format';
+import { CancelledError, DataError, ModelFormatError } from '../../core/errors';
+import type { ModelRuntime, PredictOptions, WrittenFile } from '../format';
 import { ACTIVATION_CLASSES } from './layerKinds';
 import { isObject, parseModelJson, TFJS_FORMAT_ID } from './modelJson';
 import type { LayerJson, ModelJson, WeightEntry } from './topology';
 import { concatBytes } from './weights';
 
-/** Rows per tfjs predict call: large enough to amortise call overhead, small enough to bound memory. */
+/** Default rows per tfjs predict call: large enough to amortise call overhead, small enough to bound memory. */
 const BATCH_ROWS = 1024;
 
+/** The tfjs backends MimosaNet runs models on (the wasm one is set up in wasmRuntime.ts). */
+export type TfjsBackend = 'cpu' | 'wasm';
+
 let backendReady: Promise<void> | undefined;
+
+/** Tail of the queue `exclusive` runs tasks on; never rejects. */
+let queue: Promise<unknown> = Promise.resolve();
+
+/**
+ * Runs `task` once every task queued before it has settled. All tfjs backends share tfjs's one
+ * global engine, and `tf.setBackend` (async) switches it for everyone; so every backend switch
+ * and every predict goes through this queue, and a cpu predict and a wasm predict never
+ * interleave (a model's tensors are created and disposed under the backend that made them).
+ * Tasks must not call `exclusive` themselves (they would wait for themselves).
+ */
+export function exclusive<T>(task: () => Promise<T>): Promise<T> {
+  const run = queue.then(task);
+  queue = run.catch(() => undefined);
+  return run;
+}
+
+/** A runtime that runs `predict` on `backend` (which must have initialised already). */
+export function backendRuntime(backend: TfjsBackend, name: string): ModelRuntime {
+  return {
+    name,
+    predict: (files, x, rows, options) =>
+      exclusive(async () => {
+        if (tf.getBackend() !== backend && !(await tf.setBackend(backend))) throw new Error(`tfjs could not switch to its ${backend} backend`);
+        return predict(files, x, rows, options);
+      }),
+  };
+}
 
 /**
  * The reference runtime for TF.js models: `@tensorflow/tfjs` on its CPU backend (the one that
@@ -18,9 +49,9 @@ let backendReady: Promise<void> | undefined;
  * real loader and kernels.
  */
 export async function createTfjsRuntime(): Promise<ModelRuntime> {
-  backendReady ??= initBackend();
+  backendReady ??= exclusive(initBackend);
   await backendReady;
-  return { name: `@tensorflow/tfjs ${tf.version.tfjs} (${tf.getBackend()} backend)`, predict };
+  return backendRuntime('cpu', `@tensorflow/tfjs ${tf.version.tfjs} (cpu backend)`);
 }
 
 async function initBackend(): Promise<void> {
@@ -41,8 +72,17 @@ async function initBackend(): Promise<void> {
   }
 }
 
-/** Predicts [rows × outputs] with the model in `files` (model.json first, then its shards). */
-async function predict(files: WrittenFile[], x: Float32Array, rows: number, options: { logits: boolean }): Promise<Float32Array> {
+/**
+ * Predicts [rows × outputs] with the model in `files` (model.json first, then its shards) on the
+ * current backend, `options.batch` rows per `model.predict` call. With a signal, yields to the
+ * event loop between batches (so an abort sent from another task is seen) and rejects with
+ * CancelledError once it is aborted.
+ */
+async function predict(files: WrittenFile[], x: Float32Array, rows: number, options: PredictOptions): Promise<Float32Array> {
+  const { signal } = options;
+  const batch = options.batch ?? BATCH_ROWS;
+  if (!Number.isInteger(batch) || batch < 1) throw new DataError(undefined, `the tfjs batch size must be a whole number ≥ 1, got ${batch}`);
+  if (signal?.aborted) throw new CancelledError();
   const main = files[0];
   if (!main) throw new DataError(undefined, 'no model files were given to the tfjs runtime');
   const json = parseModelJson(main.bytes, main.name);
@@ -55,8 +95,12 @@ async function predict(files: WrittenFile[], x: Float32Array, rows: number, opti
     if (x.length !== rows * width) throw new DataError(undefined, `expected ${rows} × ${width} input values for the tfjs model, got ${x.length}`);
     let out: Float32Array | undefined;
     let outputs = 0;
-    for (let start = 0; start < rows; start += BATCH_ROWS) {
-      const n = Math.min(BATCH_ROWS, rows - start);
+    for (let start = 0; start < rows; start += batch) {
+      if (signal && start > 0) {
+        await new Promise((resolve) => setImmediate(resolve));
+        if (signal.aborted) throw new CancelledError();
+      }
+      const n = Math.min(batch, rows - start);
       const y = tf.tidy(() => model.predict(tf.tensor(x.slice(start * width, (start + n) * width), [n, ...(inputShape as number[])])) as tf.Tensor);
       try {
         const values = y.dataSync() as Float32Array;

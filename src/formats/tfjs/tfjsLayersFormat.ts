@@ -74,4 +74,21 @@ export const tfjsLayersFormat: ModelFormat<TfjsSource> = {
   readFiles: readModelFiles,
   // Imported on demand: tfjs is large, and inspecting or loading never needs it.
   createRuntime: async (): Promise<ModelRuntime> => (await import('./runtime')).createTfjsRuntime(),
+  createFieldRuntimes,
 };
+
+/**
+ * tfjs on its cpu backend (the reference) and on its wasm backend (XNNPACK), the two that run in
+ * Node from npm alone. A wasm backend that cannot start here is left out with a note; that never
+ * fails the run.
+ */
+async function createFieldRuntimes(): Promise<{ runtimes: ModelRuntime[]; notes: string[] }> {
+  const cpu = await (await import('./runtime')).createTfjsRuntime();
+  try {
+    const wasm = await (await import('./wasmRuntime')).createTfjsWasmRuntime();
+    return { runtimes: [cpu, wasm], notes: [] };
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    return { runtimes: [cpu], notes: [`@tensorflow/tfjs-backend-wasm was left out: ${reason}`] };
+  }
+}
