@@ -40,6 +40,7 @@ export function formatProtectSummary(result: ProtectResult): string {
     `  top-1 agreement ${pct(eq.top1Agreement)}   max |Δ| ${eq.maxAbsDiff.toExponential(2)}   mean |Δ| ${eq.meanAbsDiff.toExponential(2)}   relDiff ${eq.relDiff.toExponential(2)} (tolerance ${r.construction.tolerance})`,
     eq.accuracyOriginal !== null ? `  accuracy       original ${eq.accuracyOriginal.toFixed(4)}   protected ${eq.accuracyProtected!.toFixed(4)}` : '',
     r.construction.caveat ? `  caveat: ${r.construction.caveat}` : '',
+    ...fieldLines(r),
     '',
     `Fragility (${r.fragility.metric} on ${r.fragility.samples} samples; chance ${r.fragility.chance.toFixed(2)})`,
     `  ${'kind'.padEnd(16)}${'s50 original'.padStart(14)}${'s50 protected'.padStart(16)}${'factor'.padStart(18)}   ${r.fragility.metric} (original → protected)`,
@@ -51,6 +52,20 @@ export function formatProtectSummary(result: ProtectResult): string {
     `      ${result.reportPath}`,
   ];
   return lines.filter((line, i, all) => line !== '' || all[i - 1] !== '').join('\n');
+}
+
+/** The field check: one line per real runtime and batch, the emulated worst case and the bounds. */
+function fieldLines(r: ProtectionReport): string[] {
+  const field = r.equivalence.field;
+  if (!field) return [];
+  const tolerance = r.construction.tolerance;
+  return [
+    `  in the field (tolerance ${tolerance}): ${field.passed ? 'PASSED' : 'FAILED'}`,
+    ...field.runtimes.map((row) => `    ${`${row.runtime}, batch ${row.batch}`.padEnd(58)} relDiff ${row.relDiff.toExponential(2)}   top-1 ${pct(row.top1Agreement)}  ${row.passed ? 'pass' : 'FAIL'}`),
+    ...field.notes.map((note) => `    note: ${note}`),
+    `    ${`emulated kernels, worst of ${field.emulated.results.length} (${field.emulated.samples} samples)`.padEnd(58)} relDiff ${field.emulated.worst.relDiff.toExponential(2)}   top-1 ${pct(field.emulated.worst.top1Agreement)}  ${field.emulated.passed ? 'pass' : 'FAIL'} (search margin ×${field.emulated.margin})`,
+    `    ${'bound for any order: proven / probabilistic'.padEnd(58)} relDiff ${field.bound.deterministic.toExponential(2)} / ${field.bound.probabilistic.toExponential(2)} (fails with p ≤ ${field.bound.failureProbability.toExponential(0)})`,
+  ];
 }
 
 function kindRow(kind: FragilityKind): string {

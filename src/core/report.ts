@@ -92,6 +92,20 @@ export interface AmplitudeSearchTrial {
   emulatedRelDiff?: number;
 }
 
+/** One amplitude of the trade-off table (Details tab). */
+export interface AmplitudeTradeOff {
+  amplitude: number;
+  /** The amplitude the protected copy was built with. */
+  chosen: boolean;
+  /** Worst relDiff under the emulated kernel orders. */
+  emulatedRelDiff: number;
+  emulatedTop1Agreement: number;
+  /** Probabilistic relDiff bound for any order. */
+  probabilisticBound: number;
+  /** Multiplicative-noise fragility factor from a quick sweep (200 samples, one repeat). */
+  fragilityFactor: number | null;
+}
+
 /** One row of the runtime matrix: both models run in a real runtime at one batch size. */
 export interface RuntimeEquivalence {
   /** Library, version and backend. */
@@ -186,6 +200,8 @@ export interface ProtectionReport {
     /** Rescaling range: factors are powers of two in 2^[-r, r]. */
     rescaleExponent: number;
     methods: ConstructionMethod[];
+    /** Amplitude vs fidelity vs fragility around the chosen amplitude (reports from 0.2 on). */
+    tradeOff?: AmplitudeTradeOff[];
     /** A limit of the equivalence the reader must see (reports of 0.1 with tripwires carry one). */
     caveat?: string;
   };

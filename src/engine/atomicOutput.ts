@@ -22,12 +22,21 @@ export class AtomicOutput {
     this.staging = join(dirname(target), `.${basename(target)}.partial-${randomBytes(4).toString('hex')}`);
   }
 
-  /** Checks the target (refusing an existing one unless `force`) and creates the staging folder. */
+  /**
+   * Checks the target (refusing an existing one unless `force`). The staging folder is created
+   * by the first write, so it exists (and shows in the Explorer) only once there is output.
+   */
   static async open(target: string, force: boolean): Promise<AtomicOutput> {
     if (!force && (await pathExists(target))) throw new OutputExistsError(target);
-    const output = new AtomicOutput(target, force);
-    await mkdir(output.staging, { recursive: true });
-    return output;
+    return new AtomicOutput(target, force);
+  }
+
+  private created = false;
+
+  private async ensureStaging(): Promise<void> {
+    if (this.created) return;
+    await mkdir(this.staging, { recursive: true });
+    this.created = true;
   }
 
   /** Path of a file in the staging folder. */
@@ -37,6 +46,7 @@ export class AtomicOutput {
 
   /** Writes one file into the staging folder. */
   async write(name: string, bytes: Uint8Array | string): Promise<string> {
+    await this.ensureStaging();
     const path = this.stagedPath(name);
     await writeFile(path, bytes);
     return path;
@@ -44,6 +54,7 @@ export class AtomicOutput {
 
   /** Moves the staging folder into place, replacing an existing target only when forced. */
   async commit(): Promise<void> {
+    await this.ensureStaging();
     if (await pathExists(this.target)) {
       if (!this.force) throw new OutputExistsError(this.target);
       const old = `${this.staging}.old`;

@@ -3,7 +3,8 @@ import { forwardErrorBound, relDiffBound } from '../core/errorBound';
 import { emulatedEquivalence, type EmulatedEquivalence } from '../core/fieldEquivalence';
 import { forward } from '../core/forward';
 import { outputWidth, type DenseNetwork } from '../core/network';
-import type { FieldEquivalence, RuntimeEquivalence } from '../core/report';
+import { measureFragility } from '../core/fragility';
+import type { AmplitudeTradeOff, FieldEquivalence, RuntimeEquivalence } from '../core/report';
 import type { ModelRuntime, WrittenFile } from '../formats/format';
 
 /**
@@ -98,4 +99,48 @@ export async function runtimeMatrix(
     }
   }
   return results;
+}
+
+/** Samples and repeats of the quick multiplicative sweep behind each trade-off row. */
+export const TRADE_OFF_SAMPLES = 200;
+
+/**
+ * Amplitude against fidelity and fragility around the chosen amplitude (×¼ … ×4): the worst
+ * emulated relDiff, the probabilistic bound, and the multiplicative fragility factor from a
+ * quick sweep (TRADE_OFF_SAMPLES samples, one repeat), so the report shows what a larger
+ * amplitude would buy and cost.
+ */
+export async function amplitudeTradeOff(
+  original: DenseNetwork,
+  build: (amplitude: number) => DenseNetwork,
+  chosen: number,
+  check: EmulatedOrdersCheck,
+  data: { x: Float32Array; rows: number; labels: Int32Array | null },
+  options: { seed: number; signal?: AbortSignal; onProgress?: (fraction: number) => void },
+): Promise<AmplitudeTradeOff[]> {
+  const rows = Math.min(data.rows, TRADE_OFF_SAMPLES);
+  const sweep = { x: data.x.subarray(0, rows * original.inputs), rows, labels: data.labels?.subarray(0, rows) ?? null };
+  const result: AmplitudeTradeOff[] = [];
+  const factors = [0.25, 0.5, 1, 2, 4];
+  for (const [i, factor] of factors.entries()) {
+    const amplitude = chosen * factor;
+    const network = build(amplitude);
+    const emulated = await check.run(network);
+    const [kind] = await measureFragility(original, network, sweep, {
+      kinds: ['multiplicative'],
+      repeats: 1,
+      seed: options.seed,
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+    result.push({
+      amplitude,
+      chosen: factor === 1,
+      emulatedRelDiff: emulated.worst.relDiff,
+      emulatedTop1Agreement: emulated.worst.top1Agreement,
+      probabilisticBound: check.bound(network).probabilistic,
+      fragilityFactor: kind?.fragilityFactor ?? null,
+    });
+    options.onProgress?.((i + 1) / factors.length);
+  }
+  return result;
 }

@@ -15,7 +15,7 @@ import type { LoadedModel, WrittenFile } from '../formats/format';
 import { requireFormat } from '../formats/registry';
 import type { JobProgress, ProtectJob, ProtectPhase, ProtectResult } from '../protocol';
 import { AtomicOutput } from './atomicOutput';
-import { EmulatedOrdersCheck, FIELD_MARGIN, runtimeMatrix } from './fieldCheck';
+import { amplitudeTradeOff, EmulatedOrdersCheck, FIELD_MARGIN, runtimeMatrix } from './fieldCheck';
 import { readHead } from './fileSystem';
 
 import { MAX_SWEEP_SAMPLES, PROBE_SAMPLES } from './defaults';
@@ -75,9 +75,12 @@ export async function protectModel(job: ProtectJob, hooks: ProtectHooks = {}): P
     phaseStart = performance.now();
     report(0, message);
   };
+  let lastFraction = 0;
   const report = (within: number, message: string): void => {
     const [from, to] = PHASE_SPAN[phase];
-    hooks.onProgress?.({ phase, message, fraction: from + (to - from) * Math.min(1, Math.max(0, within)) });
+    // A bar never goes back, even when a step is retried (e.g. the amplitude steps down).
+    lastFraction = Math.max(lastFraction, from + (to - from) * Math.min(1, Math.max(0, within)));
+    hooks.onProgress?.({ phase, message, fraction: lastFraction });
   };
   const { signal } = hooks;
   const options = job.options;
@@ -200,6 +203,12 @@ export async function protectModel(job: ProtectJob, hooks: ProtectHooks = {}): P
       passed: runtimeRows.every((r) => r.passed) && emulatedFinal.results.every((r) => equivalencePasses({ ...r, meanAbsDiff: 0, perSampleMaxAbsDiff: new Float64Array(0) }, options.tolerance)),
     };
     const passed = equivalencePasses(comparison, options.tolerance) && field.passed;
+    report(0.85, 'Measuring the amplitude trade-off');
+    const tradeOff = await amplitudeTradeOff(model.network, (m) => build(m).network, amplitude, emulated, data, {
+      seed: options.seed,
+      ...(signal ? { signal } : {}),
+      onProgress: (fraction) => report(0.85 + 0.15 * fraction, 'Measuring the amplitude trade-off'),
+    });
     const exact = compareOutputs(
       forward(model.network, data.x, data.rows, { precision: 'float64', logits: true }),
       forward(protectedModel.network, data.x, data.rows, { precision: 'float64', logits: true }),
@@ -237,6 +246,7 @@ export async function protectModel(job: ProtectJob, hooks: ProtectHooks = {}): P
         copies: options.copies,
         rescaleExponent: options.rescaleExponent,
         methods: protectedModel.methods,
+        tradeOff,
       },
       data: data.report,
       equivalence: {

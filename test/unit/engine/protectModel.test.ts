@@ -13,25 +13,37 @@ describe('protectModel', () => {
   const work = mkdtempSync(join(tmpdir(), 'mimosanet-engine-'));
   after(() => rmSync(work, { recursive: true, force: true }));
 
-  it('a cancelled run stops promptly and leaves no partial files', async () => {
-    cpSync(join(FIXTURES, 'keras2-converter'), join(work, 'm'), { recursive: true });
-    const before = readdirSync(join(work, 'm')).sort();
-    const controller = new AbortController();
-    const phases: string[] = [];
-    const run = protectModel(
-      { modelPath: join(work, 'm', 'model.json'), force: false, options: { ...DEFAULT_OPTIONS, repeats: 1 } },
-      {
-        signal: controller.signal,
-        onProgress: (p: JobProgress) => {
-          phases.push(p.phase);
-          if (p.phase === 'fragility') controller.abort();
+  // Cancel must stop within a second in every phase and leave no staging folder (issue 11).
+  for (const phase of ['calibrate', 'equivalence', 'fragility'] as const) {
+    it(`a run cancelled during '${phase}' stops within a second and leaves no partial files`, async () => {
+      const folder = join(work, `cancel-${phase}`);
+      cpSync(join(FIXTURES, 'keras2-converter'), folder, { recursive: true });
+      const before = readdirSync(work).sort();
+      const inFolder = readdirSync(folder).sort();
+      const controller = new AbortController();
+      let abortedAt = 0;
+      let seen = 0;
+      const run = protectModel(
+        { modelPath: join(folder, 'model.json'), outDir: join(work, `out-${phase}`), force: false, options: { ...DEFAULT_OPTIONS, repeats: 1 } },
+        {
+          signal: controller.signal,
+          onProgress: (p: JobProgress) => {
+            // The second message of the phase: mid-work, not at its boundary.
+            if (p.phase === phase && ++seen === 2 && !abortedAt) {
+              abortedAt = performance.now();
+              controller.abort();
+            }
+          },
         },
-      },
-    );
-    await assert.rejects(run, { name: 'CancelledError' });
-    assert.ok(phases.includes('write'), 'cancelled after files were staged');
-    assert.deepEqual(readdirSync(join(work, 'm')).sort(), before);
-  });
+      );
+      await assert.rejects(run, { name: 'CancelledError' });
+      const latency = performance.now() - abortedAt;
+      assert.ok(abortedAt > 0, `never reached ${phase}`);
+      assert.ok(latency < 1000, `cancel took ${latency.toFixed(0)} ms in ${phase}`);
+      assert.deepEqual(readdirSync(work).sort(), before, 'no staging or output folder left');
+      assert.deepEqual(readdirSync(folder).sort(), inFolder);
+    });
+  }
 
   it('reports progress through every phase and live partial reports', async () => {
     cpSync(join(FIXTURES, 'tanh-head'), join(work, 't'), { recursive: true });
