@@ -12,7 +12,10 @@ export function verdictSentence(report: Pick<ProtectionReport, 'equivalence' | '
   const eq = report.equivalence;
   const agreement = `${(eq.top1Agreement * 100).toFixed(eq.top1Agreement === 1 ? 0 : 2)} % top-1 agreement, relDiff ${eq.relDiff.toExponential(1)}`;
   const where = report.data.source === 'probes' ? 'generated probe inputs' : `${report.data.samples.toLocaleString('en-US')} samples`;
-  if (!eq.passed) return `Not equivalent on ${where} (${agreement}): do not ship this copy.`;
+  if (!eq.passed) {
+    const failed = fieldFailure(report);
+    return `Not equivalent on ${where} (${failed ?? agreement}): do not ship this copy.`;
+  }
   const parts: string[] = [];
   const byKind = new Map(report.fragility.kinds.map((k) => [k.kind, k]));
   const mult = byKind.get('multiplicative');
@@ -23,7 +26,7 @@ export function verdictSentence(report: Pick<ProtectionReport, 'equivalence' | '
     .filter((k): k is FragilityKind => k !== undefined)
     .map((k) => `${k.kind} takes ${metric} ${k.original.mean[0]!.toFixed(2)} → ${k.protected.mean[0]!.toFixed(2)} (original → protected)`);
   if (drops.length) parts.push(drops.join(', '));
-  const base = `Equivalent on ${where} (${agreement})`;
+  const base = `Equivalent on ${where} (${agreement}${report.equivalence.field ? `; worst ${fieldWorst(report)} across real runtimes and emulated kernel orders` : ''})`;
   return parts.length ? `${base}; ${parts.join('; ')}.` : `${base}.`;
 }
 
@@ -33,4 +36,21 @@ export function formatAmplitude(amplitude: number): string {
   const rounded = Math.round(exponent * 2) / 2;
   const value = amplitude >= 10 ? Math.round(amplitude).toLocaleString('en-US') : amplitude.toPrecision(3);
   return Math.abs(exponent - rounded) < 1e-9 ? `${value} (2^${rounded})` : value;
+}
+
+/** The first failing row of the field check, in words, or null when the field check passed or is absent. */
+function fieldFailure(report: ProtectionReport): string | null {
+  const field = report.equivalence.field;
+  if (!field || field.passed) return null;
+  const row = field.runtimes.find((r) => !r.passed);
+  const tolerance = report.construction.tolerance;
+  if (row) return `${row.runtime} at batch ${row.batch}: ${(row.top1Agreement * 100).toFixed(2)} % top-1 agreement, relDiff ${row.relDiff.toExponential(1)} > ${tolerance}`;
+  const worst = field.emulated.worst;
+  return `emulated kernel orders (${worst.label}): ${(worst.top1Agreement * 100).toFixed(2)} % top-1 agreement, relDiff ${worst.relDiff.toExponential(1)} > ${tolerance}`;
+}
+
+/** Largest relDiff over the field check's runtime rows and emulated orders. */
+function fieldWorst(report: ProtectionReport): string {
+  const field = report.equivalence.field!;
+  return `relDiff ${Math.max(field.emulated.worst.relDiff, ...field.runtimes.map((r) => r.relDiff)).toExponential(1)}`;
 }
