@@ -27,6 +27,8 @@ export interface ProtectOptions {
   rescaleExponent: number;
   /** Extra cancelling twin pairs per hidden layer (0 = none). */
   twins: number;
+  /** Certified tripwires between the first two hidden ReLU layers (0 = none); silent on every input. */
+  tripwires: number;
   /** Perturbation kinds to sweep. */
   kinds: PerturbationKind[];
   /** At most this many evaluation samples are used (first N). */

@@ -21,7 +21,7 @@ Usage:
   mimosanet inspect <model> [--json]
   mimosanet protect <model> [--out <dir>] [--data <X>] [--labels <y>] [--seed <n>]
                     [--tolerance <t>] [--amplitude auto|<M>] [--force] [--json] [--quiet]
-                    [--copies <k>] [--rescale <r>] [--twins <n>]
+                    [--copies <k>] [--rescale <r>] [--twins <n>] [--tripwires <n>]
                     [--kinds <k1,k2,..>] [--repeats <n>] [--max-samples <n>]
   mimosanet verify  <protected-model> --report <report.json> [--json]
 
@@ -92,13 +92,13 @@ export async function main(argv: string[], io: { stdout: NodeJS.WritableStream; 
           ...(values.labels ? { labelsPath: values.labels } : {}),
           options: {
             ...DEFAULT_OPTIONS,
-            ...removedTripwires(values.tripwires),
             seed: integer('--seed', values.seed, DEFAULT_OPTIONS.seed),
             tolerance: number('--tolerance', values.tolerance, DEFAULT_OPTIONS.tolerance),
             amplitude: values.amplitude === undefined || values.amplitude === 'auto' ? 'auto' : number('--amplitude', values.amplitude, 1),
             copies: integer('--copies', values.copies, DEFAULT_OPTIONS.copies),
             rescaleExponent: integer('--rescale', values.rescale, DEFAULT_OPTIONS.rescaleExponent),
             twins: integer('--twins', values.twins, DEFAULT_OPTIONS.twins),
+            tripwires: integer('--tripwires', values.tripwires, DEFAULT_OPTIONS.tripwires),
             kinds: values.kinds ? kinds(values.kinds) : DEFAULT_OPTIONS.kinds,
             repeats: integer('--repeats', values.repeats, DEFAULT_OPTIONS.repeats),
             maxSamples: integer('--max-samples', values['max-samples'], DEFAULT_OPTIONS.maxSamples),
@@ -171,13 +171,3 @@ if (require.main === module) {
   });
 }
 
-/**
- * `--tripwires` was removed in 0.2: tripwire neurons kept the function only on the calibration
- * data and changed predictions elsewhere. Scripts that pass it get a clear error, not a silent no-op.
- */
-function removedTripwires(value: string | undefined): Record<string, never> {
-  if (value !== undefined) {
-    throw new UsageError('--tripwires was removed: tripwire neurons kept equivalence only on the calibration data and changed predictions on other inputs');
-  }
-  return {};
-}

@@ -25,6 +25,13 @@ export interface ConstructionOptions {
   twins: number;
   /** Shuffle the neurons of every hidden layer. */
   permute: boolean;
+  /**
+   * Certified tripwires (see addCertifiedTripwires) added between the first two hidden ReLU
+   * layers; 0 disables them. Needs `features`: which inputs the tripwires watch.
+   */
+  tripwires?: number;
+  /** Inputs of the first layer the tripwires watch (from `chooseTripwireFeatures`). */
+  features?: readonly TripwireFeature[];
 }
 
 /** A protected network and how it was built. */
@@ -64,6 +71,13 @@ export function protectNetwork(original: DenseNetwork, options: ConstructionOpti
   }
   methods.push('split');
   if (options.twins > 0) methods.push('twins');
+  // Tripwires go in after splitting (copies of them would carry cancelling weights, whose
+  // rounding is not certified) and before rescaling and permutation, which keep them exact.
+  const tripwireCount = Math.min(options.tripwires ?? 0, options.features?.length ?? 0);
+  if (tripwireCount > 0 && canHoldTripwires(network)) {
+    addCertifiedTripwires(network, options.features!.slice(0, tripwireCount), scales[1]!, scales[2]!, rng.fork('tripwires'));
+    methods.push('tripwires');
+  }
   if (options.rescaleExponent > 0) {
     let rescaled = false;
     for (let l = 0; l < network.layers.length - 1; l++) {
@@ -232,6 +246,98 @@ export function addTwins(network: DenseNetwork, l: number, pairs: number, unit: 
     current.columns.push(plus, minus);
   }
   setUnits(network, l, current.rows, current.bias, current.columns);
+}
+
+/** An input the tripwires watch: relu(sign · x[index]). */
+export interface TripwireFeature {
+  /** Index into the first layer's input. */
+  index: number;
+  /** +1 or −1: which side of zero the tripwire watches. */
+  sign: 1 | -1;
+}
+
+/**
+ * Relative margin μ of a tripwire: its exact pre-activation is −μ·v·relu(±x). Rounding in any
+ * order moves it by at most ~6u·v·relu(±x) (u = 2⁻²⁴: two exact power-of-two relays, two
+ * products and one sum), so μ = 2⁻¹⁸ keeps it below zero with a margin of ~10×, while a
+ * relative weight change of a few 1e-6 wakes it.
+ */
+export const TRIPWIRE_MARGIN = 2 ** -18;
+/** Outgoing weight of a tripwire, relative to the next layer's weight scale: once awake, it swamps the output. */
+const TRIPWIRE_GAIN = 2 ** 40;
+
+/** Tripwires need two ReLU hidden layers in a row at the bottom of the chain: relays, then wires. */
+export function canHoldTripwires(network: DenseNetwork): boolean {
+  return network.layers.length >= 3 && network.layers[0]!.activation === 'relu' && network.layers[1]!.activation === 'relu';
+}
+
+/**
+ * The inputs most often nonzero on the calibration data (each with the sign that is positive
+ * there), so tripwires watch features present in most samples. Only fragility depends on this
+ * choice; silence is certified for every input.
+ */
+export function chooseTripwireFeatures(x: Float32Array, rows: number, inputs: number, count: number): TripwireFeature[] {
+  const positive = new Float64Array(inputs);
+  const negative = new Float64Array(inputs);
+  for (let r = 0; r < rows; r++) {
+    for (let k = 0; k < inputs; k++) {
+      const v = x[r * inputs + k]!;
+      if (v > 0) positive[k]!++;
+      else if (v < 0) negative[k]!++;
+    }
+  }
+  const candidates: (TripwireFeature & { support: number })[] = [];
+  for (let k = 0; k < inputs; k++) {
+    candidates.push({ index: k, sign: 1, support: positive[k]! }, { index: k, sign: -1, support: negative[k]! });
+  }
+  // Stable: ties keep input order, so the choice is deterministic.
+  candidates.sort((a, b) => b.support - a.support || a.index - b.index || b.sign - a.sign);
+  return candidates.filter((c) => c.support > 0).slice(0, count).map(({ index, sign }) => ({ index, sign }));
+}
+
+/**
+ * Certified tripwires: silent on every input, in every float32 summation order, yet woken by
+ * almost any change of their weights.
+ *
+ * For each watched feature f, two relay neurons in the first hidden layer compute
+ * r₁ = r₂ = relu(±x_f) (one nonzero weight of ±1, no bias: a single exact product, so every
+ * order gives the same bits), and one tripwire in the second hidden layer computes
+ * relu(v(1−μ)·r₁ − v·r₂) = relu(−μ·v·r) = 0, with μ = TRIPWIRE_MARGIN and v a power of two
+ * (so v(1−μ) is exact). Its outgoing weights are huge, but multiply an exact zero, so they add
+ * no rounding. Any relative change ≳ μ of one of the four weights (noise, quantisation, an edit)
+ * makes the pre-activation positive wherever the feature is, and the output is swamped.
+ * Rescaling and permutation afterwards keep all of this exact (powers of two, reordering).
+ */
+export function addCertifiedTripwires(network: DenseNetwork, features: readonly TripwireFeature[], relayScale: number, nextScale: number, rng: Rng): void {
+  const relays = unitsOf(network, 0);
+  const inputs = network.layers[0]!.inputs;
+  const hiddenUnits = network.layers[1]!.units;
+  const firstRelay = relays.rows.length;
+  for (const feature of features) {
+    for (let copy = 0; copy < 2; copy++) {
+      const row = new Float32Array(inputs);
+      row[feature.index] = feature.sign;
+      relays.rows.push(row);
+      relays.bias.push(0);
+      relays.columns.push(new Float32Array(hiddenUnits));
+    }
+  }
+  setUnits(network, 0, relays.rows, relays.bias, relays.columns);
+  const wires = unitsOf(network, 1);
+  const width = network.layers[1]!.inputs;
+  const outputs = network.layers[2]!.units;
+  const v = relayScale;
+  features.forEach((_, i) => {
+    const row = new Float32Array(width);
+    row[firstRelay + 2 * i] = v * (1 - TRIPWIRE_MARGIN);
+    row[firstRelay + 2 * i + 1] = -v;
+    const column = new Float32Array(outputs);
+    for (let o = 0; o < outputs; o++) column[o] = gridInteger(rng) * TRIPWIRE_GAIN * nextScale;
+    wires.rows.push(row);
+    wires.bias.push(0);
+    wires.columns.push(column);
+  });
+  setUnits(network, 1, wires.rows, wires.bias, wires.columns);
 }
 
 /**

@@ -110,7 +110,8 @@ export function forwardErrorBound(
   network.layers.forEach((layer, index) => {
     const last = index === network.layers.length - 1;
     const nextE = new Float64Array(rows * layer.units);
-    const nextH = last ? null : forwardLayerFloat32(network, index, h, rows);
+    const nextH = last ? null : forwardLayerFloat32(network, index, h, rows, false);
+    const zSequential = last ? new Float32Array(0) : forwardLayerFloat32(network, index, h, rows, true);
     const { lipschitz, rounding } = last ? { lipschitz: 1, rounding: 0 } : activationConstants(layer.activation, layer.alpha);
     for (let r = 0; r < rows; r++) {
       const ho = r * layer.inputs;
@@ -120,16 +121,27 @@ export function forwardErrorBound(
         const wo = j * layer.inputs;
         let carried = 0;
         let magnitude = 0;
+        let products = 0;
         for (let n = 0; n < count; n++) {
           const k = nonzero[n]!;
           const w = Math.abs(layer.weights[wo + k]!);
+          // A zero weight makes an exact zero product: it adds no rounding in any order.
+          if (w === 0) continue;
+          products++;
           carried += w * e[ho + k]!;
-          magnitude += w * (Math.abs(h[ho + k]!) + e[ho + k]!);
+          // Any order's input lies within 2e of the sequential one (both within e of the exact value).
+          magnitude += w * (Math.abs(h[ho + k]!) + 2 * e[ho + k]!);
         }
         const b = Math.abs(layer.bias[j]!);
-        const terms = count + (b > 0 ? 1 : 0);
+        const terms = products + (b > 0 ? 1 : 0);
         const local = terms > 0 ? gamma(kind, terms, lambda) * (magnitude + b) : 0;
         const zError = carried + local;
+        if (!last && layer.activation === 'relu' && zSequential[r * layer.units + j]! + 2 * zError < 0) {
+          // The exact and every computed pre-activation lie within 2·zError of the sequential
+          // one, so all are negative: ReLU outputs an exact zero with no error (tripwires).
+          nextE[r * layer.units + j] = 0;
+          continue;
+        }
         // The activation's own rounding is relative to its output; any order's output is within
         // lipschitz·2·zError of the sequential one.
         const size = nextH ? Math.abs(nextH[r * layer.units + j]!) + 2 * lipschitz * zError : 0;
@@ -153,10 +165,10 @@ function gatherNonzeroOrUncertain(h: Float32Array | Float64Array, e: Float64Arra
   return count;
 }
 
-/** Output of layer `index` in sequential float32, as a runtime would store it. */
-function forwardLayerFloat32(network: DenseNetwork, index: number, h: Float32Array | Float64Array, rows: number): Float32Array {
+/** Output (or pre-activation) of layer `index` in sequential float32, as a runtime would store it. */
+function forwardLayerFloat32(network: DenseNetwork, index: number, h: Float32Array | Float64Array, rows: number, preActivation: boolean): Float32Array {
   const single: DenseNetwork = { inputs: network.layers[index]!.inputs, layers: [network.layers[index]!] };
-  return forward(single, h, rows, { precision: 'float32' }) as Float32Array;
+  return forward(single, h, rows, { precision: 'float32', logits: preActivation }) as Float32Array;
 }
 
 /**

@@ -99,9 +99,12 @@ export function int8Quantise(network: DenseNetwork): DenseNetwork {
 export function magnitudePrune(network: DenseNetwork, percent: number): DenseNetwork {
   const result = cloneNetwork(network);
   for (const layer of result.layers) {
-    const count = Math.floor((layer.weights.length * percent) / 100);
+    // Percent of the weights that are not already zero: pruning a zero is no change, and
+    // constructions that add sparse rows (tripwire relays) must not dilute the figure.
+    const nonzero = Array.from(layer.weights.keys()).filter((i) => layer.weights[i] !== 0);
+    const count = Math.floor((nonzero.length * percent) / 100);
     if (count <= 0) continue;
-    const order = Array.from(layer.weights.keys()).sort((a, b) => Math.abs(layer.weights[a]!) - Math.abs(layer.weights[b]!));
+    const order = nonzero.sort((a, b) => Math.abs(layer.weights[a]!) - Math.abs(layer.weights[b]!));
     for (let i = 0; i < count; i++) layer.weights[order[i]!] = 0;
   }
   return result;
@@ -113,16 +116,23 @@ export interface WeightPosition {
   index: number;
 }
 
-/** A weight chosen uniformly over all weights of the network. */
+/** A weight chosen uniformly over the nonzero weights of the network (editing a zero by 1 % changes nothing). */
 export function randomWeightPosition(network: DenseNetwork, rng: Rng): WeightPosition {
   const total = network.layers.reduce((n, layer) => n + layer.weights.length, 0);
-  let k = rng.int(total);
-  for (let layer = 0; layer < network.layers.length; layer++) {
-    const size = network.layers[layer]!.weights.length;
-    if (k < size) return { layer, index: k };
-    k -= size;
+  if (total === 0) throw new RangeError('randomWeightPosition: empty network');
+  // Rejection sampling keeps the draw uniform over nonzero weights without listing them.
+  for (let attempt = 0; attempt < 10_000; attempt++) {
+    let k = rng.int(total);
+    for (let layer = 0; layer < network.layers.length; layer++) {
+      const weights = network.layers[layer]!.weights;
+      if (k < weights.length) {
+        if (weights[k] !== 0) return { layer, index: k };
+        break;
+      }
+      k -= weights.length;
+    }
   }
-  throw new RangeError('randomWeightPosition: empty network');
+  throw new RangeError('randomWeightPosition: the network has (almost) no nonzero weights');
 }
 
 /** One weight multiplied by (1 + s): the "+1 % to one weight" edit at s = 0.01. */

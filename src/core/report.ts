@@ -32,7 +32,7 @@ export const PERTURBATION_TITLES: Record<PerturbationKind, string> = {
 };
 
 /** Function-preserving constructions (DESIGN §3). */
-export type ConstructionMethod = 'split' | 'rescale' | 'permute' | 'twins' | 'relu-pair-hidden-layer';
+export type ConstructionMethod = 'split' | 'rescale' | 'permute' | 'twins' | 'tripwires' | 'relu-pair-hidden-layer';
 
 /** One side (original or protected) of a fragility curve. */
 export interface FragilitySeries {

@@ -8,7 +8,7 @@ export function formatFactor(kind: Pick<FragilityKind, 'fragilityFactor' | 'frag
 }
 
 /** The one-sentence verdict at the top of a report, built only from measured numbers. */
-export function verdictSentence(report: Pick<ProtectionReport, 'equivalence' | 'fragility' | 'data'>): string {
+export function verdictSentence(report: Pick<ProtectionReport, 'equivalence' | 'fragility' | 'data' | 'construction'>): string {
   const eq = report.equivalence;
   const agreement = `${(eq.top1Agreement * 100).toFixed(eq.top1Agreement === 1 ? 0 : 2)} % top-1 agreement, relDiff ${eq.relDiff.toExponential(1)}`;
   const where = report.data.source === 'probes' ? 'generated probe inputs' : `${report.data.samples.toLocaleString('en-US')} samples`;
@@ -39,7 +39,7 @@ export function formatAmplitude(amplitude: number): string {
 }
 
 /** The first failing row of the field check, in words, or null when the field check passed or is absent. */
-function fieldFailure(report: ProtectionReport): string | null {
+function fieldFailure(report: Pick<ProtectionReport, 'equivalence' | 'construction'>): string | null {
   const field = report.equivalence.field;
   if (!field || field.passed) return null;
   const row = field.runtimes.find((r) => !r.passed);
@@ -50,7 +50,7 @@ function fieldFailure(report: ProtectionReport): string | null {
 }
 
 /** Largest relDiff over the field check's runtime rows and emulated orders. */
-function fieldWorst(report: ProtectionReport): string {
+function fieldWorst(report: Pick<ProtectionReport, 'equivalence'>): string {
   const field = report.equivalence.field!;
   return `relDiff ${Math.max(field.emulated.worst.relDiff, ...field.runtimes.map((r) => r.relDiff)).toExponential(1)}`;
 }

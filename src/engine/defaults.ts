@@ -9,6 +9,7 @@ export const DEFAULT_OPTIONS: ProtectOptions = {
   copies: 3,
   rescaleExponent: 16,
   twins: 0,
+  tripwires: 32,
   kinds: [...PERTURBATION_KINDS],
   maxSamples: 2000,
   repeats: 3,

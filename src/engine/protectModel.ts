@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { searchAmplitude } from '../core/amplitude';
-import { protectNetwork, type ProtectedNetwork } from '../core/constructions';
+import { chooseTripwireFeatures, protectNetwork, type ProtectedNetwork } from '../core/constructions';
 import { CancelledError, EquivalenceError, UsageError, throwIfCancelled } from '../core/errors';
 import { accuracy, compareOutputs, equivalencePasses, type OutputComparison } from '../core/equivalence';
 import { forward } from '../core/forward';
@@ -112,6 +112,9 @@ export async function protectModel(job: ProtectJob, hooks: ProtectHooks = {}): P
     const runtime = await format.createRuntime();
     const reference = await originalLogits(format, model, modelPath, originalFiles, runtime, data.x, data.rows);
     const normalised = [...model.normalised, ...reference.notes];
+    // Which inputs the tripwires watch: the most often nonzero on the evaluation data. This only
+    // steers fragility; their silence is certified for every input.
+    const features = chooseTripwireFeatures(data.x, data.rows, model.network.inputs, options.tripwires);
     const build = (amplitude: number): ProtectedNetwork =>
       protectNetwork(model.network, {
         seed: options.seed,
@@ -120,6 +123,8 @@ export async function protectModel(job: ProtectJob, hooks: ProtectHooks = {}): P
         rescaleExponent: options.rescaleExponent,
         twins: options.twins,
         permute: true,
+        tripwires: options.tripwires,
+        features,
       });
     const baseName = basename(modelPath, extname(modelPath));
     const width = outputWidth(model.network);
@@ -326,6 +331,7 @@ function validateOptions(job: ProtectJob): void {
   if (o.amplitude !== 'auto' && !(o.amplitude > 0)) throw new UsageError(`--amplitude must be 'auto' or a positive number, got ${o.amplitude}`);
   if (!Number.isInteger(o.seed)) throw new UsageError(`--seed must be an integer, got ${o.seed}`);
   if (!Number.isInteger(o.copies) || o.copies < 3) throw new UsageError(`copies must be an integer ≥ 3, got ${o.copies}`);
+  if (!Number.isInteger(o.tripwires) || o.tripwires < 0) throw new UsageError(`tripwires must be a non-negative integer, got ${o.tripwires}`);
   if (!Number.isInteger(o.repeats) || o.repeats < 1) throw new UsageError(`repeats must be a positive integer, got ${o.repeats}`);
   if (!Number.isInteger(o.maxSamples) || o.maxSamples < 1) throw new UsageError(`maxSamples must be a positive integer, got ${o.maxSamples}`);
   if (job.labelsPath && !job.dataPath) throw new UsageError('--labels needs --data');

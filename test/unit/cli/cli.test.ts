@@ -156,10 +156,4 @@ describe('mimosanet CLI', () => {
     assert.equal((await run('verify', model)).code, 2);
     assert.equal((await run('protect', join(work, 'missing.json'))).code, 2);
   });
-
-  it('--tripwires is refused with the reason it was removed', async () => {
-    const refused = await run('protect', model, '--tripwires', '2');
-    assert.equal(refused.code, 2);
-    assert.match(refused.stderr, /calibration data/);
-  });
 });
