@@ -102,7 +102,10 @@ export interface AmplitudeTradeOff {
   emulatedTop1Agreement: number;
   /** Probabilistic relDiff bound for any order. */
   probabilisticBound: number;
-  /** Multiplicative-noise fragility factor from a quick sweep (200 samples, one repeat). */
+  /**
+   * Multiplicative-noise fragility factor of the splitting alone (tripwires off, since theirs does
+   * not depend on the amplitude), from a quick sweep (200 samples, one repeat).
+   */
   fragilityFactor: number | null;
 }
 

@@ -108,7 +108,7 @@ export const TRADE_OFF_SAMPLES = 200;
  * Amplitude against fidelity and fragility around the chosen amplitude (×¼ … ×4): the worst
  * emulated relDiff, the probabilistic bound, and the multiplicative fragility factor from a
  * quick sweep (TRADE_OFF_SAMPLES samples, one repeat), so the report shows what a larger
- * amplitude would buy and cost.
+ * amplitude would buy and cost. `build` decides what is measured (the caller leaves tripwires out).
  */
 export async function amplitudeTradeOff(
   original: DenseNetwork,

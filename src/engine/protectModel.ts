@@ -115,7 +115,7 @@ export async function protectModel(job: ProtectJob, hooks: ProtectHooks = {}): P
     // Which inputs the tripwires watch: the most often nonzero on the evaluation data. This only
     // steers fragility; their silence is certified for every input.
     const features = chooseTripwireFeatures(data.x, data.rows, model.network.inputs, options.tripwires);
-    const build = (amplitude: number): ProtectedNetwork =>
+    const build = (amplitude: number, tripwires = options.tripwires): ProtectedNetwork =>
       protectNetwork(model.network, {
         seed: options.seed,
         amplitude,
@@ -123,7 +123,7 @@ export async function protectModel(job: ProtectJob, hooks: ProtectHooks = {}): P
         rescaleExponent: options.rescaleExponent,
         twins: options.twins,
         permute: true,
-        tripwires: options.tripwires,
+        tripwires,
         features,
       });
     const baseName = basename(modelPath, extname(modelPath));
@@ -209,7 +209,8 @@ export async function protectModel(job: ProtectJob, hooks: ProtectHooks = {}): P
     };
     const passed = equivalencePasses(comparison, options.tolerance) && field.passed;
     report(0.85, 'Measuring the amplitude trade-off');
-    const tradeOff = await amplitudeTradeOff(model.network, (m) => build(m).network, amplitude, emulated, data, {
+    // Without tripwires: their fragility does not depend on the amplitude and would hide what it buys.
+    const tradeOff = await amplitudeTradeOff(model.network, (m) => build(m, 0).network, amplitude, emulated, data, {
       seed: options.seed,
       ...(signal ? { signal } : {}),
       onProgress: (fraction) => report(0.85 + 0.15 * fraction, 'Measuring the amplitude trade-off'),
