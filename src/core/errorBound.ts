@@ -81,8 +81,10 @@ export function probabilisticLambda(dotProducts: number, n: number, p: number): 
 /** γ for a dot product of n terms. */
 function gamma(kind: BoundKind, n: number, lambda: number): number {
   const u = FLOAT32_UNIT_ROUNDOFF;
-  if (kind === 'deterministic') return (n * u) / (1 - n * u);
-  return Math.expm1(lambda * Math.sqrt(n) * u + (n * u * u) / (1 - u));
+  const deterministic = (n * u) / (1 - n * u);
+  if (kind === 'deterministic') return deterministic;
+  // For short sums (n < λ²) the proven γ_n is the smaller one, and it always holds.
+  return Math.min(deterministic, Math.expm1(lambda * Math.sqrt(n) * u + (n * u * u) / (1 - u)));
 }
 
 /**

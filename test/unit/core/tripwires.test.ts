@@ -77,10 +77,12 @@ describe('certified tripwires', () => {
   it('the error bound proves them silent (no error reaches the output through their weights)', () => {
     const x = wildInputs(200, 5);
     const without = protectNetwork(net, { ...options, tripwires: 0 }).network;
-    const withWires = forwardErrorBound(network, x, 200, 'deterministic').max;
-    const plain = forwardErrorBound(without, x, 200, 'deterministic').max;
-    // Same splitting amplitude, so the bounds are of the same size; an unproven tripwire would add ~2^40.
-    assert.ok(withWires < 100 * plain, `${withWires} vs ${plain}`);
+    for (const kind of ['deterministic', 'probabilistic'] as const) {
+      const withWires = forwardErrorBound(network, x, 200, kind).max;
+      const plain = forwardErrorBound(without, x, 200, kind).max;
+      // Same splitting amplitude, so the bounds are of the same size; an unproven tripwire would add ~2^40.
+      assert.ok(withWires < 100 * plain, `${kind}: ${withWires} vs ${plain}`);
+    }
   });
 
   it('are skipped where the chain cannot hold them', () => {
