@@ -1,12 +1,13 @@
 /**
  * Renders the report webview outside VS Code and screenshots it with headless Chromium.
  *
- *   node scripts/build.mjs && node --import tsx test/webview-harness/screenshot.mts [--report out/demo/report.json] [--final]
+ *   node scripts/build.mjs && node --import tsx test/webview-harness/screenshot.mts [--report out/demo/report.json] [--width 1280] [--out out/harness] [--final]
  *
  * The page is the panel's real HTML (src/extension/reportHtml.ts, same CSP) served from 127.0.0.1,
  * with fakeVscode.js standing in for acquireVsCodeApi and the theme variables. It fails on any
- * console error or CSP violation. Screenshots go to out/harness/; --final also writes
- * media/screenshots/report-light.png and report-dark.png.
+ * console error or CSP violation. Screenshots go to out/harness/ (or --out); --final also writes
+ * media/screenshots/report-light.png and report-dark.png. An old report (0.1: sequential-float32
+ * check, no field check) is rendered too, as legacy-equivalence-light.png.
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync, copyFileSync } from 'node:fs';
@@ -25,7 +26,7 @@ const option = (name: string): string | undefined => {
   return i >= 0 ? args[i + 1] : undefined;
 };
 const reportPath = option('--report') ?? (existsSync(join(root, 'out/demo/report.json')) ? join(root, 'out/demo/report.json') : join(import.meta.dirname, 'sample-report.json'));
-const outDir = join(root, 'out/harness');
+const outDir = resolve(root, option('--out') ?? 'out/harness');
 const final = args.includes('--final');
 const width = Number(option('--width') ?? 1280);
 mkdirSync(outDir, { recursive: true });
@@ -169,6 +170,49 @@ for (const theme of ['light', 'dark', 'high-contrast']) {
   await page.setViewportSize({ width, height: 520 });
   await page.screenshot({ path: join(outDir, 'probes-light.png') });
   await page.close();
+}
+
+// A report of 0.1 (sequential-float32 check, no field check, no trade-off) still renders.
+{
+  const legacy = JSON.parse(readFileSync(join(root, 'test/unit/webview/fixtures/report-0.1.json'), 'utf8')) as ProtectionReport;
+  const page = await openPanel('light');
+  await post(page, { type: 'showReport', report: legacy, status: 'done' });
+  await selectTab(page, 1);
+  await shot(page, 'legacy-equivalence-light');
+  await selectTab(page, 2);
+  await shot(page, 'legacy-details-light');
+  await checkViolations(page, 'legacy');
+  await page.close();
+}
+
+// A field check that failed: a runtime row over the tolerance, a runtime left out, the emulated
+// worst case within the tolerance but above the search limit. Badges and banner must say so.
+if (report.equivalence.field) {
+  const field = report.equivalence.field;
+  const worst = { ...field.emulated.worst, relDiff: 7.2e-5 };
+  const failed: ProtectionReport = {
+    ...report,
+    equivalence: {
+      ...report.equivalence,
+      passed: false,
+      field: {
+        ...field,
+        passed: false,
+        // The wasm runtime left out (see the note), the cpu runtime failing at the large batch.
+        runtimes: field.runtimes.filter((r) => !r.runtime.includes('wasm')).map((r) => (r.batch > 1 ? { ...r, relDiff: 3.1e-4, top1Agreement: 0.9995, passed: false } : r)),
+        notes: ['@tensorflow/tfjs-backend-wasm was left out: its .wasm binaries were not found (dist/wasm)'],
+        emulated: { ...field.emulated, passed: false, worst, results: field.emulated.results.map((r) => (r.label === worst.label ? worst : r)) },
+      },
+    },
+  };
+  for (const theme of ['light', 'dark']) {
+    const page = await openPanel(theme);
+    await post(page, { type: 'showReport', report: failed, status: 'done' });
+    await selectTab(page, 1);
+    await shot(page, `field-failed-${theme}`);
+    await checkViolations(page, `field-failed-${theme}`);
+    await page.close();
+  }
 }
 
 // Theme switch while open: charts must re-colour (compare with report-dark.png).

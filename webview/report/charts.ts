@@ -412,7 +412,7 @@ export function differenceConfig(model: EquivalenceModel, compared: string): Con
     const base = baseOptions(theme, `Largest |Δ| of the ${compared}, per sample`, subtitle);
     const max = Math.max(model.threshold ?? 0, ...points.map((pt) => pt.y));
     const min = Math.min(...points.map((pt) => pt.y));
-    const h: HLine[] = model.threshold ? [{ y: model.threshold, color: model.passed ? theme.pass : theme.fail, label: `tolerance ${fmtNum(model.threshold)}` }] : [];
+    const h: HLine[] = model.threshold ? [{ y: model.threshold, color: model.referencePassed ? theme.pass : theme.fail, label: `tolerance ${fmtNum(model.threshold)}` }] : [];
     const config: ChartConfiguration<'scatter'> = {
       type: 'scatter',
       data: {

@@ -1,7 +1,8 @@
 /**
  * Number and text formatting for the report (panel and HTML export). Pure, no DOM: unit-tested
- * with node:test.
+ * with node:test. Factors and amplitudes are formatted by core/verdict, as the CLI and the verdict do.
  */
+import { formatAmplitude, formatFactor } from '../../src/core/verdict';
 
 /** A general number in 3 significant digits; exponent notation outside [1e-3, 1e5). */
 export function fmtNum(value: number | null | undefined, digits = 3): string {
@@ -46,18 +47,19 @@ export function fmtCount(value: number | null | undefined): string {
   return value === null || value === undefined ? '—' : Math.round(value).toLocaleString('en-US');
 }
 
-/** A fragility factor: "×1.19e6", "≥ ×100", "—" when there is none. */
+/**
+ * A fragility factor as the verdict and the CLI word it ("161×", "≥ 300×", "1,192,115×"): one
+ * format everywhere, from core/verdict; "—" when there is none (as every missing table value).
+ */
 export function fmtFactor(factor: number | null | undefined, bound: 'exact' | 'lower' = 'exact'): string {
-  if (factor === null || factor === undefined) return '—';
-  return `${bound === 'lower' ? '≥ ' : ''}×${fmtNum(factor)}`;
+  if (factor === null || factor === undefined || Number.isNaN(factor)) return '—';
+  return formatFactor({ fragilityFactor: factor, fragilityFactorBound: bound });
 }
 
-/** The amplitude as the user thinks of it: a power of two when it is one ("2^11 = 2,048"), else 3 digits. */
+/** An amplitude as the verdict and the CLI word it ("2,896 (2^11.5)", "16 (2^4)"), from core/verdict; "—" when unknown. */
 export function fmtAmplitude(value: number | null | undefined): string {
-  if (value === null || value === undefined) return '—';
-  const log = Math.log2(value);
-  if (Number.isInteger(log) && log >= 1) return `2^${log} = ${fmtNum(value)}`;
-  return fmtNum(value);
+  if (value === null || value === undefined || !(value > 0)) return '—';
+  return formatAmplitude(value);
 }
 
 /** Dense widths: "784 → 128 relu → 64 relu → 10 softmax". */

@@ -21,7 +21,7 @@ import type { FromWebviewMessage, JobProgress, ReportViewState, ShowReportMessag
 import { ChartSet, chartImage, differenceConfig, fragilityConfig } from './charts';
 import { byId, fill, h } from './dom';
 import { exportStem, fmtFactor, fmtPct } from './format';
-import { type Fact, chartSpecs, detailsModel, equivalenceModel, headerModel, summaryRows } from './reportModel';
+import { type Fact, type FieldModel, type MarginState, chartSpecs, detailsModel, equivalenceModel, fieldModel, headerModel, summaryRows } from './reportModel';
 import { staticHtml } from './staticHtml';
 import { readTheme, watchTheme } from './theme';
 
@@ -210,7 +210,7 @@ function renderFragility(): void {
       ),
     );
   } else {
-    const table = h('vscode-table', { zebra: true, 'bordered-rows': true, resizable: true, columns: JSON.stringify(['29%', '15%', '16%', '15%', '25%']) });
+    const table = sizedTable({ zebra: true, 'bordered-rows': true, resizable: true, columns: JSON.stringify(['29%', '15%', '16%', '15%', '25%']) });
     const metric = report.fragility?.metric === 'agreement' ? 'agreement' : 'accuracy';
     // Short headings (narrow panels truncate them), the full meaning in the tooltip.
     const headings: [string, string][] = [
@@ -283,21 +283,127 @@ function renderEquivalence(): void {
   let box = root.querySelector<HTMLElement>('.chart-box');
   if (!box) {
     box = h('div', { class: 'chart-box tall' });
-    fill(root, h('div', { id: 'eq-head' }), h('div', { id: 'eq-tiles', class: 'tiles' }), h('figure', { class: 'chart-card wide' }, box));
+    fill(
+      root,
+      h('div', { id: 'eq-head' }),
+      h('h2', { id: 'eq-reference', class: 'section-title' }),
+      h('div', { id: 'eq-tiles', class: 'tiles' }),
+      h('figure', { class: 'chart-card wide' }, box),
+      h('div', { id: 'eq-field' }),
+    );
   }
-  const tolerance = report.construction?.tolerance;
-  fill(
-    byId('eq-head'),
+  fill(byId('eq-head'), h('p', { class: `banner ${model.passed ? 'pass' : 'fail'}`, role: model.passed ? undefined : 'alert' }, model.summary));
+  const field = fieldModel(report);
+  fill(byId('eq-reference'), field ? 'Reference runtime' : 'Checked with', h('span', { class: 'section-sub' }, model.runtime));
+  fill(byId('eq-tiles'), ...tiles(model.facts));
+  charts.upsert('difference', box, differenceConfig(model, report.equivalence?.compared ?? 'logits'));
+  fill(byId('eq-field'), ...(field ? fieldSection(field) : []));
+}
+
+/** Tiles: one labelled number each. */
+function tiles(facts: readonly Fact[]): HTMLElement[] {
+  return facts.map((f) => h('div', { class: 'tile', title: f.title }, h('div', { class: 'tile-label' }, f.label), h('div', { class: 'tile-value' }, f.value)));
+}
+
+const STATE_WORDS: Record<MarginState, { text: string; badge: string; title: string }> = {
+  pass: { text: 'pass', badge: 'badge-pass', title: 'Within the tolerance and the search margin' },
+  margin: { text: 'no margin', badge: 'badge-warn', title: 'Within the tolerance, but above tolerance / margin: the amplitude search would not have accepted it' },
+  fail: { text: 'fail', badge: 'badge-fail', title: 'Over the tolerance, or a top-1 class changed' },
+};
+
+function passBadge(passed: boolean, title?: string): HTMLElement {
+  return h('vscode-badge', { class: passed ? 'badge-pass' : 'badge-fail', title }, passed ? 'pass' : 'fail');
+}
+
+function stateBadge(stateName: MarginState): HTMLElement {
+  const words = STATE_WORDS[stateName];
+  return h('vscode-badge', { class: words.badge, title: words.title }, words.text);
+}
+
+/** Tables whose column widths were applied while visible. */
+const sizedTables = new WeakSet<Element>();
+/**
+ * vscode-table turns its `columns` percentages into widths only when it is connected with a
+ * non-zero width; a table built in a hidden tab gets equal columns. Re-apply them once the table
+ * is first laid out (the next frame, outside the observer's callback).
+ */
+const tableSizer = new ResizeObserver((entries) => {
+  for (const entry of entries) {
+    const table = entry.target as HTMLElement & { columns?: unknown };
+    if (entry.contentRect.width <= 0 || sizedTables.has(table)) continue;
+    sizedTables.add(table);
+    requestAnimationFrame(() => {
+      const columns = table.getAttribute('columns');
+      if (columns && table.isConnected) table.columns = JSON.parse(columns) as unknown;
+    });
+  }
+});
+
+/** A vscode-table whose column widths survive being built in a hidden tab. */
+function sizedTable(props: Record<string, string | boolean>): HTMLElement {
+  const table = h('vscode-table', props);
+  tableSizer.observe(table);
+  return table;
+}
+
+/** A vscode-table with short headings (tooltips carry the meaning) and numeric columns right-aligned. */
+function dataTable(columns: string[], headings: [string, string, boolean][], rows: { cells: (string | HTMLElement)[]; strong?: boolean; title?: string }[]): HTMLElement {
+  const table = sizedTable({ zebra: true, 'bordered-rows': true, columns: JSON.stringify(columns) });
+  table.append(
+    h('vscode-table-header', { slot: 'header' }, ...headings.map(([text, title, num]) => h('vscode-table-header-cell', { class: num ? 'num' : undefined, title }, text))),
     h(
-      'p',
-      { class: `banner ${model.passed ? 'pass' : 'fail'}` },
-      model.passed
-        ? `Equivalent: every sample has the same top-1 class and relDiff is within the tolerance${tolerance !== undefined ? ` ${tolerance}` : ''}.`
-        : 'Not equivalent: the protected model does not reproduce the original within the tolerance.',
+      'vscode-table-body',
+      { slot: 'body' },
+      ...rows.map((row) =>
+        h(
+          'vscode-table-row',
+          { class: row.strong ? 'strong' : undefined, title: row.title },
+          ...row.cells.map((cell, i) => h('vscode-table-cell', { class: headings[i]?.[2] ? 'num' : undefined, title: typeof cell === 'string' ? cell : undefined }, cell)),
+        ),
+      ),
     ),
   );
-  fill(byId('eq-tiles'), ...model.facts.map((f) => h('div', { class: 'tile', title: f.title }, h('div', { class: 'tile-label' }, f.label), h('div', { class: 'tile-value' }, f.value))));
-  charts.upsert('difference', box, differenceConfig(model, report.equivalence?.compared ?? 'logits'));
+  return table;
+}
+
+/** "In the field": the runtime matrix, the emulated kernel orders and the bounds. */
+function fieldSection(field: FieldModel): HTMLElement[] {
+  const runtimeTable = dataTable(
+    ['44%', '9%', '13%', '13%', '12%', '9%'],
+    [
+      ['Runtime', 'Library, version and backend', false],
+      ['Batch', 'Rows per call: 1 takes matrix–vector paths, large batches tiled GEMMs', true],
+      ['relDiff', 'max |Δ| / max |original output|', true],
+      ['max |Δ|', 'Largest absolute difference of the logits', true],
+      ['Top-1', 'Samples whose predicted class is the same for both models', true],
+      ['Result', 'Pass: every top-1 class kept and relDiff within the tolerance', false],
+    ],
+    field.runtimes.map((r) => ({ cells: [r.runtime, r.batch, r.relDiff, r.maxAbsDiff, r.top1, passBadge(r.passed)] })),
+  );
+  const emulatedTable = dataTable(
+    ['52%', '13%', '13%', '11%', '11%'],
+    [
+      ['Emulated assignment', 'Summation order of each output column, the same kind for both models', false],
+      ['relDiff', 'max |Δ| / max |original output|', true],
+      ['max |Δ|', 'Largest absolute difference of the logits', true],
+      ['Top-1', 'Samples whose predicted class is the same for both models', true],
+      ['Result', 'Against the search limit (tolerance / margin) and the tolerance', false],
+    ],
+    field.emulated.rows.map((r) => ({ cells: [r.worst ? `${r.label} · worst` : r.label, r.relDiff, r.maxAbsDiff, r.top1, stateBadge(r.state)], strong: r.worst })),
+  );
+  return [
+    h('h2', { class: 'section-title' }, 'In the field', passBadge(field.passed, 'Every runtime row and every emulated order within the tolerance')),
+    h('p', { class: 'hint' }, field.intro),
+    field.runtimes.length ? runtimeTable : null,
+    ...field.notes.map((n) => h('p', { class: `note ${n.tone}`, role: 'note' }, n.text)),
+    h('h3', { class: 'subsection' }, 'Emulated kernel summation orders', stateBadge(field.emulated.state)),
+    h('p', { class: 'prose' }, field.emulated.summary),
+    h('p', { class: 'hint' }, field.emulated.why),
+    emulatedTable,
+    h('h3', { class: 'subsection' }, 'Bounds for any summation order'),
+    h('div', { class: 'tiles' }, ...tiles(field.bound.facts)),
+    h('p', { class: 'note info' }, field.bound.caption),
+  ].filter((el): el is HTMLElement => el !== null);
 }
 
 function renderDetails(): void {
@@ -307,36 +413,102 @@ function renderDetails(): void {
     fill(root, h('p', { class: 'placeholder' }, 'Details appear once the protected model is written.'));
     return;
   }
+  const tradeOff = d.tradeOff.length
+    ? h(
+        'section',
+        { class: 'card trade-off' },
+        h('h3', null, 'Amplitude trade-off'),
+        h(
+          'div',
+          { class: 'scroll-x' },
+          h(
+            'table',
+            { class: 'plain' },
+            h(
+              'thead',
+              null,
+              h(
+                'tr',
+                null,
+                h('th', { title: 'Relative to the chosen amplitude' }, 'vs chosen'),
+                h('th', { class: 'num' }, 'amplitude'),
+                h('th', { class: 'num', title: 'Largest relDiff over the emulated kernel orders' }, 'worst emulated relDiff'),
+                h('th', { class: 'num', title: 'Worst emulated relDiff / tolerance' }, 'of tolerance'),
+                h('th', { title: 'Pass: at or below tolerance / margin, as the search requires; no margin: within the tolerance only; fail: over it' }, 'search limit'),
+                h('th', { class: 'num', title: 'relDiff bound for any summation order (Higham–Mary)' }, 'probabilistic bound'),
+                h('th', { class: 'num', title: 'Multiplicative weight noise, quick sweep (200 samples, one repeat)' }, 'fragility factor (quick)'),
+              ),
+            ),
+            h(
+              'tbody',
+              null,
+              ...d.tradeOff.map((t) =>
+                h(
+                  'tr',
+                  { class: t.chosen ? 'chosen' : undefined, 'aria-current': t.chosen ? 'true' : undefined },
+                  h('td', null, t.relative, t.chosen ? h('span', { class: 'tag' }, 'chosen') : null),
+                  h('td', { class: 'num' }, t.amplitude),
+                  h('td', { class: 'num', title: `worst emulated top-1 agreement ${t.top1}` }, t.emulatedRelDiff),
+                  h('td', { class: 'num' }, t.ofTolerance),
+                  h('td', null, stateBadge(t.state)),
+                  h('td', { class: 'num' }, t.probabilisticBound),
+                  h('td', { class: 'num' }, t.factor),
+                ),
+              ),
+            ),
+          ),
+        ),
+        h('p', { class: 'hint' }, d.tradeOffCaption),
+      )
+    : null;
   const search = d.amplitudeSearch.length
     ? h(
         'section',
         { class: 'card' },
         h('h3', null, 'Amplitude search'),
         h(
-          'table',
-          { class: 'plain' },
-          h('thead', null, h('tr', null, h('th', { class: 'num' }, 'amplitude'), h('th', { class: 'num' }, 'relDiff'), h('th', null, 'result'))),
+          'div',
+          { class: 'scroll-x' },
           h(
-            'tbody',
-            null,
-            ...d.amplitudeSearch.map((t) =>
+            'table',
+            { class: 'plain' },
+            h(
+              'thead',
+              null,
               h(
                 'tr',
-                { class: t.chosen ? 'strong' : undefined },
-                h('td', { class: 'num' }, t.amplitude),
-                h('td', { class: 'num' }, t.relDiff),
-                h('td', { class: t.passed ? 'ok' : 'bad' }, t.passed ? 'pass' : 'fail', t.chosen ? ' · chosen' : ''),
+                null,
+                h('th', { class: 'num' }, 'amplitude'),
+                h('th', { class: 'num', title: 'relDiff in the reference runtime' }, 'relDiff'),
+                d.searchHasEmulated ? h('th', { class: 'num', title: 'Worst relDiff under the emulated kernel orders' }, 'emulated orders') : null,
+                h('th', null, 'result'),
+              ),
+            ),
+            h(
+              'tbody',
+              null,
+              ...d.amplitudeSearch.map((t) =>
+                h(
+                  'tr',
+                  { class: t.chosen ? 'chosen' : undefined, title: t.title },
+                  h('td', { class: 'num' }, t.amplitude),
+                  h('td', { class: 'num' }, t.relDiff),
+                  d.searchHasEmulated ? h('td', { class: 'num' }, t.emulatedRelDiff) : null,
+                  h('td', null, h('span', { class: t.passed ? 'ok' : 'bad' }, t.passed ? 'pass' : 'fail'), t.chosen ? ' ' : null, t.chosen ? h('span', { class: 'tag' }, 'chosen') : null),
+                ),
               ),
             ),
           ),
         ),
+        d.searchCaption ? h('p', { class: 'hint' }, d.searchCaption) : null,
       )
     : null;
   fill(
     root,
+    tradeOff,
     h(
       'div',
-      { class: 'cards' },
+      { class: 'cards details-cards' },
       search,
       d.timings.length ? h('section', { class: 'card' }, h('h3', null, 'Timings'), factList(d.timings)) : null,
       h('section', { class: 'card' }, h('h3', null, 'Written files (SHA-256)'), factList(d.files.map((f) => ({ label: f.name, value: f.sha256 })), 'mono'), factList(d.facts)),

@@ -96,7 +96,7 @@ export function headerModel(report: Partial<ProtectionReport>): HeaderModel {
     });
   }
   if (c) {
-    const search = c.amplitudeMode === 'auto' ? ` (searched, ${c.amplitudeSearch.length} tried)` : ' (fixed)';
+    const search = c.amplitudeMode === 'auto' ? `, searched (${c.amplitudeSearch.length} tried)` : ', fixed';
     groups.push({
       heading: 'Construction',
       facts: [
@@ -141,9 +141,15 @@ export function headerModel(report: Partial<ProtectionReport>): HeaderModel {
 
 /** The equivalence card. */
 export interface EquivalenceModel {
-  /** Pass/fail of the check. */
+  /** Pass/fail of the whole check (`equivalence.passed`: reference runtime and, in newer reports, the field check). */
   passed: boolean;
-  /** Key numbers. */
+  /** One sentence for the banner: what passed or what failed first. */
+  summary: string;
+  /** Whether the reference runtime alone passed (colours the chart's tolerance line, which is about it). */
+  referencePassed: boolean;
+  /** The runtime the key numbers and the difference chart come from. */
+  runtime: string;
+  /** Key numbers of the reference runtime. */
   facts: Fact[];
   /** |Δ| per sample for the chart. */
   perSample: number[];
@@ -170,21 +176,203 @@ export function equivalenceModel(report: Partial<ProtectionReport>): Equivalence
     },
     { label: 'float64 max |Δ|', value: fmtNum(e.float64MaxAbsDiff), title: 'The same check in float64: how exact the construction is before float32 rounding' },
   ];
-  // Reports written before the sequential-float32 check existed have no such field.
-  if (e.strictFloat32) {
+  // Reports of 0.1 carry the sequential-float32 check; newer ones the field check, which supersedes it.
+  if (e.strictFloat32 && !e.field) {
     facts.push({
       label: 'Sequential float32 relDiff',
       value: `${fmtNum(e.strictFloat32.relDiff)}, ${fmtPct(e.strictFloat32.top1Agreement, 2)} agree`,
-      title: `Both models summed strictly in order in float32 (the worst case, as GPU/WebGL backends sum), on ${e.strictFloat32.samples} samples`,
+      title: `Both models summed strictly in order in float32, on ${e.strictFloat32.samples} samples: one summation order only. Kernels that sum each output column in its own order (tiled GEMMs) can differ more; reports from 0.2 on check them.`,
     });
   }
   if (labelled) {
     facts.push({ label: 'Accuracy, original', value: fmtPct(e.accuracyOriginal, 2) }, { label: 'Accuracy, protected', value: fmtPct(e.accuracyProtected, 2) });
   }
-  facts.push({ label: 'Compared', value: e.compared === 'logits' ? 'logits (before softmax)' : 'outputs' }, { label: 'Checked with', value: e.runtime });
+  // The runtime heads the tiles (panel and export), so it is not a tile of its own.
+  facts.push({ label: 'Compared', value: e.compared === 'logits' ? 'logits (before softmax)' : 'outputs' });
   const perSample = e.perSampleMaxAbsDiff ?? [];
   const threshold = tolerance !== undefined && e.relDiff > 0 ? (tolerance * e.maxAbsDiff) / e.relDiff : undefined;
-  return { passed: e.passed, facts, perSample, exactSamples: perSample.filter((v) => v === 0).length, threshold };
+  const referencePassed = e.field ? e.top1Agreement === 1 && (tolerance === undefined || e.relDiff <= tolerance) : e.passed;
+  return {
+    passed: e.passed,
+    summary: equivalenceSummary(report),
+    referencePassed,
+    runtime: e.runtime,
+    facts,
+    perSample,
+    exactSamples: perSample.filter((v) => v === 0).length,
+    threshold,
+  };
+}
+
+/** The banner sentence: every part that passed, or the first part that failed. */
+function equivalenceSummary(report: Partial<ProtectionReport>): string {
+  const e = report.equivalence!;
+  const tolerance = report.construction?.tolerance;
+  const within = tolerance !== undefined ? `within the tolerance ${fmtNum(tolerance)}` : 'within the tolerance';
+  const field = e.field;
+  if (!field) {
+    return e.passed
+      ? `Equivalent: every sample has the same top-1 class and relDiff is ${within}.`
+      : 'Not equivalent: the protected model does not reproduce the original within the tolerance.';
+  }
+  const runtimes = new Set(field.runtimes.map((r) => r.runtime)).size;
+  const batches = [...new Set(field.runtimes.map((r) => r.batch))].sort((a, b) => a - b).map(fmtCount);
+  const where = `${runtimes} real runtime${runtimes === 1 ? '' : 's'} at batch ${joinWords(batches)}`;
+  const orders = `${field.emulated.results.length} emulated kernel summation order${field.emulated.results.length === 1 ? '' : 's'}`;
+  if (e.passed) {
+    return `Equivalent: every sample has the same top-1 class and relDiff is ${within} in the reference runtime, in ${where}, and under ${orders}.`;
+  }
+  const reference = e.top1Agreement === 1 && (tolerance === undefined || e.relDiff <= tolerance);
+  if (!reference) return `Not equivalent: in the reference runtime (${e.runtime}) ${failureWords(e.top1Agreement, e.relDiff, tolerance)}.`;
+  const row = field.runtimes.find((r) => !r.passed);
+  if (row) return `Not equivalent in the field: in ${row.runtime} at batch ${fmtCount(row.batch)} ${failureWords(row.top1Agreement, row.relDiff, tolerance)}.`;
+  const worst = field.emulated.worst;
+  return `Not equivalent in the field: under the emulated order “${worst.label}” ${failureWords(worst.top1Agreement, worst.relDiff, tolerance)}.`;
+}
+
+function failureWords(top1: number, relDiff: number, tolerance: number | undefined): string {
+  const parts: string[] = [];
+  if (top1 < 1) parts.push(`top-1 agreement is ${fmtPct(top1, 2)}`);
+  if (tolerance === undefined || relDiff > tolerance) parts.push(`relDiff is ${fmtNum(relDiff)}${tolerance !== undefined ? ` > ${fmtNum(tolerance)}` : ''}`);
+  return parts.join(' and ') || `relDiff is ${fmtNum(relDiff)}`;
+}
+
+/** "1", "1 and 256", "1, 32 and 256". */
+function joinWords(words: readonly string[]): string {
+  return words.length < 2 ? (words[0] ?? '') : `${words.slice(0, -1).join(', ')} and ${words[words.length - 1]}`;
+}
+
+/** How a relDiff stands against the search limit (tolerance / margin) and the tolerance. */
+export type MarginState = 'pass' | 'margin' | 'fail';
+
+/** 'pass' within tolerance / margin, 'margin' within the tolerance only, 'fail' over it or with a changed top-1 class. */
+export function marginState(relDiff: number, top1Agreement: number, tolerance: number | undefined, margin: number | undefined): MarginState {
+  if (tolerance === undefined) return top1Agreement < 1 ? 'fail' : 'pass';
+  if (top1Agreement < 1 || relDiff > tolerance) return 'fail';
+  return relDiff > tolerance / (margin ?? 1) ? 'margin' : 'pass';
+}
+
+/** One runtime × batch row of the field check. */
+export interface FieldRuntimeRow {
+  runtime: string;
+  batch: string;
+  relDiff: string;
+  maxAbsDiff: string;
+  top1: string;
+  passed: boolean;
+}
+
+/** One emulated kernel assignment. */
+export interface EmulatedRow {
+  label: string;
+  relDiff: string;
+  maxAbsDiff: string;
+  top1: string;
+  state: MarginState;
+  /** The worst assignment (the one the search limit applies to). */
+  worst: boolean;
+}
+
+/** The "In the field" section of the Equivalence tab (reports from 0.2 on). */
+export interface FieldModel {
+  /** `field.passed`: every runtime row and every emulated order within the tolerance. */
+  passed: boolean;
+  /** What the runtime matrix is. */
+  intro: string;
+  runtimes: FieldRuntimeRow[];
+  /** Runtimes that could not run here (warnings). */
+  notes: Note[];
+  emulated: {
+    /** The worst case against the search limit. */
+    state: MarginState;
+    /** "Worst of 5 orders on 500 samples: …". */
+    summary: string;
+    /** Why independent per-column orders matter. */
+    why: string;
+    rows: EmulatedRow[];
+  };
+  bound: {
+    facts: Fact[];
+    /** The honest caption: how loose the bounds are and what chooses the amplitude instead. */
+    caption: string;
+  };
+}
+
+/** The field section, or undefined for reports without one (0.1). */
+export function fieldModel(report: Partial<ProtectionReport>): FieldModel | undefined {
+  const field = report.equivalence?.field;
+  if (!field) return undefined;
+  const tolerance = report.construction?.tolerance;
+  const { emulated, bound } = field;
+  const limit = tolerance !== undefined ? tolerance / emulated.margin : undefined;
+  const batches = [...new Set(field.runtimes.map((r) => r.batch))].sort((a, b) => a - b);
+  const batchWords = batches.map((b) => (b === 1 ? 'batch 1 (matrix–vector paths)' : `batch ${fmtCount(b)} (tiled GEMM paths)`));
+  const intro = field.runtimes.length
+    ? `Both models run in every runtime the format deploys to that is available here, at ${joinWords(batchWords)}: each row must keep every top-1 class and relDiff${tolerance !== undefined ? ` ≤ ${fmtNum(tolerance)}` : ' within the tolerance'}.`
+    : 'No real runtime could run the field check here.';
+  const runtimes: FieldRuntimeRow[] = field.runtimes.map((r) => ({
+    runtime: r.runtime,
+    batch: fmtCount(r.batch),
+    relDiff: fmtNum(r.relDiff),
+    maxAbsDiff: fmtNum(r.maxAbsDiff),
+    top1: fmtPct(r.top1Agreement, 2),
+    passed: r.passed,
+  }));
+  const notes: Note[] = field.notes.map((text) => ({ tone: 'warning', text }));
+  const worstIndex = emulated.results.findIndex((r) => r.label === emulated.worst.label && r.relDiff === emulated.worst.relDiff);
+  const rows: EmulatedRow[] = emulated.results.map((r, i) => ({
+    label: r.label,
+    relDiff: fmtNum(r.relDiff),
+    maxAbsDiff: fmtNum(r.maxAbsDiff),
+    top1: fmtPct(r.top1Agreement, 2),
+    state: marginState(r.relDiff, r.top1Agreement, tolerance, emulated.margin),
+    worst: i === worstIndex,
+  }));
+  const state = emulated.passed ? 'pass' : marginState(emulated.worst.relDiff, emulated.worst.top1Agreement, tolerance, emulated.margin) === 'fail' ? 'fail' : 'margin';
+  const summary =
+    `Worst of ${emulated.results.length} assignment${emulated.results.length === 1 ? '' : 's'} on ${fmtCount(emulated.samples)} samples: relDiff ${fmtNum(emulated.worst.relDiff)}, ` +
+    `${fmtPct(emulated.worst.top1Agreement, 2)} top-1 agreement, under “${emulated.worst.label}”.` +
+    (limit !== undefined ? ` The amplitude search required the worst case to stay at or below the tolerance / ${fmtNum(emulated.margin)} = ${fmtNum(limit)}, a margin for orders nobody emulated.` : '');
+  const why =
+    'Why per-column orders matter: tiled GEMM kernels sum different output columns in different orders, so the rounding errors of a neuron’s split copies, which cancel when every column is summed alike, stop cancelling. One sequential order is therefore not the worst case.';
+
+  const measured = Math.max(emulated.worst.relDiff, ...field.runtimes.map((r) => r.relDiff));
+  const facts: Fact[] = [
+    { label: 'Proven bound', value: fmtNum(bound.deterministic), title: 'γ_n per dot product and worst-case propagation through the layers (Higham): holds for every summation order, always' },
+    {
+      label: 'Probabilistic bound',
+      value: fmtNum(bound.probabilistic),
+      title: `Higham–Mary: holds for every summation order unless rounding errors conspire, which happens with probability at most ${fmtNum(bound.failureProbability)}`,
+    },
+    { label: 'Fails with probability', value: `≤ ${fmtNum(bound.failureProbability)}`, title: 'For the probabilistic bound, assuming independent, mean-zero rounding errors' },
+    { label: 'Largest relDiff measured', value: fmtNum(measured), title: 'Over the real runtimes and the emulated orders above' },
+  ];
+  const words: string[] = [`Bounds on relDiff that hold for any summation order, on ${fmtCount(bound.samples)} samples.`];
+  const low = Math.min(bound.deterministic, bound.probabilistic);
+  const high = Math.max(bound.deterministic, bound.probabilistic);
+  if (measured > 0 && low / measured >= 100) {
+    const orders = [Math.log10(low / measured), Math.log10(high / measured)].map((v) => v.toFixed(1));
+    words.push(
+      `They are far from tight: ${orders[0] === orders[1] ? orders[0] : `${orders[0]}–${orders[1]}`} orders of magnitude above the largest relDiff measured (${fmtNum(measured)}), because they assume every rounding error adds up in the worst direction.`,
+    );
+  } else if (measured > 0) {
+    words.push(`They are within ${fmtNum(high / measured)}× of the largest relDiff measured (${fmtNum(measured)}).`);
+  }
+  if (high >= 0.5) words.push('A relDiff bound near or above 1 allows differences as large as the outputs themselves, so it proves nothing about equivalence here.');
+  const rule = `the emulated worst case with the ×${fmtNum(emulated.margin)} margin${limit !== undefined ? ` (≤ ${fmtNum(limit)})` : ''}`;
+  words.push(
+    report.construction?.amplitudeMode === 'fixed'
+      ? `This amplitude was given, not searched; the search chooses it by ${rule}, not by these bounds.`
+      : `The amplitude is chosen by ${rule} and confirmed in the real runtimes, not by these bounds.`,
+  );
+  return {
+    passed: field.passed,
+    intro,
+    runtimes,
+    notes,
+    emulated: { state, summary, why, rows },
+    bound: { facts, caption: words.join(' ') },
+  };
 }
 
 /** One row of the fragility summary table. */
@@ -309,10 +497,50 @@ export function isLogGrid(magnitudes: readonly number[]): boolean {
   return Math.max(...magnitudes) / Math.min(...magnitudes) >= 10;
 }
 
-/** The Details tab: amplitude search, timings, written files. */
+/** One amplitude the search tried. */
+export interface SearchRow {
+  amplitude: string;
+  /** relDiff in the reference runtime. */
+  relDiff: string;
+  /** Worst relDiff under the emulated orders; "—" when they did not run for this trial. */
+  emulatedRelDiff: string;
+  passed: boolean;
+  chosen: boolean;
+  /** Why it failed, when it did and the report tells. */
+  title?: string;
+}
+
+/** One row of the amplitude trade-off table. */
+export interface TradeOffRow {
+  /** "×¼", "×1", "×4": relative to the chosen amplitude. */
+  relative: string;
+  amplitude: string;
+  /** Worst relDiff under the emulated kernel orders. */
+  emulatedRelDiff: string;
+  /** That relDiff as a share of the tolerance ("26.9 %"). */
+  ofTolerance: string;
+  /** Against the search limit and the tolerance. */
+  state: MarginState;
+  /** Worst emulated top-1 agreement. */
+  top1: string;
+  probabilisticBound: string;
+  /** Quick-sweep multiplicative fragility factor. */
+  factor: string;
+  chosen: boolean;
+}
+
+/** The Details tab: amplitude trade-off, amplitude search, timings, written files. */
 export interface DetailsModel {
+  /** Amplitude against fidelity and fragility (reports from 0.2 on; empty before). */
+  tradeOff: TradeOffRow[];
+  /** What the trade-off columns are, the quick sweep included. */
+  tradeOffCaption: string;
   /** Amplitudes tried, in order. */
-  amplitudeSearch: { amplitude: string; relDiff: string; passed: boolean; chosen: boolean }[];
+  amplitudeSearch: SearchRow[];
+  /** Whether the trials carry emulated-order relDiffs (reports from 0.2 on). */
+  searchHasEmulated: boolean;
+  /** What a trial had to pass. */
+  searchCaption: string;
   /** Wall time per phase, plus the total. */
   timings: Fact[];
   /** Written files with their SHA-256. */
@@ -321,15 +549,77 @@ export interface DetailsModel {
   facts: Fact[];
 }
 
+const RELATIVE_WORDS: [number, string][] = [
+  [0.25, '×¼'],
+  [0.5, '×½'],
+  [1, '×1'],
+];
+
+/** "×¼", "×½", "×1", "×2", "×4" (other ratios in 3 digits). */
+export function fmtRelative(ratio: number): string {
+  const word = RELATIVE_WORDS.find(([r]) => Math.abs(ratio - r) < 1e-9);
+  return word ? word[1] : `×${fmtNum(ratio)}`;
+}
+
 /** Details of a report. */
 export function detailsModel(report: Partial<ProtectionReport>): DetailsModel {
   const c = report.construction;
-  const amplitudeSearch = (c?.amplitudeSearch ?? []).map((t) => ({
+  const field = report.equivalence?.field;
+  const tolerance = c?.tolerance;
+  const margin = field?.emulated.margin;
+  const limit = tolerance !== undefined && margin !== undefined ? tolerance / margin : undefined;
+  const trials = c?.amplitudeSearch ?? [];
+  // The chosen amplitude is the last passing trial at that amplitude (a step-down can revisit one).
+  const same = (a: number, b: number): boolean => Math.abs(a - b) <= 1e-9 * Math.max(Math.abs(a), Math.abs(b));
+  let chosenIndex = -1;
+  trials.forEach((t, i) => {
+    if (c && same(t.amplitude, c.amplitude) && (t.passed || chosenIndex < 0)) chosenIndex = i;
+  });
+  const amplitudeSearch: SearchRow[] = trials.map((t, i) => ({
     amplitude: fmtAmplitude(t.amplitude),
     relDiff: fmtNum(t.relDiff),
+    emulatedRelDiff: t.emulatedRelDiff !== undefined ? fmtNum(t.emulatedRelDiff) : '—',
     passed: t.passed,
-    chosen: t.amplitude === c?.amplitude,
+    chosen: i === chosenIndex,
+    title: t.passed ? undefined : searchFailure(t.relDiff, t.emulatedRelDiff, tolerance, limit, field !== undefined),
   }));
+  const searchHasEmulated = trials.some((t) => t.emulatedRelDiff !== undefined);
+  const searchCaption = searchHasEmulated
+    ? `A trial passes when the reference runtime keeps every top-1 class with relDiff ≤ ${fmtNum(tolerance)} and the worst emulated kernel order stays at or below ${limit !== undefined ? fmtNum(limit) : 'the tolerance over the margin'} (tolerance / ${fmtNum(margin)}).` +
+      (trials.some((t) => t.emulatedRelDiff === undefined)
+        ? ' “—”: the emulated orders did not run, because the reference runtime already failed or the row is a step-down after a real runtime failed.'
+        : '')
+    : c?.amplitudeMode === 'auto'
+      ? `A trial passes when every top-1 class is kept and relDiff ≤ ${fmtNum(tolerance)} in the reference runtime.`
+      : '';
+
+  const chosenAmplitude = c?.amplitude;
+  const tradeOff: TradeOffRow[] = (c?.tradeOff ?? []).map((t) => ({
+    relative: chosenAmplitude ? fmtRelative(t.amplitude / chosenAmplitude) : '—',
+    amplitude: fmtAmplitude(t.amplitude),
+    emulatedRelDiff: fmtNum(t.emulatedRelDiff),
+    ofTolerance: tolerance ? fmtPct(t.emulatedRelDiff / tolerance) : '—',
+    state: marginState(t.emulatedRelDiff, t.emulatedTop1Agreement, tolerance, margin),
+    top1: fmtPct(t.emulatedTop1Agreement, 2),
+    probabilisticBound: fmtNum(t.probabilisticBound),
+    factor: fmtFactor(t.fragilityFactor),
+    chosen: t.chosen,
+  }));
+  const full = report.fragility?.kinds.find((k) => k.kind === 'multiplicative');
+  const fullFactor = full && full.fragilityFactor !== null ? fmtFactor(full.fragilityFactor, full.fragilityFactorBound) : undefined;
+  // With tripwires the rows measure the splitting alone (the engine leaves the tripwires out).
+  const tripwires = c?.methods.includes('tripwires') ?? false;
+  const tradeOffCaption = tradeOff.length
+    ? [
+        'Each row rebuilds the copy at that amplitude with the same seed.',
+        `Worst emulated relDiff: the largest relDiff over the emulated kernel orders${field ? ` on ${fmtCount(field.emulated.samples)} samples` : ''}, also as a share of the tolerance ${fmtNum(tolerance)}${limit !== undefined ? `; the search accepts at most ${fmtPct(1 / margin!, 0)} of it (${fmtNum(limit)})` : ''}.`,
+        'Probabilistic bound: the relDiff bound for any summation order, far from tight (see the Equivalence tab).',
+        tripwires
+          ? `Fragility factor: multiplicative weight noise on the splitting alone (tripwires left out: theirs does not depend on the amplitude), from a quick sweep on 200 samples with one repeat; the full sweep on the Fragility tab measures the whole protected copy${fullFactor ? ` (${fullFactor})` : ''}.`
+          : `Fragility factor: multiplicative weight noise from a quick sweep on 200 samples with one repeat, so it is noisier than the full sweep on the Fragility tab${fullFactor ? ` (${fullFactor} at the chosen amplitude)` : ''}.`,
+      ].join(' ')
+    : '';
+
   const entries = Object.entries(report.timings ?? {});
   const timings: Fact[] = entries.map(([phase, s]) => ({ label: phase, value: fmtSeconds(s) }));
   if (entries.length) timings.push({ label: 'total', value: fmtSeconds(entries.reduce((n, [, s]) => n + s, 0)) });
@@ -338,5 +628,12 @@ export function detailsModel(report: Partial<ProtectionReport>): DetailsModel {
   if (report.tool) facts.push({ label: 'Made by', value: `${report.tool.name} ${report.tool.version}` });
   if (report.createdAt) facts.push({ label: 'Created', value: new Date(report.createdAt).toLocaleString('en-GB') });
   if (report.fragility) facts.push({ label: 'Sweeps ran in', value: report.fragility.runtime });
-  return { amplitudeSearch, timings, files, facts };
+  return { tradeOff, tradeOffCaption, amplitudeSearch, searchHasEmulated, searchCaption, timings, files, facts };
+}
+
+function searchFailure(relDiff: number, emulated: number | undefined, tolerance: number | undefined, limit: number | undefined, hasField: boolean): string | undefined {
+  if (tolerance !== undefined && relDiff > tolerance) return `relDiff ${fmtNum(relDiff)} > tolerance ${fmtNum(tolerance)}`;
+  if (emulated !== undefined && limit !== undefined && emulated > limit) return `worst emulated order ${fmtNum(emulated)} > ${fmtNum(limit)} (tolerance / margin)`;
+  if (emulated === undefined) return hasField ? 'A top-1 class changed, or a real runtime failed at this amplitude (step-down)' : 'A top-1 class changed';
+  return 'A top-1 class changed under an emulated order';
 }

@@ -5,7 +5,7 @@
  */
 import type { ProtectionReport } from '../../src/core/report';
 import { escapeHtml as esc } from './format';
-import { type Fact, detailsModel, equivalenceModel, headerModel, summaryRows } from './reportModel';
+import { type Fact, type FieldModel, type MarginState, detailsModel, equivalenceModel, fieldModel, headerModel, summaryRows } from './reportModel';
 
 /** Colours and font baked into the export. */
 export interface ExportColors {
@@ -68,19 +68,38 @@ export function staticHtml(input: StaticHtmlInput): string {
   }
 
   if (eq) {
-    parts.push(`<h2>Equivalence ${badge}</h2>${factTable(eq.facts, 'grid facts')}`);
+    const field = fieldModel(report);
+    parts.push(`<h2>Equivalence ${badge}</h2><p class="banner ${eq.passed ? 'pass' : 'fail'}">${esc(eq.summary)}</p>`);
+    parts.push(`<h3>${field ? 'Reference runtime' : 'Checked with'} <span class="muted">${esc(eq.runtime)}</span></h3>`);
+    parts.push(factTable(eq.facts, 'grid facts'));
     if (input.differenceChart) parts.push(`<figure class="wide"><img src="${esc(input.differenceChart)}" alt="Largest output difference per sample"></figure>`);
+    if (field) parts.push(fieldHtml(field));
   }
 
   if (details.amplitudeSearch.length || details.timings.length || details.files.length) {
-    parts.push('<h2>Details</h2><section class="cards">');
-    if (details.amplitudeSearch.length) {
-      parts.push('<div class="card"><h3>Amplitude search</h3><table class="grid"><thead><tr><th>amplitude</th><th>relDiff</th><th>result</th></tr></thead><tbody>');
-      for (const t of details.amplitudeSearch) {
-        parts.push(`<tr${t.chosen ? ' class="strong"' : ''}><td class="num">${esc(t.amplitude)}</td><td class="num">${esc(t.relDiff)}</td><td>${t.passed ? 'pass' : 'fail'}${t.chosen ? ' (chosen)' : ''}</td></tr>`);
+    parts.push('<h2>Details</h2>');
+    if (details.tradeOff.length) {
+      parts.push(
+        '<h3>Amplitude trade-off</h3><table class="grid auto"><thead><tr><th>vs chosen</th><th class="num">amplitude</th><th class="num">worst emulated relDiff</th><th class="num">of tolerance</th><th>search limit</th><th class="num">probabilistic bound</th><th class="num">fragility factor (quick)</th></tr></thead><tbody>',
+      );
+      for (const t of details.tradeOff) {
+        parts.push(
+          `<tr${t.chosen ? ' class="chosen"' : ''}><td>${esc(t.relative)}${t.chosen ? ' (chosen)' : ''}</td><td class="num">${esc(t.amplitude)}</td><td class="num">${esc(t.emulatedRelDiff)}</td><td class="num">${esc(t.ofTolerance)}</td><td>${stateText(t.state)}</td><td class="num">${esc(t.probabilisticBound)}</td><td class="num">${esc(t.factor)}</td></tr>`,
+        );
       }
-      parts.push('</tbody></table></div>');
+      parts.push(`</tbody></table><p class="muted">${esc(details.tradeOffCaption)}</p>`);
     }
+    if (details.amplitudeSearch.length) {
+      const emulated = details.searchHasEmulated;
+      parts.push(`<h3>Amplitude search</h3><table class="grid auto"><thead><tr><th class="num">amplitude</th><th class="num">relDiff</th>${emulated ? '<th class="num">emulated orders</th>' : ''}<th>result</th></tr></thead><tbody>`);
+      for (const t of details.amplitudeSearch) {
+        parts.push(
+          `<tr${t.chosen ? ' class="chosen"' : ''}${t.title ? ` title="${esc(t.title)}"` : ''}><td class="num">${esc(t.amplitude)}</td><td class="num">${esc(t.relDiff)}</td>${emulated ? `<td class="num">${esc(t.emulatedRelDiff)}</td>` : ''}<td>${t.passed ? 'pass' : 'fail'}${t.chosen ? ' (chosen)' : ''}</td></tr>`,
+        );
+      }
+      parts.push(`</tbody></table>${details.searchCaption ? `<p class="muted">${esc(details.searchCaption)}</p>` : ''}`);
+    }
+    parts.push('<section class="cards">');
     if (details.timings.length) parts.push(`<div class="card"><h3>Timings</h3>${factTable(details.timings)}</div>`);
     if (details.files.length || details.facts.length) {
       parts.push(`<div class="card"><h3>Files (SHA-256)</h3>${factTable(details.files.map((f) => ({ label: f.name, value: f.sha256 })), 'facts mono')}${factTable(details.facts)}</div>`);
@@ -103,6 +122,41 @@ ${parts.join('\n')}
 </body>
 </html>
 `;
+}
+
+const STATE_TEXT: Record<MarginState, string> = { pass: '<span class="ok">pass</span>', margin: '<span class="warn">no margin</span>', fail: '<span class="bad">fail</span>' };
+
+function stateText(state: MarginState): string {
+  return STATE_TEXT[state];
+}
+
+function passText(passed: boolean): string {
+  return passed ? '<span class="ok">pass</span>' : '<span class="bad">fail</span>';
+}
+
+/** The "In the field" section: runtime matrix, notes, emulated orders, bounds. */
+function fieldHtml(field: FieldModel): string {
+  const parts: string[] = [`<h3>In the field ${passText(field.passed)}</h3><p class="muted">${esc(field.intro)}</p>`];
+  if (field.runtimes.length) {
+    parts.push('<table class="grid"><thead><tr><th>Runtime</th><th class="num">Batch</th><th class="num">relDiff</th><th class="num">max |Δ|</th><th class="num">Top-1 agreement</th><th>Result</th></tr></thead><tbody>');
+    for (const r of field.runtimes) {
+      parts.push(
+        `<tr><td>${esc(r.runtime)}</td><td class="num">${esc(r.batch)}</td><td class="num">${esc(r.relDiff)}</td><td class="num">${esc(r.maxAbsDiff)}</td><td class="num">${esc(r.top1)}</td><td>${passText(r.passed)}</td></tr>`,
+      );
+    }
+    parts.push('</tbody></table>');
+  }
+  for (const note of field.notes) parts.push(`<p class="note ${note.tone}">${esc(note.text)}</p>`);
+  parts.push(`<h3>Emulated kernel summation orders ${stateText(field.emulated.state)}</h3><p>${esc(field.emulated.summary)}</p><p class="muted">${esc(field.emulated.why)}</p>`);
+  parts.push('<table class="grid"><thead><tr><th>Emulated assignment</th><th class="num">relDiff</th><th class="num">max |Δ|</th><th class="num">Top-1 agreement</th><th>Result</th></tr></thead><tbody>');
+  for (const r of field.emulated.rows) {
+    parts.push(
+      `<tr${r.worst ? ' class="strong"' : ''}><td>${esc(r.label)}${r.worst ? ' (worst)' : ''}</td><td class="num">${esc(r.relDiff)}</td><td class="num">${esc(r.maxAbsDiff)}</td><td class="num">${esc(r.top1)}</td><td>${stateText(r.state)}</td></tr>`,
+    );
+  }
+  parts.push('</tbody></table>');
+  parts.push(`<h3>Bounds for any summation order</h3>${factTable(field.bound.facts, 'grid facts')}<p class="note">${esc(field.bound.caption)}</p>`);
+  return parts.join('\n');
 }
 
 function factTable(facts: readonly Fact[], className = 'facts'): string {
@@ -128,9 +182,14 @@ h1 { font-size: 1.6em; margin: 0 0 8px; } h2 { margin: 28px 0 10px; font-size: 1
 table { border-collapse: collapse; } .facts th { text-align: left; font-weight: normal; color: ${col(c.muted)}; padding: 1px 12px 1px 0; vertical-align: top; }
 .facts td { padding: 1px 0; overflow-wrap: anywhere; } .mono td { font-family: monospace; font-size: 0.85em; }
 .grid { width: 100%; } .grid th, .grid td { border-bottom: 1px solid ${col(c.border)}; padding: 5px 8px; text-align: left; vertical-align: top; }
-.grid.facts { width: auto; } .num { text-align: right !important; font-variant-numeric: tabular-nums; } .strong { font-weight: 600; }
+.grid.facts, .grid.auto { width: auto; } .grid.auto th, .grid.auto td { padding-right: 16px; } .num { white-space: nowrap; } .num { text-align: right !important; font-variant-numeric: tabular-nums; } .strong { font-weight: 600; }
 .charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(460px, 1fr)); gap: 12px; margin-top: 12px; }
 figure { margin: 0; } figure img { width: 100%; height: auto; border: 1px solid ${col(c.border)}; border-radius: 4px; }
 figure.wide { margin-top: 12px; } footer { margin-top: 32px; }
+h3 { margin-top: 18px; } .card h3 { margin-top: 0; }
+.banner { border: 1px solid ${col(c.border)}; border-left-width: 4px; border-radius: 4px; padding: 6px 10px; margin: 8px 0 12px; }
+.banner.pass { border-left-color: ${col(c.pass)}; } .banner.fail { border-left-color: ${col(c.fail)}; }
+.ok { color: ${col(c.pass)}; } .bad { color: ${col(c.fail)}; } .warn { color: ${col(c.warning)}; }
+tr.chosen td { font-weight: 600; border-bottom-color: ${col(c.foreground)}; }
 `;
 }

@@ -12,6 +12,7 @@ import {
   fmtSeconds,
   modelName,
 } from '../../../webview/report/format';
+import { formatAmplitude, formatFactor } from '../../../src/core/verdict';
 
 describe('report number formatting', () => {
   const nums: [number | null, string][] = [
@@ -46,12 +47,18 @@ describe('report number formatting', () => {
     assert.equal(fmtSeconds(0.0284), '28 ms');
     assert.equal(fmtSeconds(14.6), '14.6 s');
     assert.equal(fmtSeconds(105.9), '1 min 46 s');
-    assert.equal(fmtFactor(1192114.79), '×1.19e6');
-    assert.equal(fmtFactor(100, 'lower'), '≥ ×100');
+    // Factors and amplitudes as the verdict and the CLI word them (core/verdict), "—" when absent.
+    assert.equal(fmtFactor(1192114.79), formatFactor({ fragilityFactor: 1192114.79, fragilityFactorBound: 'exact' }));
+    assert.equal(fmtFactor(1192114.79), '1,192,115×');
+    assert.equal(fmtFactor(161.41), '161×');
+    assert.equal(fmtFactor(13.152), '13.2×');
+    assert.equal(fmtFactor(100, 'lower'), '≥ 100×');
     assert.equal(fmtFactor(null), '—');
-    assert.equal(fmtAmplitude(2048), '2^11 = 2,048');
-    assert.equal(fmtAmplitude(2896.3), '2,896');
-    assert.equal(fmtAmplitude(1), '1');
+    assert.equal(fmtAmplitude(2048), formatAmplitude(2048));
+    assert.equal(fmtAmplitude(2048), '2,048 (2^11)');
+    assert.equal(fmtAmplitude(2896.309375740099), '2,896 (2^11.5)');
+    assert.equal(fmtAmplitude(22.62741699796952), '23 (2^4.5)');
+    assert.equal(fmtAmplitude(null), '—');
     assert.equal(fmtLayers(784, [{ units: 128, activation: 'relu' }, { units: 10, activation: 'softmax' }]), '784 → 128 relu → 10 softmax');
   });
 

@@ -2,10 +2,17 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import type { FragilityKind, ProtectionReport } from '../../../src/core/report';
-import { chartSpecs, detailsModel, equivalenceModel, fmtS50, headerModel, isLogGrid, summaryRows } from '../../../webview/report/reportModel';
+import { chartSpecs, detailsModel, equivalenceModel, fieldModel, fmtRelative, fmtS50, headerModel, isLogGrid, marginState, summaryRows } from '../../../webview/report/reportModel';
 
-/** A real report of the MNIST example (engine of 2026-11-29), kept fixed so the expected strings stay valid. */
+/**
+ * A real report of the MNIST example (engine of 2026-12-02, with the field check and the amplitude
+ * trade-off), kept fixed so the expected strings stay valid. Only the protected path was moved
+ * from a temporary folder to out/demo.
+ */
 const report = JSON.parse(readFileSync(new URL('./fixtures/report.json', import.meta.url), 'utf8')) as ProtectionReport;
+/** A real report of 0.1 (engine of 2026-11-29): sequential-float32 check, no field check, no trade-off. */
+const oldReport = JSON.parse(readFileSync(new URL('./fixtures/report-0.1.json', import.meta.url), 'utf8')) as ProtectionReport;
+const field = report.equivalence.field!;
 
 describe('report header', () => {
   it('has the original, protected, construction and data cards', () => {
@@ -16,6 +23,7 @@ describe('report header', () => {
     assert.equal(original.find((f) => f.label === 'Parameters')?.value, '109,386');
     assert.equal(original.find((f) => f.label === 'File')?.path, report.model.path, 'file facts link to the file');
     assert.match(header.groups[1]!.facts.find((f) => f.label === 'Parameters')!.value, /377,290 \(×3\.45\)/);
+    assert.equal(header.groups[2]!.facts.find((f) => f.label === 'Amplitude')?.value, '23 (2^4.5), searched (7 tried)', 'amplitudes as the CLI and verdict word them');
     assert.equal(header.verdict, report.verdict);
     assert.deepEqual(header.notes, []);
   });
@@ -49,19 +57,41 @@ describe('equivalence card', () => {
     assert.equal(eq.passed, true);
     const value = (label: string) => eq.facts.find((f) => f.label === label)?.value;
     assert.equal(value('Top-1 agreement'), '100 %');
-    assert.equal(value('relDiff'), '8.4e-5 ≤ 1e-4');
+    assert.equal(value('relDiff'), '5.58e-7 ≤ 1e-4');
     assert.equal(value('Accuracy, original'), '95.25 %');
-    assert.equal(value('Checked with'), '@tensorflow/tfjs 4.22.0');
+    assert.equal(eq.runtime, '@tensorflow/tfjs 4.22.0 (cpu backend)');
     assert.equal(eq.perSample.length, 2000);
     const maxOutput = report.equivalence.maxAbsDiff / report.equivalence.relDiff;
     assert.ok(Math.abs(eq.threshold! - 1e-4 * maxOutput) < 1e-12);
   });
 
-  it('shows the sequential-float32 check when the report has it', () => {
-    const value = (r: typeof report, label: string) => equivalenceModel(r)!.facts.find((f) => f.label === label)?.value;
+  it('shows the sequential-float32 check of an old report, and not beside a field check', () => {
+    const value = (r: ProtectionReport, label: string) => equivalenceModel(r)!.facts.find((f) => f.label === label);
     assert.equal(value(report, 'Sequential float32 relDiff'), undefined);
-    const withStrict = { ...report, equivalence: { ...report.equivalence, strictFloat32: { relDiff: 7.8e-5, top1Agreement: 1, samples: 500 } } };
-    assert.equal(value(withStrict, 'Sequential float32 relDiff'), '7.8e-5, 100 % agree');
+    const strict = value(oldReport, 'Sequential float32 relDiff')!;
+    assert.equal(strict.value, '7.76e-5, 100 % agree');
+    assert.doesNotMatch(strict.title!, /worst case/, 'one sequential order is not the worst case');
+    const both = { ...report, equivalence: { ...report.equivalence, strictFloat32: { relDiff: 7.8e-5, top1Agreement: 1, samples: 500 } } };
+    assert.equal(value(both, 'Sequential float32 relDiff'), undefined, 'the field check supersedes it');
+  });
+
+  it('renders an old report (strictFloat32, no field, no trade-off) as before', () => {
+    const eq = equivalenceModel(oldReport)!;
+    assert.equal(eq.passed, true);
+    assert.equal(eq.summary, 'Equivalent: every sample has the same top-1 class and relDiff is within the tolerance 1e-4.');
+    assert.equal(fieldModel(oldReport), undefined);
+    const d = detailsModel(oldReport);
+    assert.deepEqual(d.tradeOff, []);
+    assert.equal(d.tradeOffCaption, '');
+    assert.equal(d.searchHasEmulated, false);
+    assert.deepEqual(d.amplitudeSearch.filter((t) => t.chosen).map((t) => t.amplitude), ['724 (2^9.5)']);
+  });
+
+  it('the banner sums up the reference runtime, the real runtimes and the emulated orders', () => {
+    assert.equal(
+      equivalenceModel(report)!.summary,
+      'Equivalent: every sample has the same top-1 class and relDiff is within the tolerance 1e-4 in the reference runtime, in 2 real runtimes at batch 1 and 256, and under 5 emulated kernel summation orders.',
+    );
   });
 
   it('leaves out accuracy without labels', () => {
@@ -79,12 +109,15 @@ describe('fragility summary and charts', () => {
 
   it('words s50 and the factor as the table shows them', () => {
     const row = (kind: string) => summaryRows(report).find((r) => r.kind === kind)!;
-    assert.equal(row('multiplicative').s50Original, '1.19');
-    assert.equal(row('multiplicative').s50Protected, '≤ 1e-6', 'broken from the first magnitude: a bound');
-    assert.equal(row('multiplicative').factor, '×1.19e6');
-    assert.equal(row('finetune-adam').s50Original, '> 100');
-    assert.equal(row('finetune-adam').factor, '≥ ×100');
+    assert.equal(row('multiplicative').s50Original, '1.09');
+    assert.equal(row('multiplicative').s50Protected, '0.00676');
+    assert.equal(row('multiplicative').factor, '161×', 'as the verdict words it');
+    assert.ok(report.verdict.includes(`${row('multiplicative').factor} more fragile`));
+    assert.equal(row('finetune-adam').s50Original, '> 300');
+    assert.equal(row('finetune-adam').s50Protected, '≤ 1', 'broken from the first magnitude: a bound');
+    assert.equal(row('finetune-adam').factor, '≥ 300×');
     assert.equal(row('float16').s50Original, '—');
+    assert.equal(row('float16').factor, '—');
     assert.equal(row('float16').atLargest, '94.2 % → 8.6 %');
   });
 
@@ -108,11 +141,117 @@ describe('fragility summary and charts', () => {
   });
 });
 
+describe('in the field', () => {
+  it('one row per runtime and batch, in report order, with relDiff, top-1 and pass', () => {
+    const f = fieldModel(report)!;
+    assert.equal(f.passed, true);
+    assert.deepEqual(
+      f.runtimes.map((r) => [r.runtime, r.batch, r.relDiff, r.top1, r.passed]),
+      [
+        ['@tensorflow/tfjs 4.22.0 (cpu backend)', '1', '4.87e-7', '100 %', true],
+        ['@tensorflow/tfjs 4.22.0 (cpu backend)', '256', '5.58e-7', '100 %', true],
+        ['@tensorflow/tfjs-backend-wasm 4.22.0 (wasm backend, SIMD)', '1', '3.5e-6', '100 %', true],
+        ['@tensorflow/tfjs-backend-wasm 4.22.0 (wasm backend, SIMD)', '256', '3.2e-6', '100 %', true],
+      ],
+    );
+    assert.match(f.intro, /batch 1 \(matrix–vector paths\) and batch 256 \(tiled GEMM paths\)/);
+    assert.deepEqual(f.notes, []);
+  });
+
+  it('a failed runtime shows as fail, and the headline follows equivalence.passed', () => {
+    const runtimes = field.runtimes.map((r, i) => (i === 3 ? { ...r, relDiff: 3.1e-4, passed: false } : r));
+    const failed: ProtectionReport = { ...report, equivalence: { ...report.equivalence, passed: false, field: { ...field, runtimes, passed: false } } };
+    const f = fieldModel(failed)!;
+    assert.equal(f.passed, false);
+    assert.deepEqual(f.runtimes.map((r) => r.passed), [true, true, true, false]);
+    assert.equal(f.runtimes[3]!.relDiff, '3.1e-4');
+    const eq = equivalenceModel(failed)!;
+    assert.equal(eq.passed, false, 'the headline follows equivalence.passed');
+    assert.equal(eq.referencePassed, true, 'the reference runtime itself passed (its chart stays green)');
+    assert.equal(eq.summary, 'Not equivalent in the field: in @tensorflow/tfjs-backend-wasm 4.22.0 (wasm backend, SIMD) at batch 256 relDiff is 3.1e-4 > 1e-4.');
+  });
+
+  it('runtimes that could not run are warnings', () => {
+    const note = '@tensorflow/tfjs-backend-wasm was left out: its .wasm binaries were not found';
+    const f = fieldModel({ ...report, equivalence: { ...report.equivalence, field: { ...field, notes: [note] } } })!;
+    assert.deepEqual(f.notes, [{ tone: 'warning', text: note }]);
+  });
+
+  it('emulated orders: every assignment, the worst marked, the search margin and why per-column orders matter', () => {
+    const e = fieldModel(report)!.emulated;
+    assert.equal(e.state, 'pass');
+    assert.equal(e.rows.length, 5);
+    assert.deepEqual(e.rows.filter((r) => r.worst).map((r) => [r.label, r.relDiff]), [['independent order per column, 96 orders (draw 1)', '2.69e-5']]);
+    assert.match(e.summary, /Worst of 5 assignments on 500 samples: relDiff 2\.69e-5/);
+    assert.match(e.summary, /tolerance \/ 2 = 5e-5/);
+    assert.match(e.why, /tiled GEMM kernels sum different output columns in different orders/);
+    assert.match(e.why, /stop cancelling/);
+  });
+
+  it('the bounds say plainly that they are far from tight and do not choose the amplitude', () => {
+    const b = fieldModel(report)!.bound;
+    const value = (label: string) => b.facts.find((f) => f.label === label)?.value;
+    assert.equal(value('Proven bound'), '1.83');
+    assert.equal(value('Probabilistic bound'), '0.909');
+    assert.equal(value('Fails with probability'), '≤ 2e-6');
+    assert.equal(value('Largest relDiff measured'), '2.69e-5');
+    assert.match(b.caption, /far from tight: 4\.5–4\.8 orders of magnitude above the largest relDiff measured \(2\.69e-5\)/);
+    assert.match(b.caption, /chosen by the emulated worst case with the ×2 margin .*not by these bounds/);
+    const fixed = fieldModel({ ...report, construction: { ...report.construction, amplitudeMode: 'fixed' } })!;
+    assert.match(fixed.bound.caption, /This amplitude was given, not searched/);
+  });
+
+  it('margin states: within tolerance / margin, within tolerance only, over', () => {
+    assert.equal(marginState(4e-5, 1, 1e-4, 2), 'pass');
+    assert.equal(marginState(6e-5, 1, 1e-4, 2), 'margin');
+    assert.equal(marginState(2e-4, 1, 1e-4, 2), 'fail');
+    assert.equal(marginState(1e-6, 0.999, 1e-4, 2), 'fail');
+  });
+});
+
 describe('details', () => {
   it('marks the chosen amplitude and totals the timings', () => {
     const d = detailsModel(report);
-    assert.equal(d.amplitudeSearch.filter((t) => t.chosen).length, 1);
+    assert.deepEqual(d.amplitudeSearch.filter((t) => t.chosen).map((t) => t.amplitude), ['23 (2^4.5)']);
     assert.equal(d.timings.at(-1)!.label, 'total');
     assert.deepEqual(d.files.map((f) => f.name), report.protected.files);
+  });
+
+  it('the amplitude search shows the emulated orders and why a trial failed', () => {
+    const d = detailsModel(report);
+    assert.equal(d.searchHasEmulated, true);
+    const at32 = d.amplitudeSearch.find((t) => t.amplitude === '32 (2^5)')!;
+    assert.deepEqual([at32.relDiff, at32.emulatedRelDiff, at32.passed], ['8.37e-7', '6.12e-5', false]);
+    assert.equal(at32.title, 'worst emulated order 6.12e-5 > 5e-5 (tolerance / margin)');
+    assert.match(d.searchCaption, /at or below 5e-5 \(tolerance \/ 2\)/);
+    assert.doesNotMatch(JSON.stringify(d), /worst case/i, 'no label presents one order as the worst case');
+  });
+
+  it('the trade-off table marks the chosen amplitude', () => {
+    const rows = detailsModel(report).tradeOff;
+    assert.deepEqual(rows.map((r) => r.relative), ['×¼', '×½', '×1', '×2', '×4']);
+    assert.deepEqual(rows.map((r) => r.chosen), [false, false, true, false, false]);
+    const chosen = rows.find((r) => r.chosen)!;
+    assert.deepEqual(
+      [chosen.amplitude, chosen.emulatedRelDiff, chosen.ofTolerance, chosen.state, chosen.probabilisticBound, chosen.factor],
+      ['23 (2^4.5)', '2.69e-5', '26.9 %', 'pass', '0.909', '174×'],
+    );
+    assert.deepEqual(rows.map((r) => r.state), ['pass', 'pass', 'pass', 'fail', 'fail'], '×2 breaks the tolerance under emulated orders');
+    assert.deepEqual(rows.map((r) => r.factor), ['13.2×', '47.3×', '174×', '711×', '2,987×']);
+  });
+
+  it('the trade-off caption says what the quick sweep is', () => {
+    const caption = detailsModel(report).tradeOffCaption;
+    assert.match(caption, /quick sweep on 200 samples with one repeat/);
+    assert.match(caption, /full sweep on the Fragility tab \(161× at the chosen amplitude\)/);
+    assert.match(caption, /the search accepts at most 50 % of it \(5e-5\)/);
+    const withTripwires = detailsModel({ ...report, construction: { ...report.construction, methods: [...report.construction.methods, 'tripwires'] } }).tradeOffCaption;
+    assert.match(withTripwires, /on the splitting alone \(tripwires left out/);
+  });
+
+  it('relative amplitudes', () => {
+    assert.equal(fmtRelative(0.25), '×¼');
+    assert.equal(fmtRelative(2), '×2');
+    assert.equal(fmtRelative(1 / Math.SQRT2), '×0.707');
   });
 });
