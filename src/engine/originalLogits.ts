@@ -1,5 +1,5 @@
 import { basename, extname } from 'node:path';
-import type { LoadedModel, ModelFormat, ModelRuntime, WrittenFile } from '../formats/format';
+import type { LoadedModel, ModelFormat, ModelRuntime, PredictOptions, WrittenFile } from '../formats/format';
 
 /**
  * Logits of the original model in the runtime, from its own files. Files the runtime cannot
@@ -14,14 +14,15 @@ export async function originalLogits(
   runtime: ModelRuntime,
   x: Float32Array,
   rows: number,
+  options: PredictOptions = { logits: true },
 ): Promise<{ logits: Float32Array; notes: string[]; files: WrittenFile[] }> {
   try {
-    return { logits: await runtime.predict(files, x, rows, { logits: true }), notes: [], files };
+    return { logits: await runtime.predict(files, x, rows, options), notes: [], files };
   } catch (error) {
     const normalised = await format.write(model, model.network, basename(modelPath, extname(modelPath)));
     const reason = error instanceof Error ? error.message : String(error);
     return {
-      logits: await runtime.predict(normalised, x, rows, { logits: true }),
+      logits: await runtime.predict(normalised, x, rows, options),
       files: normalised,
       notes: [`${runtime.name} cannot load the original files as they are (${reason}); the reference outputs come from the normalised copy`],
     };

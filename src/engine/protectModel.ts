@@ -15,7 +15,7 @@ import type { LoadedModel, WrittenFile } from '../formats/format';
 import { requireFormat } from '../formats/registry';
 import type { JobProgress, ProtectJob, ProtectPhase, ProtectResult } from '../protocol';
 import { AtomicOutput } from './atomicOutput';
-import { amplitudeTradeOff, EmulatedOrdersCheck, FIELD_MARGIN, runtimeMatrix } from './fieldCheck';
+import { amplitudeTradeOff, EmulatedOrdersCheck, FIELD_MARGIN, LARGE_BATCH, runtimeMatrix } from './fieldCheck';
 import { readHead } from './fileSystem';
 
 import { MAX_SWEEP_SAMPLES, PROBE_SAMPLES } from './defaults';
@@ -110,7 +110,9 @@ export async function protectModel(job: ProtectJob, hooks: ProtectHooks = {}): P
 
     enter('calibrate', 'Loading the runtime');
     const runtime = await format.createRuntime();
-    const reference = await originalLogits(format, model, modelPath, originalFiles, runtime, data.x, data.rows);
+    // Batches of LARGE_BATCH rows: a tiled-GEMM path like the field check's, and a cancel is seen within one batch.
+    const predictOptions = { logits: true, batch: LARGE_BATCH, ...(signal ? { signal } : {}) };
+    const reference = await originalLogits(format, model, modelPath, originalFiles, runtime, data.x, data.rows, predictOptions);
     const normalised = [...model.normalised, ...reference.notes];
     // Which inputs the tripwires watch: the most often nonzero on the evaluation data. This only
     // steers fragility; their silence is certified for every input.
@@ -128,7 +130,6 @@ export async function protectModel(job: ProtectJob, hooks: ProtectHooks = {}): P
       });
     const baseName = basename(modelPath, extname(modelPath));
     const width = outputWidth(model.network);
-    const predictOptions = { logits: true, ...(signal ? { signal } : {}) };
     const check = async (candidate: ProtectedNetwork): Promise<OutputComparison> => {
       const files = await format.write(model, candidate.network, baseName);
       return compareOutputs(reference.logits, await runtime.predict(files, data.x, data.rows, predictOptions), data.rows, width);
@@ -141,6 +142,7 @@ export async function protectModel(job: ProtectJob, hooks: ProtectHooks = {}): P
       const search = await searchAmplitude(
         async (candidate) => {
           throwIfCancelled(signal);
+          report(tried / 12, `Trying amplitude ${formatAmplitude(candidate)} in ${runtime.name} and emulated kernel orders`);
           const built = build(candidate);
           const comparison = await check(built);
           // The candidate must also hold under the summation orders of real kernels, each output
