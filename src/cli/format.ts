@@ -60,11 +60,11 @@ function fieldLines(r: ProtectionReport): string[] {
   if (!field) return [];
   const tolerance = r.construction.tolerance;
   return [
-    `  in the field (tolerance ${tolerance}): ${field.passed ? 'PASSED' : 'FAILED'}`,
-    ...field.runtimes.map((row) => `    ${`${row.runtime}, batch ${row.batch}`.padEnd(68)} relDiff ${row.relDiff.toExponential(2)}   top-1 ${pct(row.top1Agreement)}  ${row.passed ? 'pass' : 'FAIL'}`),
+    `  in the field (tolerance ${tolerance}; samples in brackets): ${field.passed ? 'PASSED' : 'FAILED'}`,
+    ...field.runtimes.map((row) => `    ${`${row.runtime}, batch ${row.batch} (${row.samples})`.padEnd(74)} relDiff ${row.relDiff.toExponential(2)}   top-1 ${pct(row.top1Agreement)}  ${row.passed ? 'pass' : 'FAIL'}`),
     ...field.notes.map((note) => `    note: ${note}`),
-    `    ${`emulated kernels, worst of ${field.emulated.results.length} (${field.emulated.samples} samples)`.padEnd(68)} relDiff ${field.emulated.worst.relDiff.toExponential(2)}   top-1 ${pct(field.emulated.worst.top1Agreement)}  ${field.emulated.passed ? 'pass' : 'FAIL'} (search margin ×${field.emulated.margin})`,
-    `    ${'bound for any order: proven / probabilistic'.padEnd(68)} relDiff ${field.bound.deterministic.toExponential(2)} / ${field.bound.probabilistic.toExponential(2)} (fails with p ≤ ${field.bound.failureProbability.toExponential(0)})`,
+    `    ${`emulated kernels, worst of ${field.emulated.results.length} (${field.emulated.samples})`.padEnd(74)} relDiff ${field.emulated.worst.relDiff.toExponential(2)}   top-1 ${pct(field.emulated.worst.top1Agreement)}  ${field.emulated.passed ? 'pass' : 'FAIL'} (search margin ×${field.emulated.margin})`,
+    `    ${'bound for any order: proven / probabilistic'.padEnd(74)} relDiff ${field.bound.deterministic.toExponential(2)} / ${field.bound.probabilistic.toExponential(2)} (fails with p ≤ ${field.bound.failureProbability.toExponential(0)})`,
   ];
 }
 

@@ -62,7 +62,7 @@ export function fieldAssignments(original: DenseNetwork, candidate: DenseNetwork
   });
   const rng = new Rng(seed).fork('field-orders');
   for (let draw = 1; draw <= INDEPENDENT_DRAWS; draw++) {
-    const label = `independent order per column, ${SUMMATION_ORDERS.length} orders (draw ${draw})`;
+    const label = `each column its own order, drawn from ${SUMMATION_ORDERS.length} (draw ${draw})`;
     pairs.push({
       label,
       original: randomAssignment(original, rng.fork(`original/${draw}`), label),

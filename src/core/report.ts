@@ -90,6 +90,11 @@ export interface AmplitudeSearchTrial {
   relDiff: number;
   /** Worst relDiff under the emulated orders (absent in reports before 0.2). */
   emulatedRelDiff?: number;
+  /**
+   * Set when a real runtime failed the searched amplitude and the search stepped down: which
+   * runtime and batch, and its relDiff (relDiff then holds the reference runtime's at batch 256).
+   */
+  failedIn?: { runtime: string; batch: number; relDiff: number };
 }
 
 /** One amplitude of the trade-off table (Details tab). */
@@ -115,6 +120,8 @@ export interface RuntimeEquivalence {
   runtime: string;
   /** Rows per call (1 takes matrix-vector paths, large batches tiled GEMMs). */
   batch: number;
+  /** Samples compared (batch 1 runs on the first few hundred: one runtime call each). */
+  samples: number;
   top1Agreement: number;
   relDiff: number;
   maxAbsDiff: number;
@@ -143,6 +150,7 @@ export interface FieldEquivalence {
     worst: EmulatedOrderResult;
     /** The search required worst.relDiff ≤ tolerance / margin. */
     margin: number;
+    /** worst within tolerance / margin (the search's requirement; `FieldEquivalence.passed` uses the tolerance). */
     passed: boolean;
   };
   /** Bounds on relDiff that hold for every summation order (see core/errorBound), over the same samples. */

@@ -34,7 +34,8 @@ export function verdictSentence(report: Pick<ProtectionReport, 'equivalence' | '
 export function formatAmplitude(amplitude: number): string {
   const exponent = Math.log2(amplitude);
   const rounded = Math.round(exponent * 2) / 2;
-  const value = amplitude >= 10 ? Math.round(amplitude).toLocaleString('en-US') : amplitude.toPrecision(3);
+  // From 100 on, whole and grouped (724, 2,896); below, three significant digits without padding (1, 5.66, 22.6).
+  const value = amplitude >= 100 ? Math.round(amplitude).toLocaleString('en-US') : amplitude.toLocaleString('en-US', { maximumSignificantDigits: 3 });
   return Math.abs(exponent - rounded) < 1e-9 ? `${value} (2^${rounded})` : value;
 }
 

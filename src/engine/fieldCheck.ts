@@ -89,6 +89,7 @@ export async function runtimeMatrix(
       const row: RuntimeEquivalence = {
         runtime: runtime.name,
         batch,
+        samples: n,
         top1Agreement: comparison.top1Agreement,
         relDiff: comparison.relDiff,
         maxAbsDiff: comparison.maxAbsDiff,

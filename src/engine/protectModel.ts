@@ -179,7 +179,8 @@ export async function protectModel(job: ProtectJob, hooks: ProtectHooks = {}): P
       runtimeRows = await runtimeMatrix(fieldRuntimes.runtimes, reference.files, files, data.x, data.rows, width, model.network.inputs, options.tolerance, signal);
       if (runtimeRows.every((r) => r.passed) || options.amplitude !== 'auto' || amplitude <= 1) break;
       const failed = runtimeRows.find((r) => !r.passed)!;
-      trials.push({ amplitude, passed: false, relDiff: failed.relDiff });
+      const referenceRow = runtimeRows.find((r) => r.runtime === runtime.name && r.batch > 1) ?? failed;
+      trials.push({ amplitude, passed: false, relDiff: referenceRow.relDiff, failedIn: { runtime: failed.runtime, batch: failed.batch, relDiff: failed.relDiff } });
       report(0.95, `amplitude ${formatAmplitude(amplitude)} fails in ${failed.runtime} at batch ${failed.batch} (relDiff ${failed.relDiff.toExponential(2)}); stepping down`);
       amplitude /= Math.SQRT2;
     }

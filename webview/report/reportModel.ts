@@ -256,6 +256,8 @@ export function marginState(relDiff: number, top1Agreement: number, tolerance: n
 export interface FieldRuntimeRow {
   runtime: string;
   batch: string;
+  /** Samples compared, or '—' in reports that did not record it. */
+  samples: string;
   relDiff: string;
   maxAbsDiff: string;
   top1: string;
@@ -313,6 +315,7 @@ export function fieldModel(report: Partial<ProtectionReport>): FieldModel | unde
   const runtimes: FieldRuntimeRow[] = field.runtimes.map((r) => ({
     runtime: r.runtime,
     batch: fmtCount(r.batch),
+    samples: r.samples !== undefined ? fmtCount(r.samples) : '—',
     relDiff: fmtNum(r.relDiff),
     maxAbsDiff: fmtNum(r.maxAbsDiff),
     top1: fmtPct(r.top1Agreement, 2),
@@ -581,7 +584,11 @@ export function detailsModel(report: Partial<ProtectionReport>): DetailsModel {
     emulatedRelDiff: t.emulatedRelDiff !== undefined ? fmtNum(t.emulatedRelDiff) : '—',
     passed: t.passed,
     chosen: i === chosenIndex,
-    title: t.passed ? undefined : searchFailure(t.relDiff, t.emulatedRelDiff, tolerance, limit, field !== undefined),
+    title: t.passed
+      ? undefined
+      : t.failedIn
+        ? `Stepped down: ${t.failedIn.runtime} at batch ${fmtCount(t.failedIn.batch)} had relDiff ${fmtNum(t.failedIn.relDiff)}`
+        : searchFailure(t.relDiff, t.emulatedRelDiff, tolerance, limit, field !== undefined),
   }));
   const searchHasEmulated = trials.some((t) => t.emulatedRelDiff !== undefined);
   const searchCaption = searchHasEmulated

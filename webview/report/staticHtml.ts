@@ -138,10 +138,10 @@ function passText(passed: boolean): string {
 function fieldHtml(field: FieldModel): string {
   const parts: string[] = [`<h3>In the field ${passText(field.passed)}</h3><p class="muted">${esc(field.intro)}</p>`];
   if (field.runtimes.length) {
-    parts.push('<table class="grid"><thead><tr><th>Runtime</th><th class="num">Batch</th><th class="num">relDiff</th><th class="num">max |Δ|</th><th class="num">Top-1 agreement</th><th>Result</th></tr></thead><tbody>');
+    parts.push('<table class="grid"><thead><tr><th>Runtime</th><th class="num">Batch</th><th class="num">Samples</th><th class="num">relDiff</th><th class="num">max |Δ|</th><th class="num">Top-1 agreement</th><th>Result</th></tr></thead><tbody>');
     for (const r of field.runtimes) {
       parts.push(
-        `<tr><td>${esc(r.runtime)}</td><td class="num">${esc(r.batch)}</td><td class="num">${esc(r.relDiff)}</td><td class="num">${esc(r.maxAbsDiff)}</td><td class="num">${esc(r.top1)}</td><td>${passText(r.passed)}</td></tr>`,
+        `<tr><td>${esc(r.runtime)}</td><td class="num">${esc(r.batch)}</td><td class="num">${esc(r.samples)}</td><td class="num">${esc(r.relDiff)}</td><td class="num">${esc(r.maxAbsDiff)}</td><td class="num">${esc(r.top1)}</td><td>${passText(r.passed)}</td></tr>`,
       );
     }
     parts.push('</tbody></table>');

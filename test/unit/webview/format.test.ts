@@ -57,7 +57,7 @@ describe('report number formatting', () => {
     assert.equal(fmtAmplitude(2048), formatAmplitude(2048));
     assert.equal(fmtAmplitude(2048), '2,048 (2^11)');
     assert.equal(fmtAmplitude(2896.309375740099), '2,896 (2^11.5)');
-    assert.equal(fmtAmplitude(22.62741699796952), '23 (2^4.5)');
+    assert.equal(fmtAmplitude(22.62741699796952), '22.6 (2^4.5)');
     assert.equal(fmtAmplitude(null), '—');
     assert.equal(fmtLayers(784, [{ units: 128, activation: 'relu' }, { units: 10, activation: 'softmax' }]), '784 → 128 relu → 10 softmax');
   });

@@ -23,7 +23,7 @@ describe('report header', () => {
     assert.equal(original.find((f) => f.label === 'Parameters')?.value, '109,386');
     assert.equal(original.find((f) => f.label === 'File')?.path, report.model.path, 'file facts link to the file');
     assert.match(header.groups[1]!.facts.find((f) => f.label === 'Parameters')!.value, /377,290 \(×3\.45\)/);
-    assert.equal(header.groups[2]!.facts.find((f) => f.label === 'Amplitude')?.value, '23 (2^4.5), searched (7 tried)', 'amplitudes as the CLI and verdict word them');
+    assert.equal(header.groups[2]!.facts.find((f) => f.label === 'Amplitude')?.value, '22.6 (2^4.5), searched (7 tried)', 'amplitudes as the CLI and verdict word them');
     assert.equal(header.verdict, report.verdict);
     assert.deepEqual(header.notes, []);
   });
@@ -212,7 +212,7 @@ describe('in the field', () => {
 describe('details', () => {
   it('marks the chosen amplitude and totals the timings', () => {
     const d = detailsModel(report);
-    assert.deepEqual(d.amplitudeSearch.filter((t) => t.chosen).map((t) => t.amplitude), ['23 (2^4.5)']);
+    assert.deepEqual(d.amplitudeSearch.filter((t) => t.chosen).map((t) => t.amplitude), ['22.6 (2^4.5)']);
     assert.equal(d.timings.at(-1)!.label, 'total');
     assert.deepEqual(d.files.map((f) => f.name), report.protected.files);
   });
@@ -234,7 +234,7 @@ describe('details', () => {
     const chosen = rows.find((r) => r.chosen)!;
     assert.deepEqual(
       [chosen.amplitude, chosen.emulatedRelDiff, chosen.ofTolerance, chosen.state, chosen.probabilisticBound, chosen.factor],
-      ['23 (2^4.5)', '2.69e-5', '26.9 %', 'pass', '0.909', '174×'],
+      ['22.6 (2^4.5)', '2.69e-5', '26.9 %', 'pass', '0.909', '174×'],
     );
     assert.deepEqual(rows.map((r) => r.state), ['pass', 'pass', 'pass', 'fail', 'fail'], '×2 breaks the tolerance under emulated orders');
     assert.deepEqual(rows.map((r) => r.factor), ['13.2×', '47.3×', '174×', '711×', '2,987×']);
