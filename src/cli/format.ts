@@ -31,7 +31,7 @@ export function formatProtectSummary(result: ProtectResult): string {
   const lines = [
     `Protected ${r.model.path}`,
     `  architecture   ${describeArchitecture({ inputs: r.model.inputs, layers: r.model.layers })}  →  ${r.protected.layers.map((l) => l.units).join('-')}`,
-    `  parameters     ${r.model.parameters.toLocaleString('en-US')} → ${r.protected.parameters.toLocaleString('en-US')}  (${(r.protected.bytes / 1024).toFixed(0)} KiB written)`,
+    `  parameters     ${r.model.parameters.toLocaleString('en-US')} → ${r.protected.parameters.toLocaleString('en-US')}  (${(r.protected.bytes / 1024).toFixed(0)} KiB written${r.protected.maxAbsWeight !== undefined ? `; largest |weight| ${r.protected.maxAbsWeight.toExponential(1)}` : ''})`,
     `  construction   ${r.construction.methods.join(' + ')}, ${r.construction.copies} copies, amplitude ${formatAmplitude(r.construction.amplitude)} (${r.construction.amplitudeMode}), seed ${r.construction.seed}`,
     ...r.model.normalised.map((note, i) => `  ${i === 0 ? 'notes' : ''}`.padEnd(17) + note),
     `  data           ${r.data.source === 'file' ? `${r.data.samples} samples from ${r.data.path}${r.data.labelled ? ' (labelled)' : ''}` : `${r.data.samples} generated probes (agreement replaces accuracy)`}`,

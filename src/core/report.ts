@@ -195,6 +195,11 @@ export interface ProtectionReport {
     bytes: number;
     /** SHA-256 of each written model file, so `verify` can detect tampering. */
     sha256: Record<string, string>;
+    /**
+     * Largest |weight| or |bias| (reports from 0.2 on): tripwire gains and rescaling reach ~1e17,
+     * far inside float32's 3.4e38 but beyond float16 and int8, by design.
+     */
+    maxAbsWeight?: number;
   };
   /** How the protected copy was built. */
   construction: {

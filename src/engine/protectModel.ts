@@ -6,7 +6,7 @@ import { chooseTripwireFeatures, protectNetwork, type ProtectedNetwork } from '.
 import { CancelledError, EquivalenceError, UsageError, throwIfCancelled } from '../core/errors';
 import { accuracy, compareOutputs, equivalencePasses, type OutputComparison } from '../core/equivalence';
 import { forward } from '../core/forward';
-import { classCount, outputWidth, parameterCount } from '../core/network';
+import { classCount, outputWidth, parameterCount, type DenseNetwork } from '../core/network';
 import type { AmplitudeSearchTrial, FieldEquivalence, FragilityKind, ProtectionReport, RuntimeEquivalence } from '../core/report';
 import { Rng } from '../core/rng';
 import { checkLabels, readDataset } from '../formats/data/dataset';
@@ -245,6 +245,7 @@ export async function protectModel(job: ProtectJob, hooks: ProtectHooks = {}): P
         parameters: parameterCount(protectedModel.network),
         bytes: files.reduce((n, f) => n + f.bytes.length, 0),
         sha256,
+        maxAbsWeight: maxAbsWeight(protectedModel.network),
       },
       construction: {
         seed: options.seed,
@@ -371,4 +372,14 @@ async function totalBytes(paths: string[]): Promise<number> {
   let total = 0;
   for (const path of paths) total += (await stat(path)).size;
   return total;
+}
+
+/** Largest |weight| or |bias| of a network: the dynamic range a runtime must hold in float32. */
+function maxAbsWeight(network: DenseNetwork): number {
+  let max = 0;
+  for (const layer of network.layers) {
+    for (const w of layer.weights) max = Math.max(max, Math.abs(w));
+    for (const b of layer.bias) max = Math.max(max, Math.abs(b));
+  }
+  return max;
 }
