@@ -415,93 +415,55 @@ function renderDetails(): void {
     return;
   }
   const tradeOff = d.tradeOff.length
-    ? h(
-        'section',
-        { class: 'card trade-off' },
-        h('h3', null, 'Amplitude trade-off'),
-        h(
-          'div',
-          { class: 'scroll-x' },
+    ? cardTable(
+        'card trade-off',
+        'Amplitude trade-off',
+        [
+          h('th', { title: 'Relative to the chosen amplitude' }, 'vs chosen'),
+          h('th', { class: 'num' }, 'amplitude'),
+          h('th', { class: 'num', title: 'Largest relDiff over the emulated kernel orders' }, 'worst emulated relDiff'),
+          h('th', { class: 'num', title: 'Worst emulated relDiff / tolerance' }, 'of tolerance'),
+          h('th', { title: 'Pass: at or below tolerance / margin, as the search requires; no margin: within the tolerance only; fail: over it' }, 'search limit'),
+          h('th', { class: 'num', title: 'relDiff bound for any summation order (Higham–Mary)' }, 'probabilistic bound'),
+          h('th', { class: 'num', title: 'Multiplicative weight noise, quick sweep (200 samples, one repeat)' }, 'fragility factor (quick)'),
+        ],
+        d.tradeOff.map((t) =>
           h(
-            'table',
-            { class: 'plain' },
-            h(
-              'thead',
-              null,
-              h(
-                'tr',
-                null,
-                h('th', { title: 'Relative to the chosen amplitude' }, 'vs chosen'),
-                h('th', { class: 'num' }, 'amplitude'),
-                h('th', { class: 'num', title: 'Largest relDiff over the emulated kernel orders' }, 'worst emulated relDiff'),
-                h('th', { class: 'num', title: 'Worst emulated relDiff / tolerance' }, 'of tolerance'),
-                h('th', { title: 'Pass: at or below tolerance / margin, as the search requires; no margin: within the tolerance only; fail: over it' }, 'search limit'),
-                h('th', { class: 'num', title: 'relDiff bound for any summation order (Higham–Mary)' }, 'probabilistic bound'),
-                h('th', { class: 'num', title: 'Multiplicative weight noise, quick sweep (200 samples, one repeat)' }, 'fragility factor (quick)'),
-              ),
-            ),
-            h(
-              'tbody',
-              null,
-              ...d.tradeOff.map((t) =>
-                h(
-                  'tr',
-                  { class: t.chosen ? 'chosen' : undefined, 'aria-current': t.chosen ? 'true' : undefined },
-                  h('td', null, t.relative, t.chosen ? h('span', { class: 'tag' }, 'chosen') : null),
-                  h('td', { class: 'num' }, t.amplitude),
-                  h('td', { class: 'num', title: `worst emulated top-1 agreement ${t.top1}` }, t.emulatedRelDiff),
-                  h('td', { class: 'num' }, t.ofTolerance),
-                  h('td', null, stateBadge(t.state)),
-                  h('td', { class: 'num' }, t.probabilisticBound),
-                  h('td', { class: 'num' }, t.factor),
-                ),
-              ),
-            ),
+            'tr',
+            { class: t.chosen ? 'chosen' : undefined, 'aria-current': t.chosen ? 'true' : undefined },
+            h('td', null, t.relative, t.chosen ? h('span', { class: 'tag' }, 'chosen') : null),
+            h('td', { class: 'num' }, t.amplitude),
+            h('td', { class: 'num', title: `worst emulated top-1 agreement ${t.top1}` }, t.emulatedRelDiff),
+            h('td', { class: 'num' }, t.ofTolerance),
+            h('td', null, stateBadge(t.state)),
+            h('td', { class: 'num' }, t.probabilisticBound),
+            h('td', { class: 'num' }, t.factor),
           ),
         ),
-        h('p', { class: 'hint' }, d.tradeOffCaption),
+        d.tradeOffCaption,
       )
     : null;
   const search = d.amplitudeSearch.length
-    ? h(
-        'section',
-        { class: 'card' },
-        h('h3', null, 'Amplitude search'),
-        h(
-          'div',
-          { class: 'scroll-x' },
+    ? cardTable(
+        'card',
+        'Amplitude search',
+        [
+          h('th', { class: 'num' }, 'amplitude'),
+          h('th', { class: 'num', title: 'relDiff in the reference runtime' }, 'relDiff'),
+          d.searchHasEmulated ? h('th', { class: 'num', title: 'Worst relDiff under the emulated kernel orders' }, 'emulated orders') : null,
+          h('th', null, 'result'),
+        ],
+        d.amplitudeSearch.map((t) =>
           h(
-            'table',
-            { class: 'plain' },
-            h(
-              'thead',
-              null,
-              h(
-                'tr',
-                null,
-                h('th', { class: 'num' }, 'amplitude'),
-                h('th', { class: 'num', title: 'relDiff in the reference runtime' }, 'relDiff'),
-                d.searchHasEmulated ? h('th', { class: 'num', title: 'Worst relDiff under the emulated kernel orders' }, 'emulated orders') : null,
-                h('th', null, 'result'),
-              ),
-            ),
-            h(
-              'tbody',
-              null,
-              ...d.amplitudeSearch.map((t) =>
-                h(
-                  'tr',
-                  { class: t.chosen ? 'chosen' : undefined, title: t.title },
-                  h('td', { class: 'num' }, t.amplitude),
-                  h('td', { class: 'num' }, t.relDiff),
-                  d.searchHasEmulated ? h('td', { class: 'num' }, t.emulatedRelDiff) : null,
-                  h('td', null, h('span', { class: t.passed ? 'ok' : 'bad' }, t.passed ? 'pass' : 'fail'), t.chosen ? ' ' : null, t.chosen ? h('span', { class: 'tag' }, 'chosen') : null),
-                ),
-              ),
-            ),
+            'tr',
+            { class: t.chosen ? 'chosen' : undefined, title: t.title },
+            h('td', { class: 'num' }, t.amplitude),
+            h('td', { class: 'num' }, t.relDiff),
+            d.searchHasEmulated ? h('td', { class: 'num' }, t.emulatedRelDiff) : null,
+            h('td', null, h('span', { class: t.passed ? 'ok' : 'bad' }, t.passed ? 'pass' : 'fail'), t.chosen ? ' ' : null, t.chosen ? h('span', { class: 'tag' }, 'chosen') : null),
           ),
         ),
-        d.searchCaption ? h('p', { class: 'hint' }, d.searchCaption) : null,
+        d.searchCaption,
       )
     : null;
   fill(
@@ -514,6 +476,17 @@ function renderDetails(): void {
       d.timings.length ? h('section', { class: 'card' }, h('h3', null, 'Timings'), factList(d.timings)) : null,
       h('section', { class: 'card' }, h('h3', null, 'Written files (SHA-256)'), factList(d.files.map((f) => ({ label: f.name, value: f.sha256 })), 'mono'), factList(d.facts)),
     ),
+  );
+}
+
+/** A card with a heading, a horizontally scrolling plain table and an optional caption. */
+function cardTable(cardClass: string, title: string, head: (HTMLElement | null)[], rows: HTMLElement[], caption?: string): HTMLElement {
+  return h(
+    'section',
+    { class: cardClass },
+    h('h3', null, title),
+    h('div', { class: 'scroll-x' }, h('table', { class: 'plain' }, h('thead', null, h('tr', null, ...head)), h('tbody', null, ...rows))),
+    caption ? h('p', { class: 'hint' }, caption) : null,
   );
 }
 
