@@ -11,7 +11,7 @@ import { inspectModel } from '../engine/inspectModel';
 import { protectModel } from '../engine/protectModel';
 import { verifyModel } from '../engine/verifyModel';
 import { TOOL_VERSION } from '../engine/version';
-import type { ProtectJob } from '../protocol';
+import type { ProtectJob } from '../protocol/jobs';
 import { formatInspection, formatProtectSummary, formatVerification } from './format';
 import { ProgressReporter } from './progress';
 

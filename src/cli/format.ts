@@ -1,9 +1,8 @@
 import { describeArchitecture } from '../core/network';
 import type { FragilityKind, ProtectionReport } from '../core/report';
 import { formatAmplitude, formatFactor } from '../core/verdict';
-import type { VerifyResult } from '../engine/verifyModel';
 import type { ModelInfo } from '../formats/format';
-import type { ProtectResult } from '../protocol';
+import type { ProtectResult, VerifyResult } from '../protocol/jobs';
 
 /** Human-readable `inspect` output. */
 export function formatInspection(info: ModelInfo): string {

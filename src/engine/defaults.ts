@@ -1,5 +1,5 @@
 import { PERTURBATION_KINDS } from '../core/report';
-import type { ProtectOptions } from '../protocol';
+import type { ProtectOptions } from '../protocol/jobs';
 
 /** Defaults of every protect option, shared by the CLI, the worker and the extension settings. */
 export const DEFAULT_OPTIONS: ProtectOptions = {

@@ -1,11 +1,11 @@
 /**
  * Fragility helper thread (dist/fragilityWorker.js): runs part of the sweeps on the second
- * core. Started by parallelFragility.ts; speaks the messages typed in protocol.ts.
+ * core. Started by parallelFragility.ts; speaks the messages typed in fragilityHelperProtocol.ts.
  */
 import { parentPort } from 'node:worker_threads';
 import { serializeError } from '../core/errors';
 import { measureFragility } from '../core/fragility';
-import type { FromFragilityHelperMessage, ToFragilityHelperMessage } from '../protocol';
+import type { FromFragilityHelperMessage, ToFragilityHelperMessage } from './fragilityHelperProtocol';
 
 const port = parentPort;
 if (!port) throw new Error('fragilityWorker.js must be started as a worker thread');

@@ -6,7 +6,7 @@ import { CancelledError, MimosaError, type MimosaErrorCode } from '../core/error
 import { measureFragility, type FragilityOptions, type SweepData } from '../core/fragility';
 import type { DenseNetwork } from '../core/network';
 import type { FragilityKind, PerturbationKind } from '../core/report';
-import type { FromFragilityHelperMessage, ToFragilityHelperMessage } from '../protocol';
+import type { FromFragilityHelperMessage, ToFragilityHelperMessage } from './fragilityHelperProtocol';
 
 /**
  * Relative cost of each sweep, measured on the bundled example (seconds on one core: 12, 11,

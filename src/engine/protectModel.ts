@@ -13,7 +13,7 @@ import { checkLabels, readDataset } from '../formats/data/dataset';
 import { generateProbes } from '../formats/data/probes';
 import type { LoadedModel, WrittenFile } from '../formats/format';
 import { requireFormat } from '../formats/registry';
-import type { JobProgress, ProtectJob, ProtectPhase, ProtectResult } from '../protocol';
+import type { JobProgress, ProtectJob, ProtectPhase, ProtectResult } from '../protocol/jobs';
 import { AtomicOutput } from './atomicOutput';
 import { amplitudeTradeOff, EmulatedOrdersCheck, FIELD_MARGIN, LARGE_BATCH, runtimeMatrix } from './fieldCheck';
 import { readHead } from './fileSystem';

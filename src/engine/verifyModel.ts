@@ -13,22 +13,7 @@ import { requireFormat } from '../formats/registry';
 
 import { nodeFileReader } from './nodeFileReader';
 import { originalLogits } from './originalLogits';
-
-/** Outcome of `mimosanet verify`. */
-export interface VerifyResult {
-  /** True when every file matches its recorded hash and, if re-run, the model is still equivalent. */
-  ok: boolean;
-  /** The protected model checked. */
-  modelPath: string;
-  /** The report it was checked against. */
-  reportPath: string;
-  /** One entry per file recorded in the report. */
-  files: { name: string; ok: boolean; problem?: string }[];
-  /** Where the report says the original is. */
-  originalPath: string;
-  /** Re-run of the equivalence check against the original, when the original is still there. */
-  equivalence?: { top1Agreement: number; maxAbsDiff: number; relDiff: number; passed: boolean; runtime: string; samples: number };
-}
+import type { VerifyResult } from '../protocol/jobs';
 
 /**
  * Checks a protected model against its report: every recorded file's SHA-256, then (when the

@@ -5,7 +5,7 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { serializeError } from '../core/errors';
-import type { FromWorkerMessage, ToWorkerMessage } from '../protocol';
+import type { FromWorkerMessage, ToWorkerMessage } from '../protocol/worker';
 import { inspectModel } from './inspectModel';
 import { protectModel } from './protectModel';
 

@@ -17,7 +17,7 @@ import type { MimosaNetApi, Services } from './services';
 import { ModelsTreeProvider } from './views/modelsView';
 import { ReportsTreeProvider } from './views/reportsView';
 import { WorkerClient, type WorkerLike } from './workerClient';
-import type { ReportViewState } from '../protocol';
+import type { ReportViewState } from '../protocol/webview';
 
 /** Called by VS Code on the first activation event; returns an API for the extension-host tests. */
 export function activate(context: vscode.ExtensionContext): MimosaNetApi {

@@ -3,7 +3,8 @@
  * `postMessage` as `unknown`; the host checks them before acting (a webview is untrusted content,
  * and a worker built from another version could speak an older protocol). Pure, no `vscode`.
  */
-import type { FromWebviewMessage, FromWorkerMessage } from '../protocol';
+import type { FromWebviewMessage } from '../protocol/webview';
+import type { FromWorkerMessage } from '../protocol/worker';
 
 /** Whether a value posted by the report webview is a message the host understands. */
 export function isFromWebviewMessage(value: unknown): value is FromWebviewMessage {

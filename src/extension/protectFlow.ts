@@ -6,7 +6,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ProtectionReport } from '../core/report';
-import type { ProtectJob, ProtectResult } from '../protocol';
+import type { ProtectJob, ProtectResult } from '../protocol/jobs';
 import { type DataSuggestion, DATA_EXTENSIONS, suggestEvaluationData } from './discovery/dataFiles';
 import { type ModelEntry, modelState } from './discovery/modelEntry';
 import { COMMANDS, CONFIG_SECTION } from './ids';

@@ -6,7 +6,7 @@
 import * as path from 'node:path';
 import { PERTURBATION_KINDS, type PerturbationKind } from '../core/report';
 import { DEFAULT_OPTIONS as ENGINE_DEFAULTS } from '../engine/defaults';
-import type { ProtectOptions } from '../protocol';
+import type { ProtectOptions } from '../protocol/jobs';
 
 /** Reads one setting below `mimosanet.`; undefined when unset. */
 export type SettingGetter = (key: string) => unknown;

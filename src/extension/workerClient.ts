@@ -7,7 +7,8 @@
 import type { SerializedError } from '../core/errors';
 import type { ProtectionReport } from '../core/report';
 import type { ModelInfo } from '../formats/format';
-import type { FromWorkerMessage, JobProgress, ProtectJob, ProtectResult, ToWorkerMessage } from '../protocol';
+import type { JobProgress, ProtectJob, ProtectResult } from '../protocol/jobs';
+import type { FromWorkerMessage, ToWorkerMessage } from '../protocol/worker';
 import { isFromWorkerMessage } from './messages';
 
 /** The part of worker_threads.Worker the client uses. */

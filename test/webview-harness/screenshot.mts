@@ -17,7 +17,7 @@ import { extname, join, resolve } from 'node:path';
 import { chromium, type Page } from 'playwright-core';
 import type { ProtectionReport } from '../../src/core/report';
 import { reportHtml } from '../../src/extension/reportHtml';
-import type { ToWebviewMessage } from '../../src/protocol';
+import type { ToWebviewMessage } from '../../src/protocol/webview';
 
 const root = resolve(import.meta.dirname, '../..');
 const args = process.argv.slice(2);

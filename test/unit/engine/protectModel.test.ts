@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { DEFAULT_OPTIONS } from '../../../src/engine/defaults';
 import { protectModel } from '../../../src/engine/protectModel';
-import type { JobProgress } from '../../../src/protocol';
+import type { JobProgress } from '../../../src/protocol/jobs';
 
 const FIXTURES = join(__dirname, '../../fixtures/tfjs');
 

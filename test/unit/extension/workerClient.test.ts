@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { FromWorkerMessage, ProtectJob, ToWorkerMessage } from '../../../src/protocol';
+import type { ProtectJob } from '../../../src/protocol/jobs';
+import type { FromWorkerMessage, ToWorkerMessage } from '../../../src/protocol/worker';
 import { DEFAULT_OPTIONS } from '../../../src/extension/settings';
 import { JobError, WorkerClient, type WorkerLike } from '../../../src/extension/workerClient';
 

@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { COMMANDS, REPORT_VIEW_TYPE } from '../../../src/extension/ids';
 import type { MimosaNetApi } from '../../../src/extension/services';
-import type { ProtectResult } from '../../../src/protocol';
+import type { ProtectResult } from '../../../src/protocol/jobs';
 
 const EXTENSION_ID = 'mimosanet.mimosanet';
 

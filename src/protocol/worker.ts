@@ -1,0 +1,79 @@
+/**
+ * Messages between the extension host and the engine worker (dist/worker.js). Plain data only:
+ * errors travel as SerializedError. Types only; import with `import type`.
+ */
+import type { SerializedError } from '../core/errors';
+import type { ProtectionReport } from '../core/report';
+import type { ModelInfo } from '../formats/format';
+import type { JobProgress, ProtectJob, ProtectResult } from './jobs';
+
+// Extension host → worker ---------------------------------------------------------------------
+
+/** Start protecting a model. */
+export interface ProtectRequest {
+  type: 'protect';
+  /** Correlates replies. */
+  id: number;
+  job: ProtectJob;
+}
+
+/** Describe a model file (architecture, support status). */
+export interface InspectRequest {
+  type: 'inspect';
+  id: number;
+  path: string;
+}
+
+/** Cancel the job with this id; the worker replies with an error of code CANCELLED. */
+export interface CancelRequest {
+  type: 'cancel';
+  id: number;
+}
+
+/** Every message the worker accepts. */
+export type ToWorkerMessage = ProtectRequest | InspectRequest | CancelRequest;
+
+// Worker → extension host ---------------------------------------------------------------------
+
+/** Progress of job `id`. */
+export interface ProgressNotification {
+  type: 'progress';
+  id: number;
+  progress: JobProgress;
+}
+
+/** A partial report (fragility kinds filled in so far), so charts update while the sweep runs. */
+export interface PartialReportNotification {
+  type: 'partialReport';
+  id: number;
+  report: Partial<ProtectionReport>;
+}
+
+/** Job `id` finished protecting. */
+export interface ProtectResponse {
+  type: 'protectResult';
+  id: number;
+  result: ProtectResult;
+}
+
+/** Job `id` finished inspecting. */
+export interface InspectResponse {
+  type: 'inspectResult';
+  id: number;
+  info: ModelInfo;
+}
+
+/** Job `id` failed or was cancelled (code CANCELLED). */
+export interface ErrorResponse {
+  type: 'error';
+  id: number;
+  error: SerializedError;
+}
+
+/** Every message the worker sends. */
+export type FromWorkerMessage =
+  | ProgressNotification
+  | PartialReportNotification
+  | ProtectResponse
+  | InspectResponse
+  | ErrorResponse;
