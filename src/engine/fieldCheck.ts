@@ -29,7 +29,8 @@ export class EmulatedOrdersCheck {
   private readonly x: Float32Array;
 
   constructor(
-    private readonly original: DenseNetwork,
+    /** The original network every candidate is compared with. */
+    readonly original: DenseNetwork,
     x: Float32Array,
     rows: number,
     private readonly options: { seed: number; tolerance: number; signal?: AbortSignal },

@@ -1,0 +1,145 @@
+import { basename } from 'node:path';
+import { searchAmplitude } from '../../core/amplitude';
+import { chooseTripwireFeatures, protectNetwork, type ProtectedNetwork } from '../../core/constructions';
+import { compareOutputs, equivalencePasses } from '../../core/equivalence';
+import { EquivalenceError, throwIfCancelled } from '../../core/errors';
+import { outputWidth } from '../../core/network';
+import type { AmplitudeSearchTrial, RuntimeEquivalence } from '../../core/report';
+import { formatAmplitude } from '../../core/verdict';
+import type { ModelRuntime, PredictOptions, WrittenFile } from '../../formats/format';
+import type { ProtectOptions } from '../../protocol/jobs';
+import { EmulatedOrdersCheck, LARGE_BATCH, runtimeMatrix } from '../fieldCheck';
+import { originalLogits } from '../originalLogits';
+import type { EvaluationData } from './evaluationData';
+import type { OriginalModel } from './originalModel';
+
+/**
+ * Amplitudes above 2^16 are never chosen: beyond that, one ulp of a cancelling term is no
+ * longer small next to the signal, and equivalence would hang on the exact rounding of the
+ * checking runtime rather than on the construction.
+ */
+const MAX_AMPLITUDE_EXPONENT = 16;
+
+/** What calibration hands to the later phases. */
+export interface Calibration {
+  /** The reference runtime (amplitude search and the headline check). */
+  runtime: ModelRuntime;
+  predictOptions: PredictOptions;
+  /** The original's logits in the reference runtime, and the files they came from. */
+  reference: { logits: Float32Array; files: WrittenFile[]; notes: string[] };
+  /** Builds the protected network at an amplitude (tripwires as the options say, or none). */
+  build: (amplitude: number, tripwires?: number) => ProtectedNetwork;
+  /** The emulated-orders check, with the original's outputs cached. */
+  emulated: EmulatedOrdersCheck;
+  amplitude: number;
+  trials: AmplitudeSearchTrial[];
+  protectedModel: ProtectedNetwork;
+  /** The protected model's files as written. */
+  files: WrittenFile[];
+  /** The runtime matrix at the chosen amplitude, and runtimes that could not run. */
+  runtimeRows: RuntimeEquivalence[];
+  runtimeNotes: string[];
+}
+
+/** Phase "calibrate": reference logits, the amplitude search, then the runtime matrix (stepping down on failure). */
+export async function calibrate(
+  original: OriginalModel,
+  data: EvaluationData,
+  options: ProtectOptions,
+  report: (within: number, message: string) => void,
+  signal?: AbortSignal,
+): Promise<Calibration> {
+  const { format, model } = original;
+  const runtime = await format.createRuntime();
+  // Batches of LARGE_BATCH rows: a tiled-GEMM path like the field check's, and a cancel is seen within one batch.
+  const predictOptions: PredictOptions = { logits: true, batch: LARGE_BATCH, ...(signal ? { signal } : {}) };
+  const reference = await originalLogits(format, model, original.path, original.files, runtime, data.x, data.rows, predictOptions);
+  // Which inputs the tripwires watch: the most often nonzero on the evaluation data. This only
+  // steers fragility; their silence is certified for every input.
+  const features = chooseTripwireFeatures(data.x, data.rows, model.network.inputs, options.tripwires);
+  const build = (amplitude: number, tripwires = options.tripwires): ProtectedNetwork =>
+    protectNetwork(model.network, {
+      seed: options.seed,
+      amplitude,
+      copies: options.copies,
+      rescaleExponent: options.rescaleExponent,
+      twins: options.twins,
+      permute: true,
+      tripwires,
+      features,
+    });
+  const emulated = new EmulatedOrdersCheck(model.network, data.x, data.rows, { seed: options.seed, tolerance: options.tolerance, ...(signal ? { signal } : {}) });
+  const context: SearchContext = { original, data, options, report, runtime, predictOptions, referenceLogits: reference.logits, build, emulated, ...(signal ? { signal } : {}) };
+  const trials: AmplitudeSearchTrial[] = [];
+  let amplitude = options.amplitude === 'auto' ? await searchLargestAmplitude(context, trials) : options.amplitude;
+
+  // Real runtimes may sum in orders the emulation does not cover: when one fails at a searched
+  // amplitude, step down half an octave and check again.
+  const fieldRuntimes = await format.createFieldRuntimes();
+  for (;;) {
+    const protectedModel = build(amplitude);
+    const files = await format.write(model, protectedModel.network, baseName(original));
+    report(0.9, `Checking amplitude ${formatAmplitude(amplitude)} in ${fieldRuntimes.runtimes.map((r) => r.name).join(', ')}`);
+    const runtimeRows = await runtimeMatrix(fieldRuntimes.runtimes, reference.files, files, data.x, data.rows, outputWidth(model.network), model.network.inputs, options.tolerance, signal);
+    if (runtimeRows.every((r) => r.passed) || options.amplitude !== 'auto' || amplitude <= 1) {
+      return { runtime, predictOptions, reference, build, emulated, amplitude, trials, protectedModel, files, runtimeRows, runtimeNotes: fieldRuntimes.notes };
+    }
+    const failed = runtimeRows.find((r) => !r.passed)!;
+    const referenceRow = runtimeRows.find((r) => r.runtime === runtime.name && r.batch > 1) ?? failed;
+    trials.push({ amplitude, passed: false, relDiff: referenceRow.relDiff, failedIn: { runtime: failed.runtime, batch: failed.batch, relDiff: failed.relDiff } });
+    report(0.95, `amplitude ${formatAmplitude(amplitude)} fails in ${failed.runtime} at batch ${failed.batch} (relDiff ${failed.relDiff.toExponential(2)}); stepping down`);
+    amplitude /= Math.SQRT2;
+  }
+}
+
+/** What one amplitude trial needs. */
+interface SearchContext {
+  original: OriginalModel;
+  data: EvaluationData;
+  options: ProtectOptions;
+  report: (within: number, message: string) => void;
+  runtime: ModelRuntime;
+  predictOptions: PredictOptions;
+  referenceLogits: Float32Array;
+  build: (amplitude: number) => ProtectedNetwork;
+  emulated: EmulatedOrdersCheck;
+  signal?: AbortSignal;
+}
+
+/** The largest amplitude that passes the reference runtime and the emulated orders (with margin); trials are appended. */
+async function searchLargestAmplitude(context: SearchContext, trials: AmplitudeSearchTrial[]): Promise<number> {
+  const { original, data, options, report, runtime, signal } = context;
+  let tried = 0;
+  const search = await searchAmplitude(
+    async (candidate) => {
+      throwIfCancelled(signal);
+      report(tried / 12, `Trying amplitude ${formatAmplitude(candidate)} in ${runtime.name} and emulated kernel orders`);
+      const built = context.build(candidate);
+      const files = await original.format.write(original.model, built.network, baseName(original));
+      const comparison = compareOutputs(context.referenceLogits, await runtime.predict(files, data.x, data.rows, context.predictOptions), data.rows, outputWidth(original.model.network));
+      // The candidate must also hold under the summation orders of real kernels, each output
+      // column in its own order as tiled GEMMs do, with a margin for orders nobody emulated.
+      const field = equivalencePasses(comparison, options.tolerance) ? await context.emulated.run(built.network) : null;
+      const passed = equivalencePasses(comparison, options.tolerance) && (field?.passed ?? false);
+      trials.push({ amplitude: candidate, passed, relDiff: comparison.relDiff, ...(field ? { emulatedRelDiff: field.worst.relDiff } : {}) });
+      const shown = field ? `, emulated orders ${field.worst.relDiff.toExponential(2)}` : '';
+      report(++tried / 12, `amplitude ${formatAmplitude(candidate)}: ${runtime.name} relDiff ${comparison.relDiff.toExponential(2)}${shown}, ${passed ? 'pass' : 'fail'}`);
+      return { passed, relDiff: Math.max(comparison.relDiff, field?.worst.relDiff ?? 0) };
+    },
+    { maxExponent: MAX_AMPLITUDE_EXPONENT },
+  );
+  if (search.amplitude === null) {
+    const first = trials[0]!;
+    throw new EquivalenceError(
+      `${basename(original.path)}: even amplitude 1 breaks equivalence (${runtime.name} relDiff ${first.relDiff.toExponential(2)}, emulated orders ${first.emulatedRelDiff?.toExponential(2) ?? 'not run'}; tolerance ${options.tolerance}); try a larger tolerance`,
+    );
+  }
+  return search.amplitude;
+}
+
+/** File name stem the protected files are written under (the original's). */
+export function baseName(original: OriginalModel): string {
+  const name = basename(original.path);
+  const dot = name.lastIndexOf('.');
+  return dot > 0 ? name.slice(0, dot) : name;
+}
