@@ -1,10 +1,23 @@
-// Flat ESLint config. Layer boundaries (STYLE.md) are `no-restricted-imports` rules per folder.
+// Flat ESLint config. Layer boundaries are import rules per folder: `no-restricted-imports` for
+// what a layer may not import at all, `@typescript-eslint/no-restricted-imports` for what it may
+// import as types only (test/unit/lint/layerRules.test.ts checks both).
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 const nodeBuiltins = ['node:*', 'fs', 'path', 'os', 'crypto', 'child_process', 'worker_threads', 'util', 'stream'];
 const restrict = (patterns, message) => ({
   'no-restricted-imports': ['error', { patterns: patterns.map((group) => ({ group: [group], message })) }],
+});
+
+/** src/protocol/ holds types only: everyone imports it with `import type`. */
+const protocolTypesOnly = { group: ['**/protocol/*'], allowTypeImports: true, message: 'src/protocol is types only: import it with `import type`.' };
+/** Type-only import rules; a later block for the same files replaces the list, so each block repeats protocolTypesOnly. */
+const typesOnly = (...patterns) => ({ '@typescript-eslint/no-restricted-imports': ['error', { patterns: [protocolTypesOnly, ...patterns] }] });
+/** What src/extension may import from the engine and the formats: types, plus the format registry (and `allowed`). */
+const extensionBoundary = (...allowed) => ({
+  group: ['**/engine/**', '**/formats/**', '!**/formats/registry', ...allowed],
+  allowTypeImports: true,
+  message: 'src/extension runs in the extension host: engine and format code run in the worker (import type only).',
 });
 
 export default tseslint.config(
@@ -14,11 +27,12 @@ export default tseslint.config(
   {
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+      ...typesOnly(),
     },
   },
   {
     files: ['src/core/**/*.ts'],
-    rules: restrict(['vscode', ...nodeBuiltins, '../formats/*', '../engine/*', '../extension/*', '../cli/*', '../protocol'], 'src/core is pure: no vscode, no Node built-ins, nothing outside core.'),
+    rules: restrict(['vscode', ...nodeBuiltins, '../formats/*', '../engine/*', '../extension/*', '../cli/*', '../protocol/*'], 'src/core is pure: no vscode, no Node built-ins, nothing outside core.'),
   },
   {
     files: ['src/formats/**/*.ts'],
@@ -29,8 +43,29 @@ export default tseslint.config(
     rules: restrict(['vscode', '**/extension/*'], 'engine and cli run without VS Code.'),
   },
   {
+    // The extension host loads no engine and no tfjs (they run in dist/worker.js): engine and
+    // format modules are imported as types only. The one exception is the format registry, the
+    // host's content sniff and small-file inspection (no tfjs: runtimes are lazy imports, and
+    // test/unit/extension/bundle.test.ts keeps tfjs and the engine out of dist/extension.js).
+    files: ['src/extension/**/*.ts'],
+    rules: typesOnly(extensionBoundary()),
+  },
+  {
+    // Until the pure options module lands (issue 7), the settings layer reads the engine's
+    // defaults (a constant, no tfjs). Remove this block with that import.
+    files: ['src/extension/settings.ts'],
+    rules: typesOnly(extensionBoundary('!**/engine/defaults')),
+  },
+  {
     files: ['webview/**/*.ts'],
-    rules: restrict(['vscode', ...nodeBuiltins, '**/src/engine/*', '**/src/formats/*', '**/src/extension/*'], 'webview is browser code: only `import type` from the protocol and report schema.'),
+    rules: {
+      ...restrict(['vscode', ...nodeBuiltins, '**/src/extension/*'], 'webview is browser code: no vscode, no Node built-ins, no extension code.'),
+      ...typesOnly({
+        group: ['**/src/engine/**', '**/src/formats/**'],
+        allowTypeImports: true,
+        message: 'webview is browser code: only `import type` from the engine and formats.',
+      }),
+    },
   },
   {
     files: ['scripts/**/*.mjs', 'test/**/*.mjs'],
