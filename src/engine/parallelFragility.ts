@@ -29,9 +29,9 @@ const PARALLEL_THRESHOLD = 2e7;
 /** Splits kinds into two groups of similar cost (longest first, each to the lighter group). */
 export function splitKinds(kinds: readonly PerturbationKind[]): [PerturbationKind[], PerturbationKind[]] {
   const groups: [PerturbationKind[], PerturbationKind[]] = [[], []];
-  const load = [0, 0];
+  const load: [number, number] = [0, 0];
   for (const kind of [...kinds].sort((a, b) => KIND_COST[b] - KIND_COST[a])) {
-    const lighter = load[0]! <= load[1]! ? 0 : 1;
+    const lighter = load[0] <= load[1] ? 0 : 1;
     groups[lighter].push(kind);
     load[lighter] += KIND_COST[kind];
   }
