@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { protectNetwork } from '../src/core/constructions';
 import { forward } from '../src/core/forward';
-import { DEFAULT_OPTIONS } from '../src/engine/defaults';
+import { DEFAULT_OPTIONS } from '../src/core/options';
 import { nodeFileReader } from '../src/engine/nodeFileReader';
 import { parseNpy } from '../src/formats/data/npy';
 import { tfjsLayersFormat } from '../src/formats/tfjs/tfjsLayersFormat';

@@ -5,8 +5,8 @@
  */
 import { parseArgs } from 'node:util';
 import { MimosaError, UsageError } from '../core/errors';
-import { PERTURBATION_KINDS, type PerturbationKind } from '../core/report';
-import { DEFAULT_OPTIONS } from '../engine/defaults';
+import { PERTURBATION_KINDS } from '../core/report';
+import { parseOptions, type ProtectOptions, type RawOptions } from '../core/options';
 import { inspectModel } from '../engine/inspectModel';
 import { protectModel } from '../engine/protectModel';
 import { verifyModel } from '../engine/verifyModel';
@@ -90,19 +90,7 @@ export async function main(argv: string[], io: { stdout: NodeJS.WritableStream; 
           ...(values.out ? { outDir: values.out } : {}),
           ...(values.data ? { dataPath: values.data } : {}),
           ...(values.labels ? { labelsPath: values.labels } : {}),
-          options: {
-            ...DEFAULT_OPTIONS,
-            seed: integer('--seed', values.seed, DEFAULT_OPTIONS.seed),
-            tolerance: number('--tolerance', values.tolerance, DEFAULT_OPTIONS.tolerance),
-            amplitude: values.amplitude === undefined || values.amplitude === 'auto' ? 'auto' : number('--amplitude', values.amplitude, 1),
-            copies: integer('--copies', values.copies, DEFAULT_OPTIONS.copies),
-            rescaleExponent: integer('--rescale', values.rescale, DEFAULT_OPTIONS.rescaleExponent),
-            twins: integer('--twins', values.twins, DEFAULT_OPTIONS.twins),
-            tripwires: integer('--tripwires', values.tripwires, DEFAULT_OPTIONS.tripwires),
-            kinds: values.kinds ? kinds(values.kinds) : DEFAULT_OPTIONS.kinds,
-            repeats: integer('--repeats', values.repeats, DEFAULT_OPTIONS.repeats),
-            maxSamples: integer('--max-samples', values['max-samples'], DEFAULT_OPTIONS.maxSamples),
-          },
+          options: cliOptions(values),
         };
         const controller = new AbortController();
         const onSigint = (): void => controller.abort();
@@ -142,27 +130,28 @@ function reportError(error: unknown, json: boolean, io: { stdout: NodeJS.Writabl
   return exit;
 }
 
-function number(flag: string, value: string | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  const parsed = Number(value);
-  if (value.trim() === '' || !Number.isFinite(parsed)) throw new UsageError(`${flag} expects a number, got '${value}'`);
-  return parsed;
-}
+/** The flag behind each protect option. */
+const FLAGS: Record<keyof ProtectOptions, string> = {
+  seed: '--seed',
+  tolerance: '--tolerance',
+  amplitude: '--amplitude',
+  copies: '--copies',
+  rescaleExponent: '--rescale',
+  twins: '--twins',
+  tripwires: '--tripwires',
+  kinds: '--kinds',
+  maxSamples: '--max-samples',
+  repeats: '--repeats',
+};
 
-function integer(flag: string, value: string | undefined, fallback: number): number {
-  const parsed = number(flag, value, fallback);
-  if (!Number.isInteger(parsed)) throw new UsageError(`${flag} expects an integer, got '${value}'`);
-  return parsed;
-}
-
-function kinds(value: string): PerturbationKind[] {
-  const list = value.split(',').map((k) => k.trim()).filter(Boolean);
-  for (const kind of list) {
-    if (!(PERTURBATION_KINDS as readonly string[]).includes(kind)) {
-      throw new UsageError(`Unknown perturbation kind '${kind}' (known: ${PERTURBATION_KINDS.join(', ')})`);
-    }
-  }
-  return list as PerturbationKind[];
+/** Protect options from the command line through the one options parser; the first invalid flag is a usage error. */
+function cliOptions(values: Partial<Record<string, string | boolean>>): ProtectOptions {
+  const raw: RawOptions = {};
+  for (const [option, flag] of Object.entries(FLAGS) as [keyof ProtectOptions, string][]) raw[option] = values[flag.slice(2)];
+  const { options, problems } = parseOptions(raw);
+  const [problem] = problems;
+  if (problem) throw new UsageError(`${FLAGS[problem.option]} must be ${problem.expected}, got '${String(problem.value)}'`);
+  return options;
 }
 
 if (require.main === module) {

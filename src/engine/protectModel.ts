@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { basename, join } from 'node:path';
 import { CancelledError, throwIfCancelled, UsageError } from '../core/errors';
+import { parseOptions, type RawOptions } from '../core/options';
 import type { ProtectionReport } from '../core/report';
 import { verdictSentence } from '../core/verdict';
 import type { WrittenFile } from '../formats/format';
@@ -103,14 +104,9 @@ async function writeFiles(output: AtomicOutput, files: WrittenFile[]): Promise<R
   return sha256;
 }
 
+/** Checks a job's options with the one options parser (jobs can come from any client). */
 function validateOptions(job: ProtectJob): void {
-  const o = job.options;
-  if (!(o.tolerance > 0)) throw new UsageError(`--tolerance must be a positive number, got ${o.tolerance}`);
-  if (o.amplitude !== 'auto' && !(o.amplitude > 0)) throw new UsageError(`--amplitude must be 'auto' or a positive number, got ${o.amplitude}`);
-  if (!Number.isInteger(o.seed)) throw new UsageError(`--seed must be an integer, got ${o.seed}`);
-  if (!Number.isInteger(o.copies) || o.copies < 3) throw new UsageError(`copies must be an integer ≥ 3, got ${o.copies}`);
-  if (!Number.isInteger(o.tripwires) || o.tripwires < 0) throw new UsageError(`tripwires must be a non-negative integer, got ${o.tripwires}`);
-  if (!Number.isInteger(o.repeats) || o.repeats < 1) throw new UsageError(`repeats must be a positive integer, got ${o.repeats}`);
-  if (!Number.isInteger(o.maxSamples) || o.maxSamples < 1) throw new UsageError(`maxSamples must be a positive integer, got ${o.maxSamples}`);
-  if (job.labelsPath && !job.dataPath) throw new UsageError('--labels needs --data');
+  const [problem] = parseOptions(job.options as unknown as RawOptions, job.options).problems;
+  if (problem) throw new UsageError(`Option ${problem.option} must be ${problem.expected}, got ${JSON.stringify(problem.value)}`);
+  if (job.labelsPath && !job.dataPath) throw new UsageError('Labels need evaluation data: give a data file with the labels file');
 }

@@ -3,31 +3,11 @@
  * is, what it produced, and what `verify` found. Types only (plain data that crosses thread and
  * process boundaries); import with `import type`.
  */
-import type { PerturbationKind, ProtectionReport } from '../core/report';
+import type { ProtectOptions } from '../core/options';
+import type { ProtectionReport } from '../core/report';
 
-/** Tunables of a protect run. */
-export interface ProtectOptions {
-  /** Seed of every random choice; same seed and inputs → byte-identical output. */
-  seed: number;
-  /** Equivalence tolerance on relDiff. */
-  tolerance: number;
-  /** 'auto' searches the largest passing amplitude; a number fixes it. */
-  amplitude: 'auto' | number;
-  /** Copies per hidden neuron (≥ 3: one keeps the weights, the rest cancel). */
-  copies: number;
-  /** Positive rescaling by powers of two in 2^[-r, r] (ReLU-family layers only); 0 disables it. */
-  rescaleExponent: number;
-  /** Extra cancelling twin pairs per hidden layer (0 = none). */
-  twins: number;
-  /** Certified tripwires between the first two hidden ReLU layers (0 = none); silent on every input. */
-  tripwires: number;
-  /** Perturbation kinds to sweep. */
-  kinds: PerturbationKind[];
-  /** At most this many evaluation samples are used (first N). */
-  maxSamples: number;
-  /** Seeded repeats per magnitude for noise sweeps. */
-  repeats: number;
-}
+/** Options of a protect job (defaults, ranges and the parser live in src/core/options.ts). */
+export type { ProtectOptions };
 
 /** A request to protect one model. */
 export interface ProtectJob {

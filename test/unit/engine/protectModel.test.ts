@@ -3,7 +3,7 @@ import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { DEFAULT_OPTIONS } from '../../../src/engine/defaults';
+import { DEFAULT_OPTIONS } from '../../../src/core/options';
 import { protectModel } from '../../../src/engine/protectModel';
 import type { JobProgress } from '../../../src/protocol/jobs';
 

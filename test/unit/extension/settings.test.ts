@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { PERTURBATION_KINDS } from '../../../src/core/report';
-import { DEFAULT_OPTIONS, DEFAULT_OUTPUT_FOLDER, modelBaseName, readProtectOptions, resolveOutputFolder } from '../../../src/extension/settings';
+import { INTEGER_RANGES } from '../../../src/core/options';
+import { DEFAULT_OPTIONS, DEFAULT_OUTPUT_FOLDER, modelBaseName, readProtectOptions, resolveOutputFolder, SETTING_NAMES } from '../../../src/extension/settings';
 
 const settings = (values: Record<string, unknown>) => (key: string) => values[key];
 
@@ -42,16 +43,20 @@ describe('protect options from the settings', () => {
     assert.ok(problems.some((p) => p.startsWith('mimosanet.copies = 2 is invalid')));
   });
 
-  it('package.json declares the same defaults as the engine', () => {
+  it('package.json declares the same defaults and ranges as the options module, for every setting', () => {
     const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8'));
     const props = pkg.contributes.configuration.properties;
-    assert.equal(props['mimosanet.tolerance'].default, DEFAULT_OPTIONS.tolerance);
-    assert.equal(props['mimosanet.amplitude'].default, DEFAULT_OPTIONS.amplitude);
-    assert.equal(props['mimosanet.seed'].default, DEFAULT_OPTIONS.seed);
-    assert.equal(props['mimosanet.copies'].default, DEFAULT_OPTIONS.copies);
-    assert.equal(props['mimosanet.maxSamples'].default, DEFAULT_OPTIONS.maxSamples);
-    assert.equal(props['mimosanet.repeats'].default, DEFAULT_OPTIONS.repeats);
-    assert.deepEqual(props['mimosanet.perturbations'].default, [...PERTURBATION_KINDS]);
+    for (const [option, setting] of Object.entries(SETTING_NAMES) as [keyof typeof DEFAULT_OPTIONS, string][]) {
+      const prop = props[`mimosanet.${setting}`];
+      assert.ok(prop, `package.json has no mimosanet.${setting}`);
+      assert.deepEqual(prop.default, DEFAULT_OPTIONS[option], `default of mimosanet.${setting}`);
+      const range = (INTEGER_RANGES as Record<string, { min: number; max: number }>)[option];
+      if (range) {
+        assert.equal(prop.type, 'integer', `mimosanet.${setting} is an integer`);
+        assert.equal(prop.minimum, range.min, `minimum of mimosanet.${setting}`);
+        assert.equal(prop.maximum ?? Number.MAX_SAFE_INTEGER, range.max, `maximum of mimosanet.${setting}`);
+      }
+    }
     assert.deepEqual(props['mimosanet.perturbations'].items.enum, [...PERTURBATION_KINDS]);
     assert.equal(props['mimosanet.outputFolder'].default, DEFAULT_OUTPUT_FOLDER);
   });
