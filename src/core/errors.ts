@@ -10,6 +10,7 @@ export type MimosaErrorCode =
   | 'UNSUPPORTED_LAYER'
   | 'INVALID_NETWORK'
   | 'DATA'
+  | 'REPORT_FORMAT'
   | 'EQUIVALENCE'
   | 'OUTPUT_EXISTS'
   | 'USAGE'
@@ -66,6 +67,19 @@ export class DataError extends MimosaError {
   constructor(file: string | undefined, problem: string) {
     super('DATA', file ? `${file}: ${problem}` : problem);
     this.file = file;
+  }
+}
+
+/** A report.json is unreadable, not a MimosaNet report, of a schema version this tool does not read, or lacks a field. */
+export class ReportFormatError extends MimosaError {
+  /** The report file (or other source) that failed to parse, as given by the caller. */
+  readonly file: string;
+  /** What is wrong with it, without the file name. */
+  readonly problem: string;
+  constructor(file: string, problem: string) {
+    super('REPORT_FORMAT', `${file}: ${problem}`);
+    this.file = file;
+    this.problem = problem;
   }
 }
 

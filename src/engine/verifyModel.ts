@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { DataError } from '../core/errors';
+import { ReportFormatError } from '../core/errors';
 import { pathExists, readHead } from './fileSystem';
 import { compareOutputs, equivalencePasses } from '../core/equivalence';
 import { outputWidth } from '../core/network';
 import type { ProtectionReport } from '../core/report';
+import { parseReport } from '../core/reportParse';
 import { Rng } from '../core/rng';
 import { readDataset } from '../formats/data/dataset';
 import { generateProbes } from '../formats/data/probes';
@@ -59,17 +60,13 @@ export async function verifyModel(protectedPath: string, reportPath: string): Pr
   return result;
 }
 
+/** Reads report.json; parsing and its errors are core/reportParse's. */
 async function readReport(path: string): Promise<ProtectionReport> {
-  let parsed: unknown;
+  let text: string;
   try {
-    parsed = JSON.parse(await readFile(path, 'utf8'));
+    text = await readFile(path, 'utf8');
   } catch (error) {
-    throw new DataError(path, `is not a readable report (${error instanceof Error ? error.message : String(error)})`);
+    throw new ReportFormatError(path, `cannot be read (${error instanceof Error ? error.message : String(error)})`);
   }
-  const report = parsed as Partial<ProtectionReport>;
-  if (report.schemaVersion !== 1) throw new DataError(path, `has report schemaVersion ${String(report.schemaVersion)}; this tool reads version 1`);
-  if (!report.protected?.sha256 || !report.model?.path || !report.construction || !report.data) {
-    throw new DataError(path, 'is missing the protected, model, construction or data section');
-  }
-  return report as ProtectionReport;
+  return parseReport(text, path);
 }

@@ -4,12 +4,13 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { formatFactor } from '../core/reportFormat';
 import type { ModelEntry } from './discovery/modelEntry';
 import { COMMANDS, VIEWS } from './ids';
 import { type ProtectCommandOptions, protectModel, showError } from './protectFlow';
 import { ReportPanel } from './reportPanel';
 import { ReportStore } from './reports/reportStore';
-import { type ReportSummary, formatFactor, protectedMainFile } from './reports/reportSummary';
+import { type ReportSummary, formatParameters, protectedMainFile } from './reports/reportSummary';
 import type { Services } from './services';
 import { inspectionMarkdown, modelLabel } from './views/treeItemData';
 import type { ModelsNode } from './views/modelsView';
@@ -102,7 +103,7 @@ async function resolveModel(services: Services, target: unknown, title: string):
   const picked = await vscode.window.showQuickPick(
     sorted.map((entry) => ({
       label: modelLabel(entry),
-      description: [entry.format.displayName, entry.info ? `${entry.info.parameters.toLocaleString('en-US')} params` : undefined, entry.fsPath === active ? 'active editor' : undefined]
+      description: [entry.format.displayName, entry.info ? formatParameters(entry.info.parameters) : undefined, entry.fsPath === active ? 'active editor' : undefined]
         .filter(Boolean)
         .join(' · '),
       detail: `${entry.workspaceFolder}/${entry.relativePath}`,

@@ -5,13 +5,14 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { headline } from '../core/headline';
 import type { ProtectionReport } from '../core/report';
+import { formatFactor, formatNumber } from '../core/reportFormat';
 import type { ProtectJob, ProtectResult } from '../protocol/jobs';
 import { type DataSuggestion, DATA_EXTENSIONS, suggestEvaluationData } from './discovery/dataFiles';
 import { type ModelEntry, modelState } from './discovery/modelEntry';
 import { COMMANDS, CONFIG_SECTION } from './ids';
 import { ReportPanel } from './reportPanel';
-import { formatFactor, headlineFactor } from './reports/reportSummary';
 import type { Services } from './services';
 import { readProtectOptions, resolveOutputFolder } from './settings';
 import { modelLabel } from './views/treeItemData';
@@ -189,11 +190,11 @@ function initialReport(entry: ModelEntry, job: ProtectJob): Partial<ProtectionRe
 
 async function notifyDone(label: string, result: ProtectResult): Promise<void> {
   const r = result.report;
-  const headline = headlineFactor(r.fragility.kinds);
-  const factor = headline ? ` Fragility ${formatFactor(headline.factor, headline.bound)}.` : '';
+  const top = headline(r);
+  const factor = top ? ` Fragility ${formatFactor(top.factor, top.bound)}.` : '';
   const message = r.equivalence.passed
     ? `Protected ${label}: equivalence passed.${factor}`
-    : `Protected ${label}, but the equivalence check failed (relDiff ${r.equivalence.relDiff.toExponential(1)}).`;
+    : `Protected ${label}, but the equivalence check failed (relDiff ${formatNumber(r.equivalence.relDiff)}).`;
   const show = r.equivalence.passed ? vscode.window.showInformationMessage : vscode.window.showWarningMessage;
   const choice = await show(message, 'Open Report', 'Reveal Protected Model');
   if (choice === 'Open Report') await vscode.commands.executeCommand(COMMANDS.openReport, vscode.Uri.file(result.reportPath));

@@ -25,7 +25,7 @@ import {
   Title,
   Tooltip,
 } from 'chart.js';
-import { fmtNum, fmtPct } from './format';
+import { formatNumber, formatPercent } from '../../src/core/reportFormat';
 import type { EquivalenceModel, KindChartSpec } from './reportModel';
 import { type Theme, withAlpha } from './theme';
 
@@ -244,7 +244,7 @@ function logTick(value: number | string, shortRange: boolean): string {
   const exp = Math.log10(v);
   const mantissa = v / 10 ** Math.floor(exp + 1e-9);
   const keep = Math.abs(mantissa - 1) < 1e-6 || (shortRange && (Math.abs(mantissa - 2) < 1e-6 || Math.abs(mantissa - 5) < 1e-6));
-  return keep ? fmtNum(v) : '';
+  return keep ? formatNumber(v) : '';
 }
 
 /** Fragility chart of one kind: curves with bands on a (log) magnitude axis, or bars for a one-magnitude kind. */
@@ -307,11 +307,11 @@ function curveConfig(spec: KindChartSpec): ConfigBuilder {
             type: spec.logX ? 'logarithmic' : 'linear',
             min: Math.min(...spec.magnitudes),
             max: Math.max(...spec.magnitudes),
-            ticks: { ...x.ticks, autoSkip: true, maxRotation: 0, callback: (value) => (spec.logX ? logTick(value, shortRange) : fmtNum(Number(value))) },
+            ticks: { ...x.ticks, autoSkip: true, maxRotation: 0, callback: (value) => (spec.logX ? logTick(value, shortRange) : formatNumber(Number(value))) },
             // Unlabelled minor ticks of a log axis would draw a dense comb of lines: keep only labelled ones.
             grid: { color: (ctx) => (spec.logX && !ctx.tick?.label ? 'transparent' : theme.grid) },
           },
-          y: { ...axis(theme, spec.yLabel), min: 0, max: 1, ticks: { ...axis(theme, '').ticks, callback: (value) => fmtPct(Number(value), 0) } },
+          y: { ...axis(theme, spec.yLabel), min: 0, max: 1, ticks: { ...axis(theme, '').ticks, callback: (value) => formatPercent(Number(value), 0) } },
         },
         plugins: {
           ...base.plugins,
@@ -321,14 +321,14 @@ function curveConfig(spec: KindChartSpec): ConfigBuilder {
             ...base.plugins.tooltip,
             filter: (item) => item.dataset.label !== '',
             callbacks: {
-              title: (items) => `${spec.xLabel}: ${fmtNum(items[0]?.parsed.x ?? NaN)}`,
+              title: (items) => `${spec.xLabel}: ${formatNumber(items[0]?.parsed.x ?? NaN)}`,
               label: (item) => {
                 const series = item.dataset.label === 'Original' ? o : p;
                 const i = item.dataIndex;
                 const broken = series.broken?.[i];
-                const range = spec.repeats > 1 ? ` (min ${fmtPct(series.min[i])}, max ${fmtPct(series.max[i])})` : '';
+                const range = spec.repeats > 1 ? ` (min ${formatPercent(series.min[i])}, max ${formatPercent(series.max[i])})` : '';
                 const brokenText = broken !== undefined && spec.repeats > 1 ? `, broken in ${Math.round(broken * spec.repeats)}/${spec.repeats}` : '';
-                return `${item.dataset.label}: ${fmtPct(item.parsed.y)}${range}${brokenText}`;
+                return `${item.dataset.label}: ${formatPercent(item.parsed.y)}${range}${brokenText}`;
               },
             },
           },
@@ -370,7 +370,7 @@ function singleMagnitudeConfig(spec: KindChartSpec): ConfigBuilder {
         ...base,
         scales: {
           x: { ...axis(theme, spec.xLabel) },
-          y: { ...axis(theme, spec.yLabel), min: 0, max: 1, ticks: { ...axis(theme, '').ticks, callback: (value) => fmtPct(Number(value), 0), stepSize: 0.2 } },
+          y: { ...axis(theme, spec.yLabel), min: 0, max: 1, ticks: { ...axis(theme, '').ticks, callback: (value) => formatPercent(Number(value), 0), stepSize: 0.2 } },
         },
         plugins: {
           ...base.plugins,
@@ -392,7 +392,7 @@ function singleMagnitudeConfig(spec: KindChartSpec): ConfigBuilder {
                 })),
             },
           },
-          tooltip: { ...base.plugins.tooltip, callbacks: { label: (item) => `${item.dataset.label}: ${fmtPct(item.parsed.y)}` } },
+          tooltip: { ...base.plugins.tooltip, callbacks: { label: (item) => `${item.dataset.label}: ${formatPercent(item.parsed.y)}` } },
           mimosaLines: { h: [{ y: spec.chance, color: theme.muted, label: `chance ${fmtChance(spec.chance)}` }], font: `${theme.fontSize - 2}px ${theme.fontFamily}` },
         },
       },
@@ -412,7 +412,7 @@ export function differenceConfig(model: EquivalenceModel, compared: string): Con
     const base = baseOptions(theme, `Largest |Δ| of the ${compared}, per sample`, subtitle);
     const max = Math.max(model.threshold ?? 0, ...points.map((pt) => pt.y));
     const min = Math.min(...points.map((pt) => pt.y));
-    const h: HLine[] = model.threshold ? [{ y: model.threshold, color: model.referencePassed ? theme.pass : theme.fail, label: `tolerance ${fmtNum(model.threshold)}` }] : [];
+    const h: HLine[] = model.threshold ? [{ y: model.threshold, color: model.referencePassed ? theme.pass : theme.fail, label: `tolerance ${formatNumber(model.threshold)}` }] : [];
     const config: ChartConfiguration<'scatter'> = {
       type: 'scatter',
       data: {
@@ -422,7 +422,7 @@ export function differenceConfig(model: EquivalenceModel, compared: string): Con
         ...base,
         parsing: false,
         scales: {
-          x: { ...axis(theme, 'sample'), type: 'linear', min: 0, max: Math.max(1, model.perSample.length - 1), ticks: { ...axis(theme, '').ticks, callback: (v) => fmtNum(Number(v)) } },
+          x: { ...axis(theme, 'sample'), type: 'linear', min: 0, max: Math.max(1, model.perSample.length - 1), ticks: { ...axis(theme, '').ticks, callback: (v) => formatNumber(Number(v)) } },
           y: {
             ...axis(theme, 'max |Δ| (log)'),
             type: 'logarithmic',
@@ -435,7 +435,7 @@ export function differenceConfig(model: EquivalenceModel, compared: string): Con
         plugins: {
           ...base.plugins,
           legend: { display: false },
-          tooltip: { ...base.plugins.tooltip, callbacks: { label: (item) => `sample ${item.parsed.x}: |Δ| ${fmtNum(item.parsed.y)}` } },
+          tooltip: { ...base.plugins.tooltip, callbacks: { label: (item) => `sample ${item.parsed.x}: |Δ| ${formatNumber(item.parsed.y)}` } },
           mimosaLines: { h, font: `${theme.fontSize - 2}px ${theme.fontFamily}` },
         },
       },
@@ -447,5 +447,5 @@ export function differenceConfig(model: EquivalenceModel, compared: string): Con
 /** Chance level for a line label: "10 %" (1/10), "33.3 %" (1/3). */
 function fmtChance(chance: number): string {
   const pct = chance * 100;
-  return Math.abs(pct - Math.round(pct)) < 1e-9 ? `${Math.round(pct)} %` : fmtPct(chance);
+  return Math.abs(pct - Math.round(pct)) < 1e-9 ? `${Math.round(pct)} %` : formatPercent(chance);
 }

@@ -16,12 +16,14 @@ import '@vscode-elements/elements/dist/vscode-table-header/index.js';
 import '@vscode-elements/elements/dist/vscode-table-header-cell/index.js';
 import '@vscode-elements/elements/dist/vscode-table-row/index.js';
 import '@vscode-elements/elements/dist/vscode-tabs/index.js';
+import { headline } from '../../src/core/headline';
 import type { ProtectionReport } from '../../src/core/report';
+import { formatFactor, formatNumber, formatPercent } from '../../src/core/reportFormat';
 import type { JobProgress } from '../../src/protocol/jobs';
 import type { FromWebviewMessage, ReportViewState, ShowReportMessage, ToWebviewMessage } from '../../src/protocol/webview';
 import { ChartSet, chartImage, differenceConfig, fragilityConfig } from './charts';
 import { byId, fill, h } from './dom';
-import { exportStem, fmtFactor, fmtPct } from './format';
+import { exportStem } from './format';
 import { type Fact, type FieldModel, type MarginState, chartSpecs, detailsModel, equivalenceModel, fieldModel, headerModel, summaryRows } from './reportModel';
 import { staticHtml } from './staticHtml';
 import { readTheme, watchTheme } from './theme';
@@ -125,19 +127,18 @@ function render(): void {
   byId('title').textContent = header.title === 'model' && running ? 'Protecting…' : header.title;
 
   const eq = report.equivalence;
-  const kinds = report.fragility?.kinds ?? [];
-  const headline = kinds.find((k) => k.kind === 'multiplicative' && k.fragilityFactor !== null) ?? kinds.find((k) => k.fragilityFactor !== null);
+  const top = headline(report);
   fill(
     byId('badges'),
     running && h('vscode-badge', { class: 'badge-running' }, 'running'),
     state.status === 'cancelled' && h('vscode-badge', { class: 'badge-muted' }, 'cancelled'),
     state.status === 'failed' && h('vscode-badge', { class: 'badge-fail' }, 'failed'),
     eq && h('vscode-badge', { class: eq.passed ? 'badge-pass' : 'badge-fail', title: 'Equivalence check' }, eq.passed ? 'equivalent' : 'not equivalent'),
-    headline &&
+    top &&
       h(
         'vscode-badge',
-        { class: 'badge-accent', title: `Fragility factor, ${headline.kind}` },
-        `${fmtFactor(headline.fragilityFactor, headline.fragilityFactorBound)} ${headline.kind === 'multiplicative' ? 'noise' : headline.kind}`,
+        { class: 'badge-accent', title: `Fragility factor, ${top.kind}` },
+        `${formatFactor(top.factor, top.bound)} ${top.kind === 'multiplicative' ? 'noise' : top.kind}`,
       ),
   );
   for (const id of ['save-html', 'save-png']) {
@@ -564,7 +565,7 @@ async function exportPng(button: HTMLElement): Promise<void> {
   if (eq) {
     ctx.font = `30px ${theme.fontFamily}`;
     ctx.fillStyle = theme.muted;
-    ctx.fillText(`equivalence ${eq.passed ? 'passed' : 'failed'} · top-1 agreement ${fmtPct(eq.top1Agreement, 2)} · relDiff ${eq.relDiff.toExponential(1)}`, pad, 122);
+    ctx.fillText(`equivalence ${eq.passed ? 'passed' : 'failed'} · top-1 agreement ${formatPercent(eq.top1Agreement, 2)} · relDiff ${formatNumber(eq.relDiff)}`, pad, 122);
   }
   grid.forEach((img, i) => ctx.drawImage(img, pad + (i % cols) * (cellW + pad), titleH + Math.floor(i / cols) * (cellH + pad)));
   if (diff) ctx.drawImage(diff, pad, titleH + rows * (cellH + pad));

@@ -4,19 +4,9 @@
  * Both the live panel and the static HTML export render from these, so they never disagree.
  * Pure, no DOM and no chart.js: unit-tested with node:test.
  */
-import { PERTURBATION_TITLES, type FragilityKind, type FragilitySeries, type PerturbationKind, type ProtectionReport } from '../../src/core/report';
-import {
-  baseName,
-  fmtAmplitude,
-  fmtBytes,
-  fmtCount,
-  fmtFactor,
-  fmtLayers,
-  fmtNum,
-  fmtPct,
-  fmtSeconds,
-  modelName,
-} from './format';
+import { PERTURBATION_TITLES, type FragilitySeries, type PerturbationKind, type ProtectionReport } from '../../src/core/report';
+import { formatAmplitude, formatBytes, formatCount, formatFactor, formatNumber, formatPercent, formatS50, formatSeconds } from '../../src/core/reportFormat';
+import { baseName, fmtLayers, modelName } from './format';
 
 /** One labelled value. */
 export interface Fact {
@@ -77,21 +67,21 @@ export function headerModel(report: Partial<ProtectionReport>): HeaderModel {
         { label: 'File', value: modelName(m.path), path: m.path, title: m.path },
         { label: 'Format', value: m.format },
         { label: 'Layers', value: fmtLayers(m.inputs || undefined, m.layers) },
-        { label: 'Parameters', value: fmtCount(m.parameters) },
-        { label: 'Size', value: fmtBytes(m.bytes) },
+        { label: 'Parameters', value: formatCount(m.parameters) },
+        { label: 'Size', value: formatBytes(m.bytes) },
       ],
     });
   }
   if (p) {
-    const ratio = m?.parameters ? ` (×${fmtNum(p.parameters / m.parameters)})` : '';
+    const ratio = m?.parameters ? ` (×${formatNumber(p.parameters / m.parameters)})` : '';
     groups.push({
       heading: 'Protected',
       facts: [
         { label: 'File', value: modelName(p.path), path: p.path, title: p.path },
         { label: 'Format', value: m?.format ?? '—', title: 'Written in the same format, so it runs in the same runtime' },
         { label: 'Layers', value: fmtLayers(m?.inputs || undefined, p.layers) },
-        { label: 'Parameters', value: fmtCount(p.parameters) + ratio },
-        { label: 'Size', value: fmtBytes(p.bytes) },
+        { label: 'Parameters', value: formatCount(p.parameters) + ratio },
+        { label: 'Size', value: formatBytes(p.bytes) },
       ],
     });
   }
@@ -102,24 +92,24 @@ export function headerModel(report: Partial<ProtectionReport>): HeaderModel {
       facts: [
         { label: 'Methods', value: c.methods.join(' + ') || '—' },
         { label: 'Copies', value: String(c.copies), title: 'Copies per hidden neuron' },
-        { label: 'Amplitude', value: fmtAmplitude(c.amplitude) + search, title: 'Size M of the cancelling terms: larger is more fragile, until float32 rounding breaks equivalence' },
+        { label: 'Amplitude', value: formatAmplitude(c.amplitude) + search, title: 'Size M of the cancelling terms: larger is more fragile, until float32 rounding breaks equivalence' },
         { label: 'Rescaling', value: c.rescaleExponent > 0 ? `2^±${c.rescaleExponent}` : 'off' },
         { label: 'Seed', value: String(c.seed) },
-        { label: 'Tolerance', value: fmtNum(c.tolerance), title: 'Largest relDiff that passes' },
+        { label: 'Tolerance', value: formatNumber(c.tolerance), title: 'Largest relDiff that passes' },
       ],
     });
   }
   if (d) {
     const facts: Fact[] =
       d.source === 'probes'
-        ? [{ label: 'Source', value: `${fmtCount(d.samples)} generated probe inputs`, title: d.probeDescription }]
+        ? [{ label: 'Source', value: `${formatCount(d.samples)} generated probe inputs`, title: d.probeDescription }]
         : [
             { label: 'Inputs', value: baseName(d.path) || '—', path: d.path, title: d.path },
             { label: 'Labels', value: d.labelsPath ? baseName(d.labelsPath) : 'none', path: d.labelsPath, title: d.labelsPath },
-            { label: 'Samples', value: fmtCount(d.samples) },
+            { label: 'Samples', value: formatCount(d.samples) },
           ];
     if (report.fragility) {
-      facts.push({ label: 'Sweeps', value: `${fmtCount(report.fragility.samples)} samples, ${metricName(report)}`, title: report.fragility.runtime });
+      facts.push({ label: 'Sweeps', value: `${formatCount(report.fragility.samples)} samples, ${metricName(report)}`, title: report.fragility.runtime });
     }
     groups.push({ heading: 'Evaluation data', facts });
   }
@@ -128,7 +118,7 @@ export function headerModel(report: Partial<ProtectionReport>): HeaderModel {
   if (d?.source === 'probes') {
     notes.push({
       tone: 'warning',
-      text: `No evaluation data was given: every check ran on ${fmtCount(d.samples)} generated probe inputs${d.probeDescription ? ` (${d.probeDescription})` : ''}. Without labels, top-1 agreement with the original model replaces accuracy, and equivalence is shown on the probes, not on real data.`,
+      text: `No evaluation data was given: every check ran on ${formatCount(d.samples)} generated probe inputs${d.probeDescription ? ` (${d.probeDescription})` : ''}. Without labels, top-1 agreement with the original model replaces accuracy, and equivalence is shown on the probes, not on real data.`,
     });
   } else if (d && !d.labelled) {
     notes.push({ tone: 'info', text: 'The evaluation data has no labels: top-1 agreement with the original model replaces accuracy.' });
@@ -166,26 +156,26 @@ export function equivalenceModel(report: Partial<ProtectionReport>): Equivalence
   const tolerance = report.construction?.tolerance;
   const labelled = e.accuracyOriginal !== null;
   const facts: Fact[] = [
-    { label: 'Top-1 agreement', value: fmtPct(e.top1Agreement, 2), title: 'Samples whose predicted class is the same for both models' },
-    { label: 'max |Δ|', value: fmtNum(e.maxAbsDiff), title: `Largest absolute difference of the ${e.compared}` },
-    { label: 'mean |Δ|', value: fmtNum(e.meanAbsDiff) },
+    { label: 'Top-1 agreement', value: formatPercent(e.top1Agreement, 2), title: 'Samples whose predicted class is the same for both models' },
+    { label: 'max |Δ|', value: formatNumber(e.maxAbsDiff), title: `Largest absolute difference of the ${e.compared}` },
+    { label: 'mean |Δ|', value: formatNumber(e.meanAbsDiff) },
     {
       label: 'relDiff',
-      value: `${fmtNum(e.relDiff)}${tolerance !== undefined ? ` ${e.relDiff <= tolerance ? '≤' : '>'} ${fmtNum(tolerance)}` : ''}`,
+      value: `${formatNumber(e.relDiff)}${tolerance !== undefined ? ` ${e.relDiff <= tolerance ? '≤' : '>'} ${formatNumber(tolerance)}` : ''}`,
       title: 'max |Δ| / max |original output|; passes at or below the tolerance',
     },
-    { label: 'float64 max |Δ|', value: fmtNum(e.float64MaxAbsDiff), title: 'The same check in float64: how exact the construction is before float32 rounding' },
+    { label: 'float64 max |Δ|', value: formatNumber(e.float64MaxAbsDiff), title: 'The same check in float64: how exact the construction is before float32 rounding' },
   ];
   // Reports of 0.1 carry the sequential-float32 check; newer ones the field check, which supersedes it.
   if (e.strictFloat32 && !e.field) {
     facts.push({
       label: 'Sequential float32 relDiff',
-      value: `${fmtNum(e.strictFloat32.relDiff)}, ${fmtPct(e.strictFloat32.top1Agreement, 2)} agree`,
+      value: `${formatNumber(e.strictFloat32.relDiff)}, ${formatPercent(e.strictFloat32.top1Agreement, 2)} agree`,
       title: `Both models summed strictly in order in float32, on ${e.strictFloat32.samples} samples: one summation order only. Kernels that sum each output column in its own order (tiled GEMMs) can differ more; reports from 0.2 on check them.`,
     });
   }
   if (labelled) {
-    facts.push({ label: 'Accuracy, original', value: fmtPct(e.accuracyOriginal, 2) }, { label: 'Accuracy, protected', value: fmtPct(e.accuracyProtected, 2) });
+    facts.push({ label: 'Accuracy, original', value: formatPercent(e.accuracyOriginal, 2) }, { label: 'Accuracy, protected', value: formatPercent(e.accuracyProtected, 2) });
   }
   // The runtime heads the tiles (panel and export), so it is not a tile of its own.
   facts.push({ label: 'Compared', value: e.compared === 'logits' ? 'logits (before softmax)' : 'outputs' });
@@ -208,7 +198,7 @@ export function equivalenceModel(report: Partial<ProtectionReport>): Equivalence
 function equivalenceSummary(report: Partial<ProtectionReport>): string {
   const e = report.equivalence!;
   const tolerance = report.construction?.tolerance;
-  const within = tolerance !== undefined ? `within the tolerance ${fmtNum(tolerance)}` : 'within the tolerance';
+  const within = tolerance !== undefined ? `within the tolerance ${formatNumber(tolerance)}` : 'within the tolerance';
   const field = e.field;
   if (!field) {
     return e.passed
@@ -216,7 +206,7 @@ function equivalenceSummary(report: Partial<ProtectionReport>): string {
       : 'Not equivalent: the protected model does not reproduce the original within the tolerance.';
   }
   const runtimes = new Set(field.runtimes.map((r) => r.runtime)).size;
-  const batches = [...new Set(field.runtimes.map((r) => r.batch))].sort((a, b) => a - b).map(fmtCount);
+  const batches = [...new Set(field.runtimes.map((r) => r.batch))].sort((a, b) => a - b).map(formatCount);
   const where = `${runtimes} real runtime${runtimes === 1 ? '' : 's'} at batch ${joinWords(batches)}`;
   const orders = `${field.emulated.results.length} emulated kernel summation order${field.emulated.results.length === 1 ? '' : 's'}`;
   if (e.passed) {
@@ -225,16 +215,16 @@ function equivalenceSummary(report: Partial<ProtectionReport>): string {
   const reference = e.top1Agreement === 1 && (tolerance === undefined || e.relDiff <= tolerance);
   if (!reference) return `Not equivalent: in the reference runtime (${e.runtime}) ${failureWords(e.top1Agreement, e.relDiff, tolerance)}.`;
   const row = field.runtimes.find((r) => !r.passed);
-  if (row) return `Not equivalent in the field: in ${row.runtime} at batch ${fmtCount(row.batch)} ${failureWords(row.top1Agreement, row.relDiff, tolerance)}.`;
+  if (row) return `Not equivalent in the field: in ${row.runtime} at batch ${formatCount(row.batch)} ${failureWords(row.top1Agreement, row.relDiff, tolerance)}.`;
   const worst = field.emulated.worst;
   return `Not equivalent in the field: under the emulated order “${worst.label}” ${failureWords(worst.top1Agreement, worst.relDiff, tolerance)}.`;
 }
 
 function failureWords(top1: number, relDiff: number, tolerance: number | undefined): string {
   const parts: string[] = [];
-  if (top1 < 1) parts.push(`top-1 agreement is ${fmtPct(top1, 2)}`);
-  if (tolerance === undefined || relDiff > tolerance) parts.push(`relDiff is ${fmtNum(relDiff)}${tolerance !== undefined ? ` > ${fmtNum(tolerance)}` : ''}`);
-  return parts.join(' and ') || `relDiff is ${fmtNum(relDiff)}`;
+  if (top1 < 1) parts.push(`top-1 agreement is ${formatPercent(top1, 2)}`);
+  if (tolerance === undefined || relDiff > tolerance) parts.push(`relDiff is ${formatNumber(relDiff)}${tolerance !== undefined ? ` > ${formatNumber(tolerance)}` : ''}`);
+  return parts.join(' and ') || `relDiff is ${formatNumber(relDiff)}`;
 }
 
 /** "1", "1 and 256", "1, 32 and 256". */
@@ -308,61 +298,61 @@ export function fieldModel(report: Partial<ProtectionReport>): FieldModel | unde
   const { emulated, bound } = field;
   const limit = tolerance !== undefined ? tolerance / emulated.margin : undefined;
   const batches = [...new Set(field.runtimes.map((r) => r.batch))].sort((a, b) => a - b);
-  const batchWords = batches.map((b) => (b === 1 ? 'batch 1 (matrix–vector paths)' : `batch ${fmtCount(b)} (tiled GEMM paths)`));
+  const batchWords = batches.map((b) => (b === 1 ? 'batch 1 (matrix–vector paths)' : `batch ${formatCount(b)} (tiled GEMM paths)`));
   const intro = field.runtimes.length
-    ? `Both models run in every runtime the format deploys to that is available here, at ${joinWords(batchWords)}: each row must keep every top-1 class and relDiff${tolerance !== undefined ? ` ≤ ${fmtNum(tolerance)}` : ' within the tolerance'}.`
+    ? `Both models run in every runtime the format deploys to that is available here, at ${joinWords(batchWords)}: each row must keep every top-1 class and relDiff${tolerance !== undefined ? ` ≤ ${formatNumber(tolerance)}` : ' within the tolerance'}.`
     : 'No real runtime could run the field check here.';
   const runtimes: FieldRuntimeRow[] = field.runtimes.map((r) => ({
     runtime: r.runtime,
-    batch: fmtCount(r.batch),
-    samples: r.samples !== undefined ? fmtCount(r.samples) : '—',
-    relDiff: fmtNum(r.relDiff),
-    maxAbsDiff: fmtNum(r.maxAbsDiff),
-    top1: fmtPct(r.top1Agreement, 2),
+    batch: formatCount(r.batch),
+    samples: r.samples !== undefined ? formatCount(r.samples) : '—',
+    relDiff: formatNumber(r.relDiff),
+    maxAbsDiff: formatNumber(r.maxAbsDiff),
+    top1: formatPercent(r.top1Agreement, 2),
     passed: r.passed,
   }));
   const notes: Note[] = field.notes.map((text) => ({ tone: 'warning', text }));
   const worstIndex = emulated.results.findIndex((r) => r.label === emulated.worst.label && r.relDiff === emulated.worst.relDiff);
   const rows: EmulatedRow[] = emulated.results.map((r, i) => ({
     label: r.label,
-    relDiff: fmtNum(r.relDiff),
-    maxAbsDiff: fmtNum(r.maxAbsDiff),
-    top1: fmtPct(r.top1Agreement, 2),
+    relDiff: formatNumber(r.relDiff),
+    maxAbsDiff: formatNumber(r.maxAbsDiff),
+    top1: formatPercent(r.top1Agreement, 2),
     state: marginState(r.relDiff, r.top1Agreement, tolerance, emulated.margin),
     worst: i === worstIndex,
   }));
   const state = emulated.passed ? 'pass' : marginState(emulated.worst.relDiff, emulated.worst.top1Agreement, tolerance, emulated.margin) === 'fail' ? 'fail' : 'margin';
   const summary =
-    `Worst of ${emulated.results.length} assignment${emulated.results.length === 1 ? '' : 's'} on ${fmtCount(emulated.samples)} samples: relDiff ${fmtNum(emulated.worst.relDiff)}, ` +
-    `${fmtPct(emulated.worst.top1Agreement, 2)} top-1 agreement, under “${emulated.worst.label}”.` +
-    (limit !== undefined ? ` The amplitude search required the worst case to stay at or below the tolerance / ${fmtNum(emulated.margin)} = ${fmtNum(limit)}, a margin for orders nobody emulated.` : '');
+    `Worst of ${emulated.results.length} assignment${emulated.results.length === 1 ? '' : 's'} on ${formatCount(emulated.samples)} samples: relDiff ${formatNumber(emulated.worst.relDiff)}, ` +
+    `${formatPercent(emulated.worst.top1Agreement, 2)} top-1 agreement, under “${emulated.worst.label}”.` +
+    (limit !== undefined ? ` The amplitude search required the worst case to stay at or below the tolerance / ${formatNumber(emulated.margin)} = ${formatNumber(limit)}, a margin for orders nobody emulated.` : '');
   const why =
     'Why per-column orders matter: tiled GEMM kernels sum different output columns in different orders, so the rounding errors of a neuron’s split copies, which cancel when every column is summed alike, stop cancelling. One sequential order is therefore not the worst case.';
 
   const measured = Math.max(emulated.worst.relDiff, ...field.runtimes.map((r) => r.relDiff));
   const facts: Fact[] = [
-    { label: 'Proven bound', value: fmtNum(bound.deterministic), title: 'γ_n per dot product and worst-case propagation through the layers (Higham): holds for every summation order, always' },
+    { label: 'Proven bound', value: formatNumber(bound.deterministic), title: 'γ_n per dot product and worst-case propagation through the layers (Higham): holds for every summation order, always' },
     {
       label: 'Probabilistic bound',
-      value: fmtNum(bound.probabilistic),
-      title: `Higham–Mary: holds for every summation order unless rounding errors conspire, which happens with probability at most ${fmtNum(bound.failureProbability)}`,
+      value: formatNumber(bound.probabilistic),
+      title: `Higham–Mary: holds for every summation order unless rounding errors conspire, which happens with probability at most ${formatNumber(bound.failureProbability)}`,
     },
-    { label: 'Fails with probability', value: `≤ ${fmtNum(bound.failureProbability)}`, title: 'For the probabilistic bound, assuming independent, mean-zero rounding errors' },
-    { label: 'Largest relDiff measured', value: fmtNum(measured), title: 'Over the real runtimes and the emulated orders above' },
+    { label: 'Fails with probability', value: `≤ ${formatNumber(bound.failureProbability)}`, title: 'For the probabilistic bound, assuming independent, mean-zero rounding errors' },
+    { label: 'Largest relDiff measured', value: formatNumber(measured), title: 'Over the real runtimes and the emulated orders above' },
   ];
-  const words: string[] = [`Bounds on relDiff that hold for any summation order, on ${fmtCount(bound.samples)} samples.`];
+  const words: string[] = [`Bounds on relDiff that hold for any summation order, on ${formatCount(bound.samples)} samples.`];
   const low = Math.min(bound.deterministic, bound.probabilistic);
   const high = Math.max(bound.deterministic, bound.probabilistic);
   if (measured > 0 && low / measured >= 100) {
     const orders = [Math.log10(low / measured), Math.log10(high / measured)].map((v) => v.toFixed(1));
     words.push(
-      `They are far from tight: ${orders[0] === orders[1] ? orders[0] : `${orders[0]}–${orders[1]}`} orders of magnitude above the largest relDiff measured (${fmtNum(measured)}), because they assume every rounding error adds up in the worst direction.`,
+      `They are far from tight: ${orders[0] === orders[1] ? orders[0] : `${orders[0]}–${orders[1]}`} orders of magnitude above the largest relDiff measured (${formatNumber(measured)}), because they assume every rounding error adds up in the worst direction.`,
     );
   } else if (measured > 0) {
-    words.push(`They are within ${fmtNum(high / measured)}× of the largest relDiff measured (${fmtNum(measured)}).`);
+    words.push(`They are within ${formatNumber(high / measured)}× of the largest relDiff measured (${formatNumber(measured)}).`);
   }
   if (high >= 0.5) words.push('A relDiff bound near or above 1 allows differences as large as the outputs themselves, so it proves nothing about equivalence here.');
-  const rule = `the emulated worst case with the ×${fmtNum(emulated.margin)} margin${limit !== undefined ? ` (≤ ${fmtNum(limit)})` : ''}`;
+  const rule = `the emulated worst case with the ×${formatNumber(emulated.margin)} margin${limit !== undefined ? ` (≤ ${formatNumber(limit)})` : ''}`;
   words.push(
     report.construction?.amplitudeMode === 'fixed'
       ? `This amplitude was given, not searched; the search chooses it by ${rule}, not by these bounds.`
@@ -407,28 +397,13 @@ export function summaryRows(report: Partial<ProtectionReport>): SummaryRow[] {
       kind: k.kind,
       title: PERTURBATION_TITLES[k.kind],
       magnitudeLabel: k.magnitudeLabel,
-      s50Original: fmtS50(k, k.original, chance),
-      s50Protected: fmtS50(k, k.protected, chance),
-      factor: fmtFactor(k.fragilityFactor, k.fragilityFactorBound),
+      s50Original: formatS50(k, k.original, chance),
+      s50Protected: formatS50(k, k.protected, chance),
+      factor: formatFactor(k.fragilityFactor, k.fragilityFactorBound),
       factorValue: k.fragilityFactor,
-      atLargest: last >= 0 ? `${fmtPct(k.original.mean[last])} → ${fmtPct(k.protected.mean[last])}` : '—',
+      atLargest: last >= 0 ? `${formatPercent(k.original.mean[last])} → ${formatPercent(k.protected.mean[last])}` : '—',
     };
   });
-}
-
-/** s50 in words: a number, "> largest" when never reached, "≤ smallest" when broken from the first magnitude, "—" for one-magnitude kinds. */
-export function fmtS50(kind: FragilityKind, series: FragilitySeries, chance: number): string {
-  const mags = kind.magnitudes;
-  if (mags.length < 2) return '—';
-  if (series.s50 === null) return `> ${fmtNum(mags[mags.length - 1])}`;
-  // Reports before schema field s50BelowGrid: the curve already at or below halfway at the first magnitude.
-  const belowGrid = series.s50BelowGrid ?? (series.s50 === mags[0] && (series.mean[0] ?? series.clean) <= halfway(series.clean, chance));
-  if (belowGrid) return `≤ ${fmtNum(series.s50)}`;
-  return fmtNum(series.s50);
-}
-
-function halfway(clean: number, chance: number): number {
-  return chance + (clean - chance) / 2;
 }
 
 /** Everything a fragility chart draws. */
@@ -471,9 +446,9 @@ export function chartSpecs(report: Partial<ProtectionReport>): KindChartSpec[] {
   return f.kinds.map((k) => {
     const single = k.magnitudes.length < 2;
     const subtitle = single
-      ? `${yLabel}: original ${fmtPct(k.original.mean[0])}, protected ${fmtPct(k.protected.mean[0])}`
+      ? `${yLabel}: original ${formatPercent(k.original.mean[0])}, protected ${formatPercent(k.protected.mean[0])}`
       : k.fragilityFactor !== null
-        ? `fragility factor ${fmtFactor(k.fragilityFactor, k.fragilityFactorBound)}`
+        ? `fragility factor ${formatFactor(k.fragilityFactor, k.fragilityFactorBound)}`
         : 'no fragility factor: s50 not reached on the grid';
     return {
       kind: k.kind,
@@ -486,7 +461,7 @@ export function chartSpecs(report: Partial<ProtectionReport>): KindChartSpec[] {
       chance: f.chance,
       original: k.original,
       protected: k.protected,
-      s50Text: { original: fmtS50(k, k.original, f.chance), protected: fmtS50(k, k.protected, f.chance) },
+      s50Text: { original: formatS50(k, k.original, f.chance), protected: formatS50(k, k.protected, f.chance) },
       subtitle,
       notes: k.notes,
       repeats: k.repeats,
@@ -561,7 +536,7 @@ const RELATIVE_WORDS: [number, string][] = [
 /** "×¼", "×½", "×1", "×2", "×4" (other ratios in 3 digits). */
 export function fmtRelative(ratio: number): string {
   const word = RELATIVE_WORDS.find(([r]) => Math.abs(ratio - r) < 1e-9);
-  return word ? word[1] : `×${fmtNum(ratio)}`;
+  return word ? word[1] : `×${formatNumber(ratio)}`;
 }
 
 /** Details of a report. */
@@ -579,47 +554,47 @@ export function detailsModel(report: Partial<ProtectionReport>): DetailsModel {
     if (c && same(t.amplitude, c.amplitude) && (t.passed || chosenIndex < 0)) chosenIndex = i;
   });
   const amplitudeSearch: SearchRow[] = trials.map((t, i) => ({
-    amplitude: fmtAmplitude(t.amplitude),
-    relDiff: fmtNum(t.relDiff),
-    emulatedRelDiff: t.emulatedRelDiff !== undefined ? fmtNum(t.emulatedRelDiff) : '—',
+    amplitude: formatAmplitude(t.amplitude),
+    relDiff: formatNumber(t.relDiff),
+    emulatedRelDiff: t.emulatedRelDiff !== undefined ? formatNumber(t.emulatedRelDiff) : '—',
     passed: t.passed,
     chosen: i === chosenIndex,
     title: t.passed
       ? undefined
       : t.failedIn
-        ? `Stepped down: ${t.failedIn.runtime} at batch ${fmtCount(t.failedIn.batch)} had relDiff ${fmtNum(t.failedIn.relDiff)}`
+        ? `Stepped down: ${t.failedIn.runtime} at batch ${formatCount(t.failedIn.batch)} had relDiff ${formatNumber(t.failedIn.relDiff)}`
         : searchFailure(t.relDiff, t.emulatedRelDiff, tolerance, limit, field !== undefined),
   }));
   const searchHasEmulated = trials.some((t) => t.emulatedRelDiff !== undefined);
   const searchCaption = searchHasEmulated
-    ? `A trial passes when the reference runtime keeps every top-1 class with relDiff ≤ ${fmtNum(tolerance)} and the worst emulated kernel order stays at or below ${limit !== undefined ? fmtNum(limit) : 'the tolerance over the margin'} (tolerance / ${fmtNum(margin)}).` +
+    ? `A trial passes when the reference runtime keeps every top-1 class with relDiff ≤ ${formatNumber(tolerance)} and the worst emulated kernel order stays at or below ${limit !== undefined ? formatNumber(limit) : 'the tolerance over the margin'} (tolerance / ${formatNumber(margin)}).` +
       (trials.some((t) => t.emulatedRelDiff === undefined)
         ? ' “—”: the emulated orders did not run, because the reference runtime already failed or the row is a step-down after a real runtime failed.'
         : '')
     : c?.amplitudeMode === 'auto'
-      ? `A trial passes when every top-1 class is kept and relDiff ≤ ${fmtNum(tolerance)} in the reference runtime.`
+      ? `A trial passes when every top-1 class is kept and relDiff ≤ ${formatNumber(tolerance)} in the reference runtime.`
       : '';
 
   const chosenAmplitude = c?.amplitude;
   const tradeOff: TradeOffRow[] = (c?.tradeOff ?? []).map((t) => ({
     relative: chosenAmplitude ? fmtRelative(t.amplitude / chosenAmplitude) : '—',
-    amplitude: fmtAmplitude(t.amplitude),
-    emulatedRelDiff: fmtNum(t.emulatedRelDiff),
-    ofTolerance: tolerance ? fmtPct(t.emulatedRelDiff / tolerance) : '—',
+    amplitude: formatAmplitude(t.amplitude),
+    emulatedRelDiff: formatNumber(t.emulatedRelDiff),
+    ofTolerance: tolerance ? formatPercent(t.emulatedRelDiff / tolerance) : '—',
     state: marginState(t.emulatedRelDiff, t.emulatedTop1Agreement, tolerance, margin),
-    top1: fmtPct(t.emulatedTop1Agreement, 2),
-    probabilisticBound: fmtNum(t.probabilisticBound),
-    factor: fmtFactor(t.fragilityFactor),
+    top1: formatPercent(t.emulatedTop1Agreement, 2),
+    probabilisticBound: formatNumber(t.probabilisticBound),
+    factor: formatFactor(t.fragilityFactor),
     chosen: t.chosen,
   }));
   const full = report.fragility?.kinds.find((k) => k.kind === 'multiplicative');
-  const fullFactor = full && full.fragilityFactor !== null ? fmtFactor(full.fragilityFactor, full.fragilityFactorBound) : undefined;
+  const fullFactor = full && full.fragilityFactor !== null ? formatFactor(full.fragilityFactor, full.fragilityFactorBound) : undefined;
   // With tripwires the rows measure the splitting alone (the engine leaves the tripwires out).
   const tripwires = c?.methods.includes('tripwires') ?? false;
   const tradeOffCaption = tradeOff.length
     ? [
         'Each row rebuilds the copy at that amplitude with the same seed.',
-        `Worst emulated relDiff: the largest relDiff over the emulated kernel orders${field ? ` on ${fmtCount(field.emulated.samples)} samples` : ''}, also as a share of the tolerance ${fmtNum(tolerance)}${limit !== undefined ? `; the search accepts at most ${fmtPct(1 / margin!, 0)} of it (${fmtNum(limit)})` : ''}.`,
+        `Worst emulated relDiff: the largest relDiff over the emulated kernel orders${field ? ` on ${formatCount(field.emulated.samples)} samples` : ''}, also as a share of the tolerance ${formatNumber(tolerance)}${limit !== undefined ? `; the search accepts at most ${formatPercent(1 / margin!, 0)} of it (${formatNumber(limit)})` : ''}.`,
         'Probabilistic bound: the relDiff bound for any summation order, far from tight (see the Equivalence tab).',
         tripwires
           ? `Fragility factor: multiplicative weight noise on the splitting alone (tripwires left out: theirs does not depend on the amplitude), from a quick sweep on 200 samples with one repeat; the full sweep on the Fragility tab measures the whole protected copy${fullFactor ? ` (${fullFactor})` : ''}.`
@@ -628,8 +603,8 @@ export function detailsModel(report: Partial<ProtectionReport>): DetailsModel {
     : '';
 
   const entries = Object.entries(report.timings ?? {});
-  const timings: Fact[] = entries.map(([phase, s]) => ({ label: phase, value: fmtSeconds(s) }));
-  if (entries.length) timings.push({ label: 'total', value: fmtSeconds(entries.reduce((n, [, s]) => n + s, 0)) });
+  const timings: Fact[] = entries.map(([phase, s]) => ({ label: phase, value: formatSeconds(s) }));
+  if (entries.length) timings.push({ label: 'total', value: formatSeconds(entries.reduce((n, [, s]) => n + s, 0)) });
   const files = (report.protected?.files ?? []).map((name) => ({ name, sha256: report.protected?.sha256[name] ?? '—' }));
   const facts: Fact[] = [];
   if (report.tool) facts.push({ label: 'Made by', value: `${report.tool.name} ${report.tool.version}` });
@@ -639,8 +614,8 @@ export function detailsModel(report: Partial<ProtectionReport>): DetailsModel {
 }
 
 function searchFailure(relDiff: number, emulated: number | undefined, tolerance: number | undefined, limit: number | undefined, hasField: boolean): string | undefined {
-  if (tolerance !== undefined && relDiff > tolerance) return `relDiff ${fmtNum(relDiff)} > tolerance ${fmtNum(tolerance)}`;
-  if (emulated !== undefined && limit !== undefined && emulated > limit) return `worst emulated order ${fmtNum(emulated)} > ${fmtNum(limit)} (tolerance / margin)`;
+  if (tolerance !== undefined && relDiff > tolerance) return `relDiff ${formatNumber(relDiff)} > tolerance ${formatNumber(tolerance)}`;
+  if (emulated !== undefined && limit !== undefined && emulated > limit) return `worst emulated order ${formatNumber(emulated)} > ${formatNumber(limit)} (tolerance / margin)`;
   if (emulated === undefined) return hasField ? 'A top-1 class changed, or a real runtime failed at this amplitude (step-down)' : 'A top-1 class changed';
   return 'A top-1 class changed under an emulated order';
 }

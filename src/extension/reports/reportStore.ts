@@ -5,9 +5,10 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ProtectionReport } from '../../core/report';
+import { parseReport } from '../../core/reportParse';
 import { REPORT_FILE_GLOB, isStagingPath } from '../discovery/globs';
 import { debounce, findInWorkspace, isIncluded } from '../discovery/workspaceFiles';
-import { type ReportSummary, namesModel, parseReport, summariseReport } from './reportSummary';
+import { type ReportSummary, namesModel, summariseReport } from './reportSummary';
 
 /** Largest report.json read; real ones are well under a megabyte (per-sample diffs are capped). */
 const MAX_REPORT_BYTES = 32 * 1024 * 1024;
@@ -66,7 +67,7 @@ export class ReportStore implements vscode.Disposable {
     return this.scanning;
   }
 
-  /** Reads one report.json (for the panel); throws with a message naming the file. */
+  /** Reads one report.json (for the panel); throws a ReportFormatError naming the file. */
   static async read(uri: vscode.Uri): Promise<ProtectionReport> {
     const bytes = await vscode.workspace.fs.readFile(uri);
     return parseReport(new TextDecoder().decode(bytes), uri.fsPath);

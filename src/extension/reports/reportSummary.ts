@@ -1,8 +1,10 @@
 /**
- * Reading a saved report.json and summarising it for the Reports view, the Models view tooltip
- * and notifications. Pure (no `vscode`, no file access).
+ * Summarising a saved report.json (parsed by core/reportParse) for the Reports view, the Models
+ * view tooltip and notifications. Pure (no `vscode`, no file access).
  */
-import type { FragilityKind, PerturbationKind, ProtectionReport } from '../../core/report';
+import { type Headline, headline } from '../../core/headline';
+import type { PerturbationKind, ProtectionReport } from '../../core/report';
+import { formatCount } from '../../core/reportFormat';
 
 /** What the sidebar needs of one saved report. */
 export interface ReportSummary {
@@ -16,8 +18,8 @@ export interface ReportSummary {
   format: string;
   /** Equivalence check passed. */
   passed: boolean;
-  /** The headline fragility factor, when a sweep produced one. */
-  headline?: { kind: PerturbationKind; factor: number; bound: 'exact' | 'lower' };
+  /** The headline fragility factor (core/headline), when a sweep produced one. */
+  headline?: Headline;
   /** When the report was made (ISO). */
   createdAt: string;
   /** The one-sentence verdict. */
@@ -28,36 +30,6 @@ export interface ReportSummary {
   factors: { kind: PerturbationKind; factor: number | null; bound: 'exact' | 'lower' }[];
 }
 
-/** Parses and checks report.json; throws an Error naming the file and the problem. */
-export function parseReport(text: string, file: string): ProtectionReport {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (e) {
-    throw new Error(`${file}: not valid JSON (${(e as Error).message})`);
-  }
-  if (!isProtectionReport(value)) throw new Error(`${file}: not a MimosaNet report (schemaVersion 1)`);
-  return value;
-}
-
-/** Structural check of the fields the UI relies on; a report of another schema version is refused. */
-export function isProtectionReport(value: unknown): value is ProtectionReport {
-  if (!isObject(value) || value.schemaVersion !== 1) return false;
-  const { tool, model, equivalence, fragility } = value;
-  return (
-    isObject(tool) &&
-    tool.name === 'mimosanet' &&
-    isObject(model) &&
-    typeof model.path === 'string' &&
-    isObject(value.protected) &&
-    typeof value.protected.path === 'string' &&
-    isObject(equivalence) &&
-    typeof equivalence.passed === 'boolean' &&
-    isObject(fragility) &&
-    Array.isArray(fragility.kinds)
-  );
-}
-
 /** Summarises a report for the sidebar. */
 export function summariseReport(report: ProtectionReport, reportPath: string): ReportSummary {
   return {
@@ -66,10 +38,10 @@ export function summariseReport(report: ProtectionReport, reportPath: string): R
     protectedPath: protectedMainFile(report, reportPath),
     format: report.model.format,
     passed: report.equivalence.passed,
-    headline: headlineFactor(report.fragility.kinds),
+    headline: headline(report),
     createdAt: report.createdAt,
     verdict: report.verdict,
-    dataSource: report.data?.source ?? 'file',
+    dataSource: report.data.source,
     factors: report.fragility.kinds.map((k) => ({ kind: k.kind, factor: k.fragilityFactor, bound: k.fragilityFactorBound })),
   };
 }
@@ -79,7 +51,7 @@ export function summariseReport(report: ProtectionReport, reportPath: string): R
  * may be relative to wherever the CLI ran; so it is rebuilt from the report's own folder.
  */
 export function protectedMainFile(report: ProtectionReport, reportPath: string): string {
-  const main = report.protected.files?.[0] ?? baseName(report.protected.path);
+  const main = report.protected.files[0] ?? baseName(report.protected.path);
   return joinPath(dirName(reportPath), main);
 }
 
@@ -106,44 +78,9 @@ function joinPath(dir: string, name: string): string {
   return `${dir}${sep}${name}`;
 }
 
-/**
- * The factor quoted in one line: multiplicative noise when it has one (DESIGN §3 quotes that
- * kind), otherwise the largest exact factor, otherwise the largest lower bound.
- */
-export function headlineFactor(kinds: readonly FragilityKind[]): ReportSummary['headline'] {
-  const withFactor = kinds.filter((k): k is FragilityKind & { fragilityFactor: number } => k.fragilityFactor !== null);
-  if (withFactor.length === 0) return undefined;
-  const mult = withFactor.find((k) => k.kind === 'multiplicative');
-  const best =
-    mult ??
-    [...withFactor].sort(
-      (a, b) =>
-        Number(a.fragilityFactorBound === 'lower') - Number(b.fragilityFactorBound === 'lower') || b.fragilityFactor - a.fragilityFactor,
-    )[0]!;
-  return { kind: best.kind, factor: best.fragilityFactor, bound: best.fragilityFactorBound };
-}
-
-/** "×3,100", "×3.9e5", "≥×12.5": a fragility factor for one line of UI. */
-export function formatFactor(factor: number, bound: 'exact' | 'lower' = 'exact'): string {
-  const prefix = bound === 'lower' ? '≥×' : '×';
-  return prefix + formatCompact(factor);
-}
-
-/** Numbers for one line of UI: 3 significant digits, grouped below 100,000, exponent above. */
-export function formatCompact(value: number): string {
-  if (!Number.isFinite(value)) return String(value);
-  const abs = Math.abs(value);
-  if (abs !== 0 && (abs >= 1e5 || abs < 1e-3)) {
-    const [mantissa, exp] = value.toExponential(1).split('e');
-    return `${mantissa!.replace(/\.0$/, '')}e${Number(exp)}`;
-  }
-  if (abs >= 100) return Math.round(value).toLocaleString('en-US');
-  return String(Number(value.toPrecision(3)));
-}
-
 /** Parameter counts for the Models view: "109,386 params". */
 export function formatParameters(count: number): string {
-  return `${count.toLocaleString('en-US')} param${count === 1 ? '' : 's'}`;
+  return `${formatCount(count)} param${count === 1 ? '' : 's'}`;
 }
 
 /** "just now", "5 min ago", "3 h ago", "yesterday", "4 days ago", else the date (YYYY-MM-DD). */
@@ -160,9 +97,4 @@ export function formatRelativeTime(iso: string, now: Date = new Date()): string 
   if (d === 1) return 'yesterday';
   if (d < 14) return `${d} days ago`;
   return then.toISOString().slice(0, 10);
-}
-
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

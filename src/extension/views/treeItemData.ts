@@ -5,14 +5,10 @@
  */
 import * as path from 'node:path';
 import { PERTURBATION_TITLES } from '../../core/report';
+import { formatCount, formatFactor } from '../../core/reportFormat';
 import type { LayerInfo } from '../../formats/format';
 import { type ModelEntry, type ModelState, modelState } from '../discovery/modelEntry';
-import {
-  type ReportSummary,
-  formatFactor,
-  formatParameters,
-  formatRelativeTime,
-} from '../reports/reportSummary';
+import { type ReportSummary, formatParameters, formatRelativeTime } from '../reports/reportSummary';
 
 /** A codicon id and an optional theme colour id (`new ThemeIcon(id, new ThemeColor(color))`). */
 export interface IconData {
@@ -115,7 +111,7 @@ export function describeLayer(layer: LayerInfo, blockerLayer: string | undefined
   };
 }
 
-/** Tree item of a saved report: the model's name, "×3,100 · passed · 2 h ago", pass/fail icon. */
+/** Tree item of a saved report: the model's name, "3,100× · passed · 2 h ago", pass/fail icon. */
 export function describeReport(summary: ReportSummary, now: Date = new Date()): TreeItemData {
   const label = modelLabel({ fsPath: summary.modelPath });
   const description: string[] = [];
@@ -126,7 +122,7 @@ export function describeReport(summary: ReportSummary, now: Date = new Date()): 
   tip.push(escapeMarkdown(summary.verdict), '');
   if (summary.factors.length) {
     tip.push('| perturbation | fragility factor |', '|---|---:|');
-    for (const f of summary.factors) tip.push(`| ${PERTURBATION_TITLES[f.kind]} | ${f.factor === null ? '—' : formatFactor(f.factor, f.bound)} |`);
+    for (const f of summary.factors) tip.push(`| ${PERTURBATION_TITLES[f.kind]} | ${formatFactor(f.factor, f.bound)} |`);
     tip.push('');
   }
   if (summary.dataSource === 'probes') tip.push('Measured on generated probe inputs (agreement replaces accuracy).', '');
@@ -150,7 +146,7 @@ export function inspectionMarkdown(entry: ModelEntry): string {
   if (entry.inspectError) out.push('', `> ${escapeMarkdown(entry.inspectError.message)}`);
   if (info) {
     if (info.inputs !== undefined) out.push(`- **Inputs:** ${info.inputs}`);
-    out.push(`- **Parameters:** ${info.parameters.toLocaleString('en-US')}`, `- **Architecture:** ${architecture(info.layers, info.inputs)}`);
+    out.push(`- **Parameters:** ${formatCount(info.parameters)}`, `- **Architecture:** ${architecture(info.layers, info.inputs)}`);
     if (info.producer) out.push(`- **Producer:** ${escapeMarkdown(info.producer)}`);
     if (info.blocker) {
       out.push('', `> **Cannot be protected:** layer ${code(info.blocker.layer)} (${escapeMarkdown(info.blocker.className)}) ${escapeMarkdown(info.blocker.reason)}`);
@@ -159,7 +155,7 @@ export function inspectionMarkdown(entry: ModelEntry): string {
     info.layers.forEach((l, i) => {
       const flag = info.blocker?.layer === l.name ? ' ⛔' : '';
       out.push(
-        `| ${i + 1} | ${escapeMarkdown(l.name)}${flag} | ${l.className} | ${l.units ?? ''} | ${l.activation ?? ''} | ${l.parameters.toLocaleString('en-US')} |`,
+        `| ${i + 1} | ${escapeMarkdown(l.name)}${flag} | ${l.className} | ${l.units ?? ''} | ${l.activation ?? ''} | ${formatCount(l.parameters)} |`,
       );
     });
   }
@@ -167,7 +163,7 @@ export function inspectionMarkdown(entry: ModelEntry): string {
     const r = entry.report;
     out.push('', '## Last protection', '', escapeMarkdown(r.verdict), '');
     out.push(`- **Equivalence:** ${r.passed ? 'passed' : 'failed'}`);
-    for (const f of r.factors) out.push(`- **${PERTURBATION_TITLES[f.kind]}:** ${f.factor === null ? '—' : formatFactor(f.factor, f.bound)}`);
+    for (const f of r.factors) out.push(`- **${PERTURBATION_TITLES[f.kind]}:** ${formatFactor(f.factor, f.bound)}`);
     out.push(`- **Report:** ${code(r.reportPath)}`);
   }
   return out.join('\n') + '\n';

@@ -1,19 +1,8 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import type { FragilityKind } from '../../../src/core/report';
-import {
-  formatCompact,
-  formatFactor,
-  formatParameters,
-  formatRelativeTime,
-  headlineFactor,
-  isProtectionReport,
-  namesModel,
-  parseReport,
-  protectedMainFile,
-  summariseReport,
-} from '../../../src/extension/reports/reportSummary';
+import { parseReport } from '../../../src/core/reportParse';
+import { formatParameters, formatRelativeTime, namesModel, protectedMainFile, summariseReport } from '../../../src/extension/reports/reportSummary';
 import { NOW } from './fixtures';
 
 const sample = readFileSync(new URL('../webview/fixtures/report.json', import.meta.url), 'utf8');
@@ -27,40 +16,9 @@ describe('report.json', () => {
     assert.equal(s.factors.length, report.fragility.kinds.length);
     assert.equal(s.protectedPath, `/x/${report.protected.files[0]}`, 'protected files sit beside report.json');
   });
-
-  it('names the file when it is not JSON or not a MimosaNet report', () => {
-    assert.throws(() => parseReport('{', '/a/report.json'), /\/a\/report\.json: not valid JSON/);
-    assert.throws(() => parseReport('{"schemaVersion":2,"tool":{"name":"mimosanet"}}', '/a/report.json'), /not a MimosaNet report/);
-    assert.equal(isProtectionReport({ reportType: 'jest' }), false);
-  });
 });
 
-describe('headline factor', () => {
-  const kind = (k: FragilityKind['kind'], factor: number | null, bound: 'exact' | 'lower' = 'exact') =>
-    ({ kind: k, fragilityFactor: factor, fragilityFactorBound: bound }) as FragilityKind;
-  it('quotes multiplicative noise when it has a factor', () => {
-    assert.deepEqual(headlineFactor([kind('prune', 1e6), kind('multiplicative', 3100)]), { kind: 'multiplicative', factor: 3100, bound: 'exact' });
-  });
-  it('otherwise the largest exact factor before any lower bound', () => {
-    assert.equal(headlineFactor([kind('finetune-adam', 1e4, 'lower'), kind('prune', 80), kind('multiplicative', null)])?.kind, 'prune');
-  });
-  it('none without factors', () => assert.equal(headlineFactor([kind('float16', null)]), undefined));
-});
-
-describe('formatting for one line of UI', () => {
-  const cases: [number, string][] = [
-    [3100, '3,100'],
-    [1192114.79, '1.2e6'],
-    [81.785, '81.8'],
-    [0.5, '0.5'],
-    [0.00012, '1.2e-4'],
-    [0, '0'],
-  ];
-  for (const [value, expected] of cases) it(`${value} → ${expected}`, () => assert.equal(formatCompact(value), expected));
-  it('factors carry ×, lower bounds ≥×', () => {
-    assert.equal(formatFactor(3100), '×3,100');
-    assert.equal(formatFactor(100, 'lower'), '≥×100');
-  });
+describe('sidebar wording', () => {
   it('parameters', () => {
     assert.equal(formatParameters(1), '1 param');
     assert.equal(formatParameters(109386), '109,386 params');

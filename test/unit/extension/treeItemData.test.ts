@@ -33,7 +33,7 @@ describe('Models view items', () => {
   it('an already protected model shows the headline factor and the verdict', () => {
     const item = describeModel(entry({ report: summary() }), NOW);
     assert.equal(item.contextValue, 'model.protected');
-    assert.match(item.description, /×3,100$/);
+    assert.match(item.description, /3,100×$/);
     assert.match(item.tooltip, /Protected 1 h ago/);
     assert.deepEqual(item.icon, { id: 'shield', color: 'charts.green' });
   });
@@ -68,10 +68,10 @@ describe('Reports view items', () => {
   it('passed report: factor, passed, age; green pass icon; click target is the report', () => {
     const item = describeReport(summary(), NOW);
     assert.equal(item.label, 'mnist-mlp/model.json');
-    assert.equal(item.description, '×3,100 · passed · 1 h ago');
+    assert.equal(item.description, '3,100× · passed · 1 h ago');
     assert.deepEqual(item.icon, { id: 'pass-filled', color: 'testing.iconPassed' });
     assert.equal(item.contextValue, 'report');
-    assert.match(item.tooltip, /\| Fine-tuning with Adam \| ≥×100 \|/);
+    assert.match(item.tooltip, /\| Fine-tuning with Adam \| ≥ 100× \|/);
     assert.match(item.tooltip, /\| float16 conversion \| — \|/);
   });
 

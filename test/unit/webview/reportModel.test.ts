@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import type { FragilityKind, ProtectionReport } from '../../../src/core/report';
-import { chartSpecs, detailsModel, equivalenceModel, fieldModel, fmtRelative, fmtS50, headerModel, isLogGrid, marginState, summaryRows } from '../../../webview/report/reportModel';
+import { formatS50 } from '../../../src/core/reportFormat';
+import { chartSpecs, detailsModel, equivalenceModel, fieldModel, fmtRelative, headerModel, isLogGrid, marginState, summaryRows } from '../../../webview/report/reportModel';
 
 /**
  * A real report of the MNIST example (engine of 2026-12-02, with the field check and the amplitude
@@ -124,8 +125,8 @@ describe('fragility summary and charts', () => {
   it('uses s50BelowGrid when the report has it', () => {
     const kind = report.fragility.kinds[0]!;
     const series = { ...kind.protected, s50: 0.01, s50BelowGrid: true };
-    assert.equal(fmtS50({ ...kind, magnitudes: [0.01, 0.1, 1] } as FragilityKind, series, 0.1), '≤ 0.01');
-    assert.equal(fmtS50({ ...kind, magnitudes: [0.01, 0.1, 1] } as FragilityKind, { ...series, s50BelowGrid: false }, 0.1), '0.01');
+    assert.equal(formatS50({ ...kind, magnitudes: [0.01, 0.1, 1] } as FragilityKind, series, 0.1), '≤ 0.01');
+    assert.equal(formatS50({ ...kind, magnitudes: [0.01, 0.1, 1] } as FragilityKind, { ...series, s50BelowGrid: false }, 0.1), '0.01');
   });
 
   it('log axes for log grids, bars for one-magnitude kinds', () => {
