@@ -1,4 +1,5 @@
 import { basename, extname } from 'node:path';
+import { compareOutputs, type OutputComparison } from '../core/equivalence';
 import type { LoadedModel, ModelFormat, ModelRuntime, PredictOptions, WrittenFile } from '../formats/format';
 
 /**
@@ -27,4 +28,18 @@ export async function originalLogits(
       notes: [`${runtime.name} cannot load the original files as they are (${reason}); the reference outputs come from the normalised copy`],
     };
   }
+}
+
+/** Runs a candidate's files in the runtime and compares its logits with the reference logits. */
+export async function compareWithReference(
+  runtime: ModelRuntime,
+  referenceLogits: Float32Array,
+  files: WrittenFile[],
+  x: Float32Array,
+  rows: number,
+  width: number,
+  options: PredictOptions = { logits: true },
+): Promise<{ comparison: OutputComparison; logits: Float32Array }> {
+  const logits = await runtime.predict(files, x, rows, options);
+  return { comparison: compareOutputs(referenceLogits, logits, rows, width), logits };
 }

@@ -2,18 +2,18 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { ReportFormatError } from '../core/errors';
-import { pathExists, readHead } from './fileSystem';
-import { compareOutputs, equivalencePasses } from '../core/equivalence';
+import { pathExists } from './fileSystem';
+import { equivalencePasses } from '../core/equivalence';
 import { outputWidth } from '../core/network';
 import type { ProtectionReport } from '../core/report';
 import { parseReport } from '../core/reportParse';
 import { Rng } from '../core/rng';
 import { readDataset } from '../formats/data/dataset';
 import { generateProbes } from '../formats/data/probes';
-import { requireFormat } from '../formats/registry';
 
 import { nodeFileReader } from './nodeFileReader';
-import { originalLogits } from './originalLogits';
+import { compareWithReference, originalLogits } from './originalLogits';
+import { readModel } from './protect/originalModel';
 import type { VerifyResult } from '../protocol/jobs';
 
 /**
@@ -36,28 +36,29 @@ export async function verifyModel(protectedPath: string, reportPath: string): Pr
   const result: VerifyResult = { ok: files.every((f) => f.ok), modelPath, reportPath: resolve(reportPath), files, originalPath: report.model.path };
   if (!(await pathExists(report.model.path))) return result;
 
-  const originalFormat = requireFormat(report.model.path, await readHead(report.model.path));
-  const protectedFormat = requireFormat(modelPath, await readHead(modelPath));
-  const original = await originalFormat.load(report.model.path, nodeFileReader);
-  const runtime = await protectedFormat.createRuntime();
-  const inputs = original.network.inputs;
-  let x: Float32Array;
-  let rows: number;
-  if (report.data.source === 'file' && report.data.path && (await pathExists(report.data.path))) {
-    const dataset = await readDataset(report.data.path, undefined, nodeFileReader, inputs);
-    rows = Math.min(dataset.rows, report.data.samples);
-    x = dataset.x.subarray(0, rows * inputs);
-  } else {
-    rows = 500;
-    x = generateProbes(inputs, rows, new Rng(report.construction.seed).fork('verify')).x;
-  }
-  const { logits: reference } = await originalLogits(originalFormat, original, report.model.path, await originalFormat.readFiles(report.model.path, nodeFileReader), runtime, x, rows);
-  const candidate = await runtime.predict(await protectedFormat.readFiles(modelPath, nodeFileReader), x, rows, { logits: true });
-  const comparison = compareOutputs(reference, candidate, rows, outputWidth(original.network));
+  // The same loading and reference check as protect (src/engine/protect).
+  const original = await readModel(report.model.path);
+  const candidate = await readModel(modelPath);
+  const runtime = await candidate.format.createRuntime();
+  const { x, rows } = await verificationInputs(report, original.model.network.inputs);
+  const { logits: reference } = await originalLogits(original.format, original.model, original.path, await original.format.readFiles(original.path, nodeFileReader), runtime, x, rows);
+  const candidateFiles = await candidate.format.readFiles(candidate.path, nodeFileReader);
+  const { comparison } = await compareWithReference(runtime, reference, candidateFiles, x, rows, outputWidth(original.model.network));
   const passed = equivalencePasses(comparison, report.construction.tolerance);
   result.equivalence = { top1Agreement: comparison.top1Agreement, maxAbsDiff: comparison.maxAbsDiff, relDiff: comparison.relDiff, passed, runtime: runtime.name, samples: rows };
   result.ok = result.ok && passed;
   return result;
+}
+
+/** The report's data file when it is still there (first `samples` rows), else seeded probes. */
+async function verificationInputs(report: ProtectionReport, inputs: number): Promise<{ x: Float32Array; rows: number }> {
+  if (report.data.source === 'file' && report.data.path && (await pathExists(report.data.path))) {
+    const dataset = await readDataset(report.data.path, undefined, nodeFileReader, inputs);
+    const rows = Math.min(dataset.rows, report.data.samples);
+    return { x: dataset.x.subarray(0, rows * inputs), rows };
+  }
+  const rows = 500;
+  return { x: generateProbes(inputs, rows, new Rng(report.construction.seed).fork('verify')).x, rows };
 }
 
 /** Reads report.json; parsing and its errors are core/reportParse's. */

@@ -1,7 +1,7 @@
 import { basename } from 'node:path';
 import { searchAmplitude } from '../../core/amplitude';
 import { chooseTripwireFeatures, protectNetwork, type ProtectedNetwork } from '../../core/constructions';
-import { compareOutputs, equivalencePasses } from '../../core/equivalence';
+import { equivalencePasses } from '../../core/equivalence';
 import { EquivalenceError, throwIfCancelled } from '../../core/errors';
 import { outputWidth } from '../../core/network';
 import type { AmplitudeSearchTrial, RuntimeEquivalence } from '../../core/report';
@@ -9,7 +9,7 @@ import { formatAmplitude } from '../../core/verdict';
 import type { ModelRuntime, PredictOptions, WrittenFile } from '../../formats/format';
 import type { ProtectOptions } from '../../protocol/jobs';
 import { EmulatedOrdersCheck, LARGE_BATCH, runtimeMatrix } from '../fieldCheck';
-import { originalLogits } from '../originalLogits';
+import { compareWithReference, originalLogits } from '../originalLogits';
 import type { EvaluationData } from './evaluationData';
 import type { OriginalModel } from './originalModel';
 
@@ -116,7 +116,7 @@ async function searchLargestAmplitude(context: SearchContext, trials: AmplitudeS
       report(tried / 12, `Trying amplitude ${formatAmplitude(candidate)} in ${runtime.name} and emulated kernel orders`);
       const built = context.build(candidate);
       const files = await original.format.write(original.model, built.network, baseName(original));
-      const comparison = compareOutputs(context.referenceLogits, await runtime.predict(files, data.x, data.rows, context.predictOptions), data.rows, outputWidth(original.model.network));
+      const { comparison } = await compareWithReference(runtime, context.referenceLogits, files, data.x, data.rows, outputWidth(original.model.network), context.predictOptions);
       // The candidate must also hold under the summation orders of real kernels, each output
       // column in its own order as tiled GEMMs do, with a margin for orders nobody emulated.
       const field = equivalencePasses(comparison, options.tolerance) ? await context.emulated.run(built.network) : null;

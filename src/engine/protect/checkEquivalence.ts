@@ -5,6 +5,7 @@ import type { AmplitudeTradeOff, FieldEquivalence } from '../../core/report';
 import type { WrittenFile } from '../../formats/format';
 import type { ProtectOptions } from '../../protocol/jobs';
 import { amplitudeTradeOff, FIELD_MARGIN } from '../fieldCheck';
+import { compareWithReference } from '../originalLogits';
 import type { Calibration } from './calibrate';
 import type { EvaluationData } from './evaluationData';
 
@@ -37,8 +38,7 @@ export async function checkEquivalence(
   const { runtime, reference, emulated, protectedModel } = calibration;
   const original = emulated.original;
   const width = outputWidth(original);
-  const protectedLogits = await runtime.predict(writtenBack, data.x, data.rows, calibration.predictOptions);
-  const comparison = compareOutputs(reference.logits, protectedLogits, data.rows, width);
+  const { comparison, logits: protectedLogits } = await compareWithReference(runtime, reference.logits, writtenBack, data.x, data.rows, width, calibration.predictOptions);
   report(0.3, 'Emulating kernel summation orders');
   const emulatedFinal = await emulated.run(protectedModel.network);
   report(0.8, 'Computing the error bound');

@@ -8,8 +8,8 @@ import { Writable } from 'node:stream';
 import { main } from '../../../src/cli/cli';
 import type { ProtectionReport } from '../../../src/core/report';
 import { encodeNpy } from '../../../src/formats/data/npy';
+import { fixtureDir, REFUSED_FIXTURES } from '../../fixtures/tfjsManifest';
 
-const FIXTURES = join(__dirname, '../../fixtures/tfjs');
 const FAST = ['--kinds', 'multiplicative,int8,prune', '--repeats', '1', '--quiet'];
 
 /** Runs the CLI in-process and captures its streams. */
@@ -34,7 +34,7 @@ describe('mimosanet CLI', () => {
   let model: string;
   before(() => {
     work = mkdtempSync(join(tmpdir(), 'mimosanet-cli-'));
-    cpSync(join(FIXTURES, 'tfjs-save'), join(work, 'model'), { recursive: true });
+    cpSync(fixtureDir('tfjs-save'), join(work, 'model'), { recursive: true });
     model = join(work, 'model', 'model.json');
   });
   after(() => rmSync(work, { recursive: true, force: true }));
@@ -129,20 +129,14 @@ describe('mimosanet CLI', () => {
     assert.equal(result.files.find((f: { name: string }) => f.name === 'model.weights.bin').ok, false);
   });
 
-  const badInputs: [string, RegExp][] = [
-    ['corrupt-json', /corrupt-json.*model\.json/],
-    ['truncated-shard', /bytes/],
-    ['conv2d', /Conv2D/],
-    ['quantised-uint8', /uint8/],
-  ];
-  for (const [fixture, message] of badInputs) {
-    it(`bad input '${fixture}' exits 2 with a message naming the problem and writes nothing`, async () => {
-      const dir = join(work, `bad-${fixture}`);
-      cpSync(join(FIXTURES, fixture), dir, { recursive: true });
+  for (const { name, message } of REFUSED_FIXTURES) {
+    it(`bad input '${name}' exits 2 with a message naming the file and the problem, and writes nothing`, async () => {
+      const dir = join(work, `bad-${name}`);
+      cpSync(fixtureDir(name), dir, { recursive: true });
       const entries = readdirSync(dir).sort();
       const { code, stderr } = await run('protect', join(dir, 'model.json'), ...FAST);
       assert.equal(code, 2, stderr);
-      assert.match(stderr, message);
+      assert.ok(stderr.includes(join(dir, 'model.json')) && stderr.includes(message), stderr);
       assert.doesNotMatch(stderr, /\n\s+at /, 'no stack trace');
       assert.deepEqual(readdirSync(dir).sort(), entries);
     });

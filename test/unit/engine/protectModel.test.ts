@@ -6,8 +6,8 @@ import { after, describe, it } from 'node:test';
 import { DEFAULT_OPTIONS } from '../../../src/core/options';
 import { protectModel } from '../../../src/engine/protectModel';
 import type { JobProgress } from '../../../src/protocol/jobs';
+import { fixtureDir } from '../../fixtures/tfjsManifest';
 
-const FIXTURES = join(__dirname, '../../fixtures/tfjs');
 
 describe('protectModel', () => {
   const work = mkdtempSync(join(tmpdir(), 'mimosanet-engine-'));
@@ -17,7 +17,7 @@ describe('protectModel', () => {
   for (const phase of ['calibrate', 'equivalence', 'fragility'] as const) {
     it(`a run cancelled during '${phase}' stops within a second and leaves no partial files`, async () => {
       const folder = join(work, `cancel-${phase}`);
-      cpSync(join(FIXTURES, 'keras2-converter'), folder, { recursive: true });
+      cpSync(fixtureDir('keras2-converter'), folder, { recursive: true });
       const before = readdirSync(work).sort();
       const inFolder = readdirSync(folder).sort();
       const controller = new AbortController();
@@ -46,7 +46,7 @@ describe('protectModel', () => {
   }
 
   it('reports progress through every phase and live partial reports', async () => {
-    cpSync(join(FIXTURES, 'tanh-head'), join(work, 't'), { recursive: true });
+    cpSync(fixtureDir('tanh-head'), join(work, 't'), { recursive: true });
     const phases = new Set<string>();
     let partials = 0;
     let lastFraction = 0;
@@ -70,7 +70,7 @@ describe('protectModel', () => {
   });
 
   it('refuses to write into the model’s own folder', async () => {
-    cpSync(join(FIXTURES, 'tfjs-save'), join(work, 's'), { recursive: true });
+    cpSync(fixtureDir('tfjs-save'), join(work, 's'), { recursive: true });
     await assert.rejects(
       protectModel({ modelPath: join(work, 's', 'model.json'), outDir: join(work, 's'), force: true, options: DEFAULT_OPTIONS }),
       { name: 'UsageError' },

@@ -1,36 +1,8 @@
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import type { DenseNetwork } from '../../../../src/core/network';
 import type { LayerJson, ModelJson } from '../../../../src/formats/tfjs/topology';
 import type { FileReader, WrittenFile } from '../../../../src/formats/format';
 import { nodeFileReader } from '../../../../src/engine/nodeFileReader';
-
-/** Root of the TF.js fixtures. */
-export const FIXTURES = join(__dirname, '../../../fixtures/tfjs');
-
-/** model.json of a fixture folder. */
-/** Fixtures that load into a dense network (every other fixture is refused or corrupt). */
-export const LOADABLE_FIXTURES: readonly string[] = [
-  'tfjs-save',
-  'keras2-converter',
-  'keras3-converter',
-  'keras3-functional',
-  'keras2-old-no-inputlayer',
-  'keras2-bare-list',
-  'separate-activation',
-  'dropout-flatten',
-  'tanh-head',
-  'sigmoid-head',
-  'leaky-relu-layer',
-  'batchnorm-after-dense',
-  'batchnorm-after-relu',
-  'single-dense',
-  'functional-chain',
-];
-
-export function fixturePath(name: string): string {
-  return join(FIXTURES, name, 'model.json');
-}
 
 /** FileReader over the local file system. */
 export const diskFiles: FileReader = nodeFileReader;

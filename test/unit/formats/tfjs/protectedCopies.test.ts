@@ -5,7 +5,8 @@ import { cloneNetwork, type DenseLayer, type DenseNetwork } from '../../../../sr
 import type { ModelRuntime, WrittenFile } from '../../../../src/formats/format';
 import { tfjsLayersFormat as format } from '../../../../src/formats/tfjs/tfjsLayersFormat';
 import type { ModelJson } from '../../../../src/formats/tfjs/topology';
-import { assertSameNetwork, diskFiles, fixturePath, LOADABLE_FIXTURES, maxAbsDiff, memoryFiles, probeInputs, writtenLayers } from './helpers';
+import { fixturePath, hiddenLayers, LOADABLE_FIXTURES } from '../../../fixtures/tfjsManifest';
+import { assertSameNetwork, diskFiles, maxAbsDiff, memoryFiles, probeInputs, writtenLayers } from './helpers';
 
 /**
  * Writes networks shaped like the constructions' output (wider hidden layers, inserted layers)
@@ -93,9 +94,8 @@ describe('tfjs protected copies', () => {
     return written;
   }
 
-  // single-dense has no hidden layer to widen.
-  const WIDENABLE = LOADABLE_FIXTURES.filter((name) => name !== 'single-dense');
-  for (const name of WIDENABLE) {
+  // A fixture without a hidden layer (single-dense) has nothing to widen.
+  for (const { name } of LOADABLE_FIXTURES.filter((f) => hiddenLayers(f) > 0)) {
     it(`${name}: a doubled hidden layer writes, loads in tfjs and computes the same function`, async () => {
       const model = await format.load(fixturePath(name), diskFiles);
       const wide = widen(model.network, 0);

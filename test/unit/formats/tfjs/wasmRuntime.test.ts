@@ -11,7 +11,8 @@ import { parseNpy } from '../../../../src/formats/data/npy';
 import type { ModelRuntime, WrittenFile } from '../../../../src/formats/format';
 import { tfjsLayersFormat as format } from '../../../../src/formats/tfjs/tfjsLayersFormat';
 import { locateWasmFolder, WASM_BINARIES } from '../../../../src/formats/tfjs/wasmRuntime';
-import { diskFiles, fixturePath, maxAbsDiff } from './helpers';
+import { fixturePath } from '../../../fixtures/tfjsManifest';
+import { diskFiles, maxAbsDiff } from './helpers';
 
 const ROOT = join(__dirname, '../../../..');
 const EXAMPLE = join(ROOT, 'examples/mnist-mlp/model.json');
