@@ -2,9 +2,6 @@ import { headline } from './headline';
 import { PERTURBATION_TITLES, type FragilityKind, type ProtectionReport } from './report';
 import { formatFactor, formatPercent } from './reportFormat';
 
-// Engine phases still import the amplitude format from here; its one definition is in reportFormat.
-export { formatAmplitude } from './reportFormat';
-
 /**
  * The one-sentence verdict at the top of a report, built only from measured numbers. It is stored
  * in report.json, so its spelling is part of the report: relDiff keeps two significant digits in

@@ -5,7 +5,7 @@ import { equivalencePasses } from '../../core/equivalence';
 import { EquivalenceError, throwIfCancelled } from '../../core/errors';
 import { outputWidth } from '../../core/network';
 import type { AmplitudeSearchTrial, RuntimeEquivalence } from '../../core/report';
-import { formatAmplitude } from '../../core/verdict';
+import { formatAmplitude } from '../../core/reportFormat';
 import type { ModelRuntime, PredictOptions, WrittenFile } from '../../formats/format';
 import type { ProtectOptions } from '../../protocol/jobs';
 import { EmulatedOrdersCheck, LARGE_BATCH, runtimeMatrix } from '../fieldCheck';
