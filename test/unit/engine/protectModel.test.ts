@@ -8,7 +8,6 @@ import { protectModel } from '../../../src/engine/protectModel';
 import type { JobProgress } from '../../../src/protocol/jobs';
 import { fixtureDir } from '../../fixtures/tfjsManifest';
 
-
 describe('protectModel', () => {
   const work = mkdtempSync(join(tmpdir(), 'mimosanet-engine-'));
   after(() => rmSync(work, { recursive: true, force: true }));
