@@ -4,32 +4,10 @@
  * boundaries unchanged. Bump `schemaVersion` on any incompatible change.
  */
 
-/** Perturbation kinds of DESIGN §4, in the order reports list them. */
-export const PERTURBATION_KINDS = [
-  'multiplicative',
-  'additive',
-  'finetune-adam',
-  'finetune-sgd',
-  'float16',
-  'int8',
-  'prune',
-  'single-edit',
-] as const;
+import type { PerturbationKind } from './perturbations';
 
-/** One perturbation kind. */
-export type PerturbationKind = (typeof PERTURBATION_KINDS)[number];
-
-/** How people read each kind, in tables, charts and tooltips. */
-export const PERTURBATION_TITLES: Record<PerturbationKind, string> = {
-  multiplicative: 'Multiplicative weight noise',
-  additive: 'Additive weight noise',
-  'finetune-adam': 'Fine-tuning with Adam',
-  'finetune-sgd': 'Fine-tuning with SGD',
-  float16: 'float16 conversion',
-  int8: 'int8 quantisation',
-  prune: 'Magnitude pruning',
-  'single-edit': 'Single-weight edits',
-};
+// The kinds, their titles and everything else about them live in core/perturbations/ (one module per kind).
+export { PERTURBATION_KINDS, PERTURBATION_TITLES, type PerturbationKind } from './perturbations';
 
 /** Function-preserving constructions (DESIGN §3). */
 export type ConstructionMethod = 'split' | 'rescale' | 'permute' | 'twins' | 'tripwires' | 'relu-pair-hidden-layer';

@@ -5,35 +5,24 @@ import { Worker } from 'node:worker_threads';
 import { CancelledError, MimosaError, type MimosaErrorCode } from '../core/errors';
 import { measureFragility, type FragilityOptions, type SweepData } from '../core/fragility';
 import type { DenseNetwork } from '../core/network';
+import { perturbationOf } from '../core/perturbations';
 import type { FragilityKind, PerturbationKind } from '../core/report';
 import type { FromFragilityHelperMessage, ToFragilityHelperMessage } from './fragilityHelperProtocol';
 
-/**
- * Relative cost of each sweep, measured on the bundled example (seconds on one core: 12, 11,
- * 19, 16, 0.4, 0.3, 4, 5); used to split the kinds evenly between two threads.
- */
-const KIND_COST: Record<PerturbationKind, number> = {
-  multiplicative: 12,
-  additive: 11,
-  'finetune-adam': 19,
-  'finetune-sgd': 16,
-  float16: 0.5,
-  int8: 0.5,
-  prune: 4,
-  'single-edit': 5,
-};
-
 /** Below this much work (parameters × samples) a second thread costs more than it saves. */
 const PARALLEL_THRESHOLD = 2e7;
+
+/** About the seconds one core spends on a kind's sweep of the bundled example (each kind module's `cost`). */
+const costOf = (kind: PerturbationKind): number => perturbationOf(kind).cost;
 
 /** Splits kinds into two groups of similar cost (longest first, each to the lighter group). */
 export function splitKinds(kinds: readonly PerturbationKind[]): [PerturbationKind[], PerturbationKind[]] {
   const groups: [PerturbationKind[], PerturbationKind[]] = [[], []];
   const load: [number, number] = [0, 0];
-  for (const kind of [...kinds].sort((a, b) => KIND_COST[b] - KIND_COST[a])) {
+  for (const kind of [...kinds].sort((a, b) => costOf(b) - costOf(a))) {
     const lighter = load[0] <= load[1] ? 0 : 1;
     groups[lighter].push(kind);
-    load[lighter] += KIND_COST[kind];
+    load[lighter] += costOf(kind);
   }
   return groups;
 }
@@ -66,8 +55,8 @@ export async function measureFragilityParallel(
   const [local, remote] = splitKinds(options.kinds);
   const worker = remote.length > 0 && (force || (work >= PARALLEL_THRESHOLD && availableParallelism() >= 2)) ? startHelper() : undefined;
   if (!worker) return measureFragility(original, protectedNet, data, options);
-  const costOf = (kinds: PerturbationKind[]) => kinds.reduce((n, k) => n + KIND_COST[k], 0);
-  const share = [costOf(local), costOf(remote)].map((c) => c / (costOf(local) + costOf(remote)));
+  const total = (kinds: PerturbationKind[]) => kinds.reduce((n, k) => n + costOf(k), 0);
+  const share = [total(local), total(remote)].map((c) => c / (total(local) + total(remote)));
   const fractions = [0, 0];
   const progress = (side: 0 | 1, fraction: number, message: string): void => {
     fractions[side] = fraction;

@@ -5,7 +5,10 @@ import { accuracy, compareOutputs, equivalencePasses } from '../../../src/core/e
 import { forward } from '../../../src/core/forward';
 import { measureFragility } from '../../../src/core/fragility';
 import { protectNetwork } from '../../../src/core/constructions';
-import { float16RoundTrip, int8Quantise, magnitudePrune, roundToFloat16 } from '../../../src/core/perturbations';
+import { float16RoundTrip, roundToFloat16 } from '../../../src/core/perturbations/float16';
+import { int8Quantise } from '../../../src/core/perturbations/int8';
+import { magnitudePrune } from '../../../src/core/perturbations/prune';
+import { randomWeightPosition, singleWeightEdit } from '../../../src/core/perturbations/singleEdit';
 import { Rng } from '../../../src/core/rng';
 import { fragilityFactor, logGrid, s50 } from '../../../src/core/s50';
 import { fineTune } from '../../../src/core/training';
@@ -185,7 +188,6 @@ describe('single-weight edits', () => {
     const labels = argmaxRows(forward(net, x, 50), 50, 4);
     const [fast] = await measureFragility(net, net, { x, rows: 50, labels }, { kinds: ['single-edit'], repeats: 10, seed: 3 });
     // Reference: the same positions (same seeded streams), each edit applied to a copy and run in full.
-    const { randomWeightPosition, singleWeightEdit } = await import('../../../src/core/perturbations');
     const rng = new Rng(3).fork('fragility/single-edit');
     for (const who of ['original', 'protected'] as const) {
       const series = who === 'original' ? fast!.original : fast!.protected;

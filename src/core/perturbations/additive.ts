@@ -1,0 +1,53 @@
+import { logGrid } from '../s50';
+import { cloneNetwork, type DenseNetwork } from '../network';
+import { noiseSweep, type NoiseDraws } from './noise';
+import { perturbation } from './perturbation';
+
+/** Standard deviation of each layer's weights (the unit additive noise is measured in). */
+export function layerWeightStd(network: DenseNetwork): number[] {
+  return network.layers.map((layer) => {
+    let sum = 0;
+    let sumSq = 0;
+    for (const w of layer.weights) {
+      sum += w;
+      sumSq += w * w;
+    }
+    const n = layer.weights.length;
+    return Math.sqrt(Math.max(0, sumSq / n - (sum / n) ** 2));
+  });
+}
+
+/** w + s·std(layer weights)·ε on every weight and bias, std taken from the unperturbed layer; returns a new network. */
+export function additiveNoise(network: DenseNetwork, s: number, noise: NoiseDraws, stds = layerWeightStd(network)): DenseNetwork {
+  const result = cloneNetwork(network);
+  result.layers.forEach((layer, l) => {
+    const sigma = s * stds[l]!;
+    for (let i = 0; i < layer.weights.length; i++) layer.weights[i]! += sigma * noise[l]!.weights[i]!;
+    for (let i = 0; i < layer.bias.length; i++) layer.bias[i]! += sigma * noise[l]!.bias[i]!;
+  });
+  return result;
+}
+
+/**
+ * Additive noise is measured in the *original* model's layer std for both models, so both get
+ * the same absolute noise; a layer a construction inserted (no original counterpart) uses its own.
+ */
+export function additiveUnits(original: DenseNetwork, network: DenseNetwork): number[] {
+  const originalStds = layerWeightStd(original);
+  const ownStds = layerWeightStd(network);
+  let next = 0;
+  return network.layers.map((layer, l) => (layer.inserted ? ownStds[l]! : (originalStds[next++] ?? ownStds[l]!)));
+}
+
+export const additive = perturbation({
+  kind: 'additive',
+  title: 'Additive weight noise',
+  description: 'Additive Gaussian noise with std s·std(layer weights).',
+  magnitudeLabel: 'noise s in units of the original layer’s weight std',
+  cost: 11,
+  plan: ({ repeats }) => ({ magnitudes: logGrid(1e-10, 10, 2), repeats }),
+  sweep: (context) => {
+    const stds = additiveUnits(context.original, context.network);
+    return noiseSweep(context, (s, noise) => additiveNoise(context.network, s, noise, stds));
+  },
+});

@@ -1,0 +1,11 @@
+import { fineTuneKind } from './fineTuning';
+
+export const finetuneAdam = fineTuneKind({
+  kind: 'finetune-adam',
+  title: 'Fine-tuning with Adam',
+  description: 'Fine-tuning with Adam on the labelled evaluation data.',
+  cost: 19,
+  optimizer: 'adam',
+  name: 'Adam',
+  learningRates: [1e-4, 1e-3, 1e-2],
+});

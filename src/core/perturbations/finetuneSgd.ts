@@ -1,0 +1,11 @@
+import { fineTuneKind } from './fineTuning';
+
+export const finetuneSgd = fineTuneKind({
+  kind: 'finetune-sgd',
+  title: 'Fine-tuning with SGD',
+  description: 'Fine-tuning with SGD on the labelled evaluation data.',
+  cost: 16,
+  optimizer: 'sgd',
+  name: 'SGD',
+  learningRates: [1e-3, 1e-2],
+});

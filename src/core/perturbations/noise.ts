@@ -1,0 +1,26 @@
+import type { DenseNetwork } from '../network';
+import type { Rng } from '../rng';
+import { seededSweep, type Measured, type SweepContext } from './perturbation';
+
+/** Standard normal draws shaped like a network's parameters (weights then bias, per layer). */
+export type NoiseDraws = { weights: Float32Array; bias: Float32Array }[];
+
+/**
+ * Draws one ε per parameter. The noise kinds draw once per repeat and reuse the draw across
+ * magnitudes (common random numbers): curves are then smooth and cheap to compute.
+ */
+export function drawNoise(network: DenseNetwork, rng: Rng): NoiseDraws {
+  return network.layers.map((layer) => ({
+    weights: Float32Array.from({ length: layer.weights.length }, () => rng.normal()),
+    bias: Float32Array.from({ length: layer.bias.length }, () => rng.normal()),
+  }));
+}
+
+/** The sweep of a noise kind: one draw per repeat, `perturb` scales it by each magnitude s. */
+export function noiseSweep(context: SweepContext, perturb: (s: number, noise: NoiseDraws) => DenseNetwork): Promise<Measured> {
+  return seededSweep(
+    context,
+    (rng) => drawNoise(context.network, rng),
+    (noise, s) => context.metric(perturb(s, noise)),
+  );
+}
