@@ -17,10 +17,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test, type TestContext } from 'node:test';
 import type { Browser, Frame, Page } from 'playwright-core';
-import { launchChromium } from '../../scripts/e2e/browser.mjs';
-import { packageExtension, prepareWorkspace, RESULTS_DIR, ROOT } from '../../scripts/e2e/project.mjs';
-import { installExtension, makeProfile, type Profile, removeProfile, type RunningServer, startCodeServer, workbenchUrl } from '../../scripts/e2e/server.mjs';
-import { ensureTools } from '../../scripts/e2e/tools.mjs';
+import { launchChromium } from './harness/browser.mjs';
+import { packageExtension, prepareWorkspace, RESULTS_DIR, ROOT } from './harness/project.mjs';
+import { installExtension, makeProfile, type Profile, removeProfile, type RunningServer, startCodeServer, workbenchUrl } from './harness/server.mjs';
+import { ensureTools } from './harness/tools.mjs';
 import { type CanvasLike, type ElementLike, until, type WindowLike, Workbench } from './workbench.mjs';
 
 const ARTIFACTS = join(RESULTS_DIR, 'workbench');
@@ -31,7 +31,7 @@ const FAST_SETTINGS = {
   'mimosanet.repeats': 1,
   'mimosanet.maxSamples': 300,
 };
-/** Theme picker labels (the workbench starts in Dark Modern, see scripts/e2e/server.mts). */
+/** Theme picker labels (the workbench starts in Dark Modern, see harness/server.mts). */
 const THEMES = { dark: 'Dark Modern', light: 'Light Modern' } as const;
 
 let profile: Profile | undefined;

@@ -8,7 +8,7 @@
  * Ends with one line `e2e: N passed, N failed` over both stages and exits non-zero when anything
  * failed or could not run.
  *
- *   node --import tsx scripts/e2e/run.mts [--host-only | --browser-only] [--screenshots] [--verbose]
+ *   node --import tsx test/e2e/harness/run.mts [--host-only | --browser-only] [--screenshots] [--verbose]
  *     --screenshots  copy the final light/dark workbench screenshots to media/screenshots/
  */
 import { spawnSync } from 'node:child_process';

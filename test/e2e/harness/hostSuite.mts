@@ -5,7 +5,7 @@
  * extension host runs the tests with the real `vscode` API and reports through
  * `window.codeAutomationLog` (its console) and `window.codeAutomationExit` (its exit code).
  *
- *   node --import tsx scripts/e2e/hostSuite.mts      (after the tools are installed; npm run test:e2e does both)
+ *   node --import tsx test/e2e/harness/hostSuite.mts      (after the tools are installed; npm run test:e2e does both)
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -2,7 +2,7 @@
  * Installs (or checks) the e2e tools without running anything: Debian packages when root, Node 24
  * and code-server into the tools cache. `npm run test:e2e` and `npm run demo:vscode` do this themselves.
  *
- *   node --import tsx scripts/e2e/install.mts
+ *   node --import tsx test/e2e/harness/install.mts
  */
 import { ensureTools, SetupError, toolsDir } from './tools.mjs';
 

@@ -4,7 +4,7 @@
  * copy of examples/ with code-server on 127.0.0.1 and prints the URL. Stops on Ctrl+C or after the
  * time limit; the profile and the copy are removed then.
  *
- *   node --import tsx scripts/e2e/demo.mts [--minutes 60] [--port 0] [--host 127.0.0.1] [--workspace <dir>] [--check]
+ *   node --import tsx test/e2e/harness/demo.mts [--minutes 60] [--port 0] [--host 127.0.0.1] [--workspace <dir>] [--check]
  *     --workspace  serve this folder instead of a copy of examples/ (protected copies are written into it)
  *     --check      open the workbench once in headless Chromium, save a screenshot, and stop
  *
