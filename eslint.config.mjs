@@ -13,12 +13,6 @@ const restrict = (patterns, message) => ({
 const protocolTypesOnly = { group: ['**/protocol/*'], allowTypeImports: true, message: 'src/protocol is types only: import it with `import type`.' };
 /** Type-only import rules; a later block for the same files replaces the list, so each block repeats protocolTypesOnly. */
 const typesOnly = (...patterns) => ({ '@typescript-eslint/no-restricted-imports': ['error', { patterns: [protocolTypesOnly, ...patterns] }] });
-/** What src/extension may import from the engine and the formats: types, plus the format registry (and `allowed`). */
-const extensionBoundary = (...allowed) => ({
-  group: ['**/engine/**', '**/formats/**', '!**/formats/registry', ...allowed],
-  allowTypeImports: true,
-  message: 'src/extension runs in the extension host: engine and format code run in the worker (import type only).',
-});
 
 export default tseslint.config(
   { ignores: ['dist/**', 'out/**', 'node_modules/**', 'scratch/**', '.vscode-test/**', 'test-results/**', '**/*.d.ts'] },
@@ -48,13 +42,11 @@ export default tseslint.config(
     // host's content sniff and small-file inspection (no tfjs: runtimes are lazy imports, and
     // test/unit/extension/bundle.test.ts keeps tfjs and the engine out of dist/extension.js).
     files: ['src/extension/**/*.ts'],
-    rules: typesOnly(extensionBoundary()),
-  },
-  {
-    // Until the pure options module lands (issue 7), the settings layer reads the engine's
-    // defaults (a constant, no tfjs). Remove this block with that import.
-    files: ['src/extension/settings.ts'],
-    rules: typesOnly(extensionBoundary('!**/engine/defaults')),
+    rules: typesOnly({
+      group: ['**/engine/**', '**/formats/**', '!**/formats/registry'],
+      allowTypeImports: true,
+      message: 'src/extension runs in the extension host: engine and format code run in the worker (import type only).',
+    }),
   },
   {
     files: ['webview/**/*.ts'],
