@@ -1,4 +1,4 @@
-import type { JobProgress } from '../protocol/jobs';
+import type { JobProgress } from '../protocol/progress';
 
 /**
  * Progress on stderr: a redrawn bar on a TTY, otherwise plain lines (one per phase and per 10 %)

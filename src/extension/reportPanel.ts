@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { SerializedError } from '../core/errors';
 import type { ProtectionReport } from '../core/report';
-import type { JobProgress } from '../protocol/jobs';
+import type { JobProgress } from '../protocol/progress';
 import type { FromWebviewMessage, ReportRunStatus, ReportViewState, ToWebviewMessage } from '../protocol/webview';
 import { REPORT_VIEW_TYPE } from './ids';
 import { decodePngDataUrl, isFromWebviewMessage } from './messages';

@@ -7,7 +7,8 @@
 import type { SerializedError } from '../core/errors';
 import type { ProtectionReport } from '../core/report';
 import type { ModelInfo } from '../formats/format';
-import type { JobProgress, ProtectJob, ProtectResult } from '../protocol/jobs';
+import type { ProtectJob, ProtectResult } from '../protocol/jobs';
+import type { JobProgress } from '../protocol/progress';
 import type { FromWorkerMessage, ToWorkerMessage } from '../protocol/worker';
 import { isFromWorkerMessage } from './messages';
 

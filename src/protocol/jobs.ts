@@ -1,6 +1,6 @@
 /**
- * Jobs shared by the CLI, the engine worker and the extension: what to protect, how far a run
- * is, what it produced, and what `verify` found. Types only (plain data that crosses thread and
+ * Jobs shared by the CLI, the engine worker and the extension: what to protect, what a run
+ * produced, and what `verify` found (how far a run is: progress.ts). Types only (plain data that crosses thread and
  * process boundaries); import with `import type`.
  */
 import type { ProtectOptions } from '../core/options';
@@ -23,19 +23,6 @@ export interface ProtectJob {
   force: boolean;
   /** Tunables. */
   options: ProtectOptions;
-}
-
-/** Phases of a protect run, in order; progress bars and timings use these names. */
-export type ProtectPhase = 'read' | 'data' | 'calibrate' | 'write' | 'equivalence' | 'fragility' | 'report';
-
-/** Progress of a running job. */
-export interface JobProgress {
-  /** Current phase. */
-  phase: ProtectPhase;
-  /** One line for a status bar or log ("amplitude 2^7: relDiff 3.1e-5, pass"). */
-  message: string;
-  /** Overall completion in [0, 1], for a progress bar. */
-  fraction: number;
 }
 
 /** Result of a finished protect job. */

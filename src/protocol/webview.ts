@@ -5,7 +5,7 @@
  */
 import type { SerializedError } from '../core/errors';
 import type { ProtectionReport } from '../core/report';
-import type { JobProgress } from './jobs';
+import type { JobProgress } from './progress';
 
 /** What the run behind a report panel is doing; the webview shows a spinner while 'running'. */
 export type ReportRunStatus = 'running' | 'done' | 'failed' | 'cancelled';

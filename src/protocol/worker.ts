@@ -5,7 +5,8 @@
 import type { SerializedError } from '../core/errors';
 import type { ProtectionReport } from '../core/report';
 import type { ModelInfo } from '../formats/format';
-import type { JobProgress, ProtectJob, ProtectResult } from './jobs';
+import type { ProtectJob, ProtectResult } from './jobs';
+import type { JobProgress } from './progress';
 
 // Extension host → worker ---------------------------------------------------------------------
 

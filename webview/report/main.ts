@@ -19,7 +19,7 @@ import '@vscode-elements/elements/dist/vscode-tabs/index.js';
 import { headline } from '../../src/core/headline';
 import type { ProtectionReport } from '../../src/core/report';
 import { formatFactor, formatNumber, formatPercent } from '../../src/core/reportFormat';
-import type { JobProgress } from '../../src/protocol/jobs';
+import type { JobProgress } from '../../src/protocol/progress';
 import type { FromWebviewMessage, ReportViewState, ShowReportMessage, ToWebviewMessage } from '../../src/protocol/webview';
 import { ChartSet, chartImage, differenceConfig, fragilityConfig } from './charts';
 import { byId, fill, h } from './dom';

@@ -1,4 +1,4 @@
-import type { JobProgress, ProtectPhase } from '../../protocol/jobs';
+import type { JobProgress, ProtectPhase } from '../../protocol/progress';
 
 /** Share of the overall progress bar each phase takes (sweeps dominate the run time). */
 const PHASE_SPAN: Record<ProtectPhase, [number, number]> = {

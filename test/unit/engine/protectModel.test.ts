@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { DEFAULT_OPTIONS } from '../../../src/core/options';
 import { protectModel } from '../../../src/engine/protectModel';
-import type { JobProgress } from '../../../src/protocol/jobs';
+import type { JobProgress } from '../../../src/protocol/progress';
 import { fixtureDir } from '../../fixtures/tfjsManifest';
 
 describe('protectModel', () => {

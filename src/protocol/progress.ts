@@ -1,0 +1,18 @@
+/**
+ * How far a running protect job is: the engine reports it, the CLI prints it, the extension shows
+ * it in a notification and forwards it to the report webview. Types only and no imports, so the
+ * webview's type graph takes nothing else from here.
+ */
+
+/** Phases of a protect run, in order; progress bars and timings use these names. */
+export type ProtectPhase = 'read' | 'data' | 'calibrate' | 'write' | 'equivalence' | 'fragility' | 'report';
+
+/** Progress of a running job. */
+export interface JobProgress {
+  /** Current phase. */
+  phase: ProtectPhase;
+  /** One line for a status bar or log ("amplitude 2^7: relDiff 3.1e-5, pass"). */
+  message: string;
+  /** Overall completion in [0, 1], for a progress bar. */
+  fraction: number;
+}
