@@ -1,7 +1,7 @@
 /**
  * Jobs shared by the CLI, the engine worker and the extension: what to protect, what a run
- * produced, and what `verify` found (how far a run is: progress.ts). Types only (plain data that crosses thread and
- * process boundaries); import with `import type`.
+ * produced, and what `verify` found (how far a run is: progress.ts). Types only (plain data
+ * that crosses thread and process boundaries); import with `import type`.
  */
 import type { ProtectOptions } from '../core/options';
 import type { ProtectionReport } from '../core/report';
