@@ -25,6 +25,11 @@ export default tseslint.config(
     },
   },
   {
+    // Small functions: a reader should see a whole function at once (issue 7: none over 100 lines).
+    files: ['src/**/*.ts', 'webview/**/*.ts'],
+    rules: { 'max-lines-per-function': ['error', { max: 100, skipBlankLines: false, skipComments: false, IIFEs: true }] },
+  },
+  {
     files: ['src/core/**/*.ts'],
     rules: restrict(['vscode', ...nodeBuiltins, '../formats/*', '../engine/*', '../extension/*', '../cli/*', '../protocol/*'], 'src/core is pure: no vscode, no Node built-ins, nothing outside core.'),
   },
