@@ -1,5 +1,7 @@
+import { dirname, join } from 'node:path';
+import { NEEDS_LABELS, skippedKinds } from '../core/fragility';
 import { describeArchitecture } from '../core/network';
-import type { FragilityKind, ProtectionReport } from '../core/report';
+import type { FragilityKind, PerturbationKind, ProtectionReport, SkippedKind } from '../core/report';
 import { formatAmplitude, formatBytes, formatCount, formatFactor, formatNumber, formatPercent, formatS50 } from '../core/reportFormat';
 import type { ModelInfo } from '../formats/format';
 import type { ProtectResult, VerifyResult } from '../protocol/jobs';
@@ -19,8 +21,12 @@ export function formatInspection(info: ModelInfo): string {
   return lines.join('\n');
 }
 
-/** Human-readable `protect` summary: equivalence, amplitude, then one row per perturbation kind. */
-export function formatProtectSummary(result: ProtectResult): string {
+/**
+ * Human-readable `protect` summary: equivalence, amplitude, one row per perturbation kind, the
+ * kinds that were skipped, and every file written. `requestedKinds` names the skipped kinds of
+ * a report that does not record them.
+ */
+export function formatProtectSummary(result: ProtectResult, requestedKinds: readonly PerturbationKind[] = []): string {
   const r: ProtectionReport = result.report;
   const eq = r.equivalence;
   const lines = [
@@ -40,13 +46,42 @@ export function formatProtectSummary(result: ProtectResult): string {
     `Fragility (${r.fragility.metric} on ${formatCount(r.fragility.samples)} samples; chance ${formatPercent(r.fragility.chance)})`,
     `  ${'kind'.padEnd(16)}${'s50 original'.padStart(14)}${'s50 protected'.padStart(16)}${'factor'.padStart(18)}   ${r.fragility.metric} (original → protected)`,
     ...r.fragility.kinds.map((kind) => kindRow(kind, r.fragility.chance)),
+    ...skippedLines(r.fragility.skipped ?? skippedKinds(requestedKinds, r.data.labelled), r.data.source === 'file' ? '--labels' : '--data with --labels'),
     '',
     r.verdict,
     '',
-    `Wrote ${result.protectedPath}`,
-    `      ${result.reportPath}`,
+    ...wroteLines(result),
   ];
   return lines.filter((line, i, all) => line !== '' || all[i - 1] !== '').join('\n');
+}
+
+/** "finetune-adam, finetune-sgd skipped: they need labels (--labels)", one line per reason; `labelsFlag` says how to give labels. */
+function skippedLines(skipped: readonly SkippedKind[], labelsFlag: string): string[] {
+  const reasons = [...new Set(skipped.map((s) => s.reason))];
+  return reasons.map((reason) => {
+    const kinds = skipped.filter((s) => s.reason === reason).map((s) => s.kind);
+    const because = reason === NEEDS_LABELS ? `${kinds.length > 1 ? 'they need' : 'it needs'} labels (${labelsFlag})` : reason;
+    return `  ${kinds.join(', ')} skipped: ${because}`;
+  });
+}
+
+/** Every file written (the protected model's files ship together), then report.json. */
+function wroteLines(result: ProtectResult): string[] {
+  const folder = dirname(result.protectedPath);
+  const files = result.report.protected.files.map((name) => join(folder, name));
+  const shipped = result.report.protected.files;
+  return [
+    ...files.map((file, i) => `${i === 0 ? 'Wrote ' : '      '}${file}`),
+    `      ${result.reportPath}`,
+    shipped.length > 1
+      ? `Ship ${listText(shipped)} together, in one folder: ${shipped[0]} loads ${listText(shipped.slice(1))} by name. report.json records their SHA-256 for 'mimosanet verify'.`
+      : `report.json records its SHA-256 for 'mimosanet verify'.`,
+  ];
+}
+
+/** "a", "a and b", "a, b and c". */
+function listText(items: readonly string[]): string {
+  return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`;
 }
 
 /** The field check: one line per real runtime and batch, the emulated worst case and the bounds. */

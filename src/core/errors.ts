@@ -10,6 +10,7 @@ export type MimosaErrorCode =
   | 'UNSUPPORTED_LAYER'
   | 'INVALID_NETWORK'
   | 'DATA'
+  | 'FILE_ACCESS'
   | 'REPORT_FORMAT'
   | 'EQUIVALENCE'
   | 'OUTPUT_EXISTS'
@@ -67,6 +68,25 @@ export class DataError extends MimosaError {
   constructor(file: string | undefined, problem: string) {
     super('DATA', file ? `${file}: ${problem}` : problem);
     this.file = file;
+  }
+}
+
+/** What is wrong with a path the caller gave: nothing there, a folder where a file belongs, or no permission. */
+export type FileAccessProblem = 'missing' | 'folder' | 'unreadable';
+
+/**
+ * A path the caller gave (model, data, labels, report) cannot be opened as a file. The message
+ * names the path and what to give instead (`hint`, e.g. "give the model's main file, e.g. model.json").
+ */
+export class FileAccessError extends MimosaError {
+  /** The path as resolved by the caller. */
+  readonly path: string;
+  readonly problem: FileAccessProblem;
+  constructor(path: string, problem: FileAccessProblem, hint: string, detail?: string) {
+    const what = problem === 'missing' ? `no such file: ${path}` : problem === 'folder' ? `${path} is a folder` : `cannot read ${path}${detail ? ` (${detail})` : ''}`;
+    super('FILE_ACCESS', `${what}; ${hint}`);
+    this.path = path;
+    this.problem = problem;
   }
 }
 

@@ -3,7 +3,7 @@ import { argmaxRows, forward } from './forward';
 import { classCount, outputWidth, type DenseNetwork } from './network';
 import { perturbationOf } from './perturbations';
 import type { KindPlan, Perturbation, SweepContext } from './perturbations/perturbation';
-import type { FragilityKind, FragilitySeries, PerturbationKind } from './report';
+import type { FragilityKind, FragilitySeries, PerturbationKind, SkippedKind } from './report';
 import { Rng } from './rng';
 import { fragilityFactor, s50 } from './s50';
 
@@ -42,6 +42,17 @@ export interface FragilityOptions {
   onKind?: (kind: FragilityKind) => void;
 }
 
+/** Reason recorded for a kind that needs labels when the data has none. */
+export const NEEDS_LABELS = 'needs labels';
+
+/**
+ * The requested kinds `measureFragility` does not sweep, with the reason: fine-tuning kinds
+ * without labels. The report's `fragility.skipped`, so readers can say why a kind is missing.
+ */
+export function skippedKinds(kinds: readonly PerturbationKind[], labelled: boolean): SkippedKind[] {
+  return labelled ? [] : kinds.filter((kind) => perturbationOf(kind).needsLabels).map((kind) => ({ kind, reason: NEEDS_LABELS }));
+}
+
 /** Default step grid of the fine-tuning attacks. */
 export const DEFAULT_FINETUNE_STEPS = [1, 3, 10, 30, 100, 300] as const;
 
@@ -61,9 +72,10 @@ export async function measureFragility(
   options: FragilityOptions,
 ): Promise<FragilityKind[]> {
   const planOptions = { repeats: options.repeats, fineTuneSteps: options.fineTuneSteps ?? DEFAULT_FINETUNE_STEPS };
+  const skipped = new Set(skippedKinds(options.kinds, data.labels !== null).map((s) => s.kind));
   const plans: PlannedKind[] = options.kinds
+    .filter((kind) => !skipped.has(kind))
     .map(perturbationOf)
-    .filter((p) => data.labels || !p.needsLabels)
     .map((p) => ({ perturbation: p, ...p.plan(planOptions) }));
   const totalWork = plans.reduce((n, p) => n + 2 * (p.perturbation.evaluations?.(p) ?? p.magnitudes.length * p.repeats), 0);
   let done = 0;

@@ -60,6 +60,13 @@ export interface FragilityKind {
   notes?: string;
 }
 
+/** A requested perturbation kind that was not swept. */
+export interface SkippedKind {
+  kind: PerturbationKind;
+  /** Why, as a phrase: "needs labels". */
+  reason: string;
+}
+
 /** One amplitude the search tried. */
 export interface AmplitudeSearchTrial {
   amplitude: number;
@@ -242,6 +249,8 @@ export interface ProtectionReport {
     /** Arithmetic used by the sweeps. */
     runtime: string;
     kinds: FragilityKind[];
+    /** Requested kinds that were not measured, and why (fine-tuning without labels); absent in older reports. */
+    skipped?: SkippedKind[];
   };
   /** One-sentence verdict shown at the top of the report. */
   verdict: string;

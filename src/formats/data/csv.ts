@@ -83,6 +83,13 @@ function splitLine(line: string, sep: Separator): string[] {
   return fields;
 }
 
+/** True when `line` (on its own) reads as a row of numbers under the parser's separator rules. */
+export function isNumberRow(line: string): boolean {
+  if (line.trim() === '') return false;
+  const sep = detectSeparator(line);
+  return splitLine(line, sep).every((field) => toNumber(field, sep !== ',') !== undefined);
+}
+
 const SEPARATOR_NAMES: Record<Separator, string> = { ',': 'comma', ';': 'semicolon', '\t': 'tab', whitespace: 'whitespace' };
 
 function isIndexHeader(fields: readonly string[], decimalComma: boolean): boolean {

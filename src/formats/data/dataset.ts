@@ -4,14 +4,15 @@
  * does not fit the model with a DataError naming the file and the problem.
  */
 
-import { DataError } from '../../core/errors';
+import { DataError, FileAccessError } from '../../core/errors';
 import type { FileReader } from '../format';
 import { type ArrayBundle, pickEmbeddedLabelsName, pickInputsName, pickLabelsFileName } from './bundle';
 import { type CsvTable, findLabelColumn, parseCsv, tableColumn, tableWithout } from './csv';
 import { readJson } from './json';
 import { type NdArray, formatShape } from './ndarray';
-import { looksLikeNpy, parseNpy } from './npy';
-import { looksLikeZip, readNpz } from './npz';
+import { parseNpy } from './npy';
+import { readNpz } from './npz';
+import { ACCEPTED_DATA_EXTENSIONS, sniffDataFile } from './sniff';
 
 /** Evaluation inputs (and labels) ready for the forward pass. */
 export interface Dataset {
@@ -39,21 +40,14 @@ export interface ReadDatasetOptions {
   labelsName?: string;
 }
 
-/** File kinds the reader understands. */
-export type DataKind = 'npy' | 'npz' | 'csv' | 'json';
+export { detectDataKind, sniffDataFile, type DataKind } from './sniff';
 
-/**
- * The kind of a data file: binary formats by their magic (so a renamed .npz still reads), text
- * formats by extension, else by the first character ('[' or '{' means JSON).
- */
-export function detectDataKind(path: string, bytes: Uint8Array): DataKind {
-  if (looksLikeNpy(bytes)) return 'npy';
-  if (looksLikeZip(bytes)) return 'npz';
-  const ext = /\.([^./\\]+)$/.exec(path)?.[1]?.toLowerCase();
-  if (ext === 'npy' || ext === 'npz' || ext === 'json') return ext;
-  if (ext === 'csv' || ext === 'tsv' || ext === 'txt') return 'csv';
-  const head = new TextDecoder().decode(bytes.subarray(0, 64)).replace(/^\uFEFF/, '').trimStart();
-  return head.startsWith('[') || head.startsWith('{') ? 'json' : 'csv';
+/** The error a FileReader threw when nothing is at `path` or it is a folder (Node and VS Code spellings), else undefined. */
+function fileAccessError(path: string, error: unknown): FileAccessError | undefined {
+  const code = (error as { code?: unknown }).code;
+  if (code === 'ENOENT' || code === 'FileNotFound') return new FileAccessError(path, 'missing', `give an evaluation data file (${ACCEPTED_DATA_EXTENSIONS})`);
+  if (code === 'EISDIR' || code === 'FileIsADirectory') return new FileAccessError(path, 'folder', `give an evaluation data file inside it (${ACCEPTED_DATA_EXTENSIONS})`);
+  return undefined;
 }
 
 async function readBytes(path: string, files: FileReader): Promise<Uint8Array> {
@@ -61,7 +55,7 @@ async function readBytes(path: string, files: FileReader): Promise<Uint8Array> {
   try {
     bytes = await files.read(path);
   } catch (error) {
-    throw new DataError(path, `cannot be read (${(error as Error).message})`);
+    throw fileAccessError(path, error) ?? new DataError(path, `cannot be read (${(error as Error).message})`);
   }
   if (bytes.length === 0) throw new DataError(path, 'is empty');
   return bytes;
@@ -91,7 +85,7 @@ function memberSource(path: string, name: string): string {
 }
 
 function readDataContents(path: string, bytes: Uint8Array, options: ReadDatasetOptions): DataContents {
-  const kind = detectDataKind(path, bytes);
+  const kind = sniffDataFile(path, bytes);
   switch (kind) {
     case 'npy':
       return { inputs: { array: parseNpy(bytes, path), source: path }, labels: null, notes: [] };
@@ -129,7 +123,7 @@ function labelsFromTable(table: CsvTable, path: string): Found {
 }
 
 function readLabelsFile(path: string, bytes: Uint8Array, options: ReadDatasetOptions): Found {
-  const kind = detectDataKind(path, bytes);
+  const kind = sniffDataFile(path, bytes);
   switch (kind) {
     case 'npy':
       return { array: parseNpy(bytes, path), source: path };

@@ -129,7 +129,7 @@ test('problems are DataErrors naming the file and the problem', async () => {
     [readDataset('nan.npy', undefined, files, 2), 'nan.npy', /non-finite value NaN at row 1, column 0/],
     [readDataset('big.npy', undefined, files, 2), 'big.npy', /value 1e\+39 \(too large for float32\) at row 0, column 1/],
     [readDataset('empty.npy', undefined, files, 2), 'empty.npy', /is empty/],
-    [readDataset('garbage.npy', undefined, files, 2), 'garbage.npy', /bad magic/],
+    [readDataset('garbage.npy', undefined, files, 2), 'garbage.npy', /is not a data file: it is text, not a NumPy \.npy file/],
     [readDataset('complex.npy', undefined, files, 2), 'complex.npy', /unsupported dtype '<c8'/],
     [readDataset('missing.npy', undefined, files, 2), 'missing.npy', /cannot be read \(ENOENT/],
     [readDataset('ok.npy', 'missing.npy', files, 2), 'missing.npy', /cannot be read/],
