@@ -1,5 +1,6 @@
 import type { ProtectedNetwork } from '../../core/constructions';
 import { equivalencePasses } from '../../core/equivalence';
+import { skippedKinds } from '../../core/fragility';
 import { classCount, parameterCount, type DenseNetwork } from '../../core/network';
 import type { ProtectionReport } from '../../core/report';
 import type { WrittenFile } from '../../formats/format';
@@ -93,10 +94,17 @@ export function assembleReport(inputs: ReportInputs): ProtectionReport {
       samples: Math.min(data.rows, MAX_SWEEP_SAMPLES),
       runtime: 'MimosaNet core forward pass (float32 weights, float64 accumulation)',
       kinds: [],
+      ...skippedSection(options, data),
     },
     verdict: '',
     timings: inputs.timings,
   };
+}
+
+/** Kinds left out for want of labels, when there are any (the report says so instead of dropping them silently). */
+function skippedSection(options: ProtectOptions, data: EvaluationData): Pick<ProtectionReport['fragility'], 'skipped'> {
+  const skipped = skippedKinds(options.kinds, data.labels !== null);
+  return skipped.length ? { skipped } : {};
 }
 
 /** Largest |weight| or |bias| of a network: the dynamic range a runtime must hold in float32. */

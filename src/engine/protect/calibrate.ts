@@ -5,10 +5,10 @@ import { equivalencePasses } from '../../core/equivalence';
 import { EquivalenceError, throwIfCancelled } from '../../core/errors';
 import { outputWidth } from '../../core/network';
 import type { AmplitudeSearchTrial, RuntimeEquivalence } from '../../core/report';
-import { formatAmplitude } from '../../core/reportFormat';
+import { formatAmplitude, formatNumber, formatPercent } from '../../core/reportFormat';
 import type { ModelRuntime, PredictOptions, WrittenFile } from '../../formats/format';
 import type { ProtectOptions } from '../../protocol/jobs';
-import { EmulatedOrdersCheck, LARGE_BATCH, runtimeMatrix } from '../fieldCheck';
+import { EmulatedOrdersCheck, FIELD_MARGIN, LARGE_BATCH, runtimeMatrix } from '../fieldCheck';
 import { compareWithReference, originalLogits } from '../originalLogits';
 import type { EvaluationData } from './evaluationData';
 import type { OriginalModel } from './originalModel';
@@ -87,7 +87,7 @@ export async function calibrate(
     const failed = runtimeRows.find((r) => !r.passed)!;
     const referenceRow = runtimeRows.find((r) => r.runtime === runtime.name && r.batch > 1) ?? failed;
     trials.push({ amplitude, passed: false, relDiff: referenceRow.relDiff, failedIn: { runtime: failed.runtime, batch: failed.batch, relDiff: failed.relDiff } });
-    report(0.95, `amplitude ${formatAmplitude(amplitude)} fails in ${failed.runtime} at batch ${failed.batch} (relDiff ${failed.relDiff.toExponential(2)}); stepping down`);
+    report(0.95, `amplitude ${formatAmplitude(amplitude)} too large for ${failed.runtime} at batch ${failed.batch}: relDiff ${failed.relDiff.toExponential(2)} > ${formatNumber(options.tolerance)}; trying ${formatAmplitude(amplitude / Math.SQRT2)}`);
     amplitude /= Math.SQRT2;
   }
 }
@@ -122,8 +122,11 @@ async function searchLargestAmplitude(context: SearchContext, trials: AmplitudeS
       const field = equivalencePasses(comparison, options.tolerance) ? await context.emulated.run(built.network) : null;
       const passed = equivalencePasses(comparison, options.tolerance) && (field?.passed ?? false);
       trials.push({ amplitude: candidate, passed, relDiff: comparison.relDiff, ...(field ? { emulatedRelDiff: field.worst.relDiff } : {}) });
-      const shown = field ? `, emulated orders ${field.worst.relDiff.toExponential(2)}` : '';
-      report(++tried / 12, `amplitude ${formatAmplitude(candidate)}: ${runtime.name} relDiff ${comparison.relDiff.toExponential(2)}${shown}, ${passed ? 'pass' : 'fail'}`);
+      // Worded as a search step, not an error: "too large" is how the search finds the limit.
+      const runtimePart = `relDiff ${comparison.relDiff.toExponential(2)} ${comparison.relDiff <= options.tolerance ? '≤' : '>'} ${formatNumber(options.tolerance)} in ${runtime.name}`;
+      const emulatedPart = field ? `, ${field.worst.relDiff.toExponential(2)} ${field.passed ? '≤' : '>'} ${formatNumber(options.tolerance / FIELD_MARGIN)} under emulated kernel orders` : '';
+      const agreement = comparison.top1Agreement < 1 ? `, top-1 agreement ${formatPercent(comparison.top1Agreement, 2)}` : '';
+      report(++tried / 12, `amplitude ${formatAmplitude(candidate)} ${passed ? 'fits' : 'too large'}: ${runtimePart}${emulatedPart}${agreement}`);
       return { passed, relDiff: Math.max(comparison.relDiff, field?.worst.relDiff ?? 0) };
     },
     { maxExponent: MAX_AMPLITUDE_EXPONENT },
