@@ -15,7 +15,7 @@ import { sniffDataFile } from '../formats/data/sniff';
 import { SNIFF_BYTES } from '../formats/registry';
 import type { ProtectJob, ProtectResult } from '../protocol/jobs';
 import { COMMANDS, CommandLineError, commandUsage, parseCommandLine, wantsJson, type Command, type CommandLine, type OptionName } from './args';
-import { formatInspection, formatProtectSummary, formatVerification } from './format';
+import { formatEarlyEquivalence, formatInspection, formatProtectSummary, formatVerification } from './format';
 import { ProgressReporter } from './progress';
 
 const USAGE = `mimosanet ${TOOL_VERSION}: protect dense neural networks against fine-tuning and re-branding
@@ -97,7 +97,18 @@ async function runProtect(job: ProtectJob, io: CliIo, quiet: boolean): Promise<P
   process.once('SIGINT', onSigint);
   const progress = new ProgressReporter(io.stderr, { quiet });
   try {
-    return await protectModel(job, { signal: controller.signal, onProgress: (p) => progress.update(p) });
+    let announced = false;
+    return await protectModel(job, {
+      signal: controller.signal,
+      onProgress: (p) => progress.update(p),
+      // The first partial report carries the equivalence result: show it now, before the
+      // sweeps (the longest phase), so the first answer comes early.
+      onPartialReport: (report) => {
+        if (announced || !report.equivalence || !report.construction) return;
+        announced = true;
+        progress.note(formatEarlyEquivalence(report.equivalence, report.construction));
+      },
+    });
   } finally {
     progress.done();
     process.off('SIGINT', onSigint);

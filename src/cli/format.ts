@@ -55,6 +55,14 @@ export function formatProtectSummary(result: ProtectResult, requestedKinds: read
   return lines.filter((line, i, all) => line !== '' || all[i - 1] !== '').join('\n');
 }
 
+/** One line on stderr as soon as equivalence is known: pass or fail, the reference and the field's worst relDiff. */
+export function formatEarlyEquivalence(eq: ProtectionReport['equivalence'], construction: ProtectionReport['construction']): string {
+  const field = eq.field;
+  const worst = field ? Math.max(field.emulated.worst.relDiff, ...field.runtimes.map((r) => r.relDiff)) : eq.relDiff;
+  const where = field ? `${new Set(field.runtimes.map((r) => r.runtime)).size} runtimes, ${field.emulated.results.length} emulated kernel orders` : eq.runtime;
+  return `Equivalence ${eq.passed ? 'PASSED' : 'FAILED'} at amplitude ${formatAmplitude(construction.amplitude)}: top-1 agreement ${formatPercent(eq.top1Agreement, 2)}, worst relDiff ${formatNumber(worst)} (${where}; tolerance ${formatNumber(construction.tolerance)}). Measuring fragility…`;
+}
+
 /** "finetune-adam, finetune-sgd skipped: they need labels (--labels)", one line per reason; `labelsFlag` says how to give labels. */
 function skippedLines(skipped: readonly SkippedKind[], labelsFlag: string): string[] {
   const reasons = [...new Set(skipped.map((s) => s.reason))];

@@ -35,6 +35,14 @@ export class ProgressReporter {
     }
   }
 
+  /** A line that stays (an early result), printed above the bar; the bar is redrawn by the next update. */
+  note(line: string): void {
+    if (this.options.quiet) return;
+    if (this.drawn) this.stream.write('\r\x1b[2K');
+    this.drawn = false;
+    this.stream.write(`${line}\n`);
+  }
+
   /** Ends a drawn bar with a newline (idempotent). */
   done(): void {
     if (this.drawn) this.stream.write('\r\x1b[2K');

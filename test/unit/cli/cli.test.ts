@@ -48,6 +48,16 @@ describe('mimosanet CLI', () => {
     assert.ok(info.layers.length >= 2);
   });
 
+  it('protect announces the equivalence result on stderr before the fragility sweeps', async () => {
+    const { code, stdout, stderr } = await run('protect', model, '--out', join(work, 'early'), '--kinds', 'multiplicative', '--repeats', '1');
+    assert.equal(code, 0, stderr);
+    const early = stderr.indexOf('Equivalence PASSED at amplitude');
+    assert.ok(early >= 0, stderr);
+    // It comes before the sweeps' progress, and the full summary still goes to stdout.
+    assert.ok(early < stderr.indexOf('fragility:'), stderr);
+    assert.match(stdout, /^Protected /);
+  });
+
   it('protect writes an equivalent model and report.json beside the model, leaving the original untouched', async () => {
     const before = readdirSync(join(work, 'model')).map((f) => [f, sha(join(work, 'model', f))]);
     const { code, stdout, stderr } = await run('protect', model, '--json', ...FAST);
