@@ -3,7 +3,7 @@
  * the report panel and its HTML export all format through these, one function per kind of value.
  * Pure; "—" stands for a missing value, as in every table of the report.
  */
-import type { FragilityKind, FragilitySeries } from './report';
+import type { FragilityKind, FragilitySeries, PerturbationKind } from './report';
 
 /** A general number (relDiff, |Δ|, s50, tolerance, ...) in 3 significant digits; exponent notation outside [1e-3, 1e5). */
 export function formatNumber(value: number | null | undefined, digits = 3): string {
@@ -67,14 +67,64 @@ export function formatAmplitude(amplitude: number | null | undefined): string {
 
 /**
  * s50 in words: a number, "> largest" when never reached on the grid, "≤ smallest" when broken
- * from the first magnitude, "—" for one-magnitude kinds.
+ * from the first magnitude, "—" for one-magnitude kinds. `format` writes the magnitude
+ * (formatNumber; `(v) => formatMagnitude(kind.kind, v)` adds the kind's unit: "> 300 steps").
  */
-export function formatS50(kind: Pick<FragilityKind, 'magnitudes'>, series: FragilitySeries, chance: number): string {
+export function formatS50(kind: Pick<FragilityKind, 'magnitudes'>, series: FragilitySeries, chance: number, format: (magnitude: number) => string = formatNumber): string {
   const mags = kind.magnitudes;
   if (mags.length < 2) return '—';
-  if (series.s50 === null) return `> ${formatNumber(mags[mags.length - 1])}`;
+  if (series.s50 === null) return `> ${format(mags[mags.length - 1]!)}`;
   // Reports before schema field s50BelowGrid: the curve already at or below halfway at the first magnitude.
   const halfway = chance + (series.clean - chance) / 2;
   const belowGrid = series.s50BelowGrid ?? (series.s50 === mags[0] && (series.mean[0] ?? series.clean) <= halfway);
-  return belowGrid ? `≤ ${formatNumber(series.s50)}` : formatNumber(series.s50);
+  return belowGrid ? `≤ ${format(series.s50)}` : format(series.s50);
+}
+
+/** How the magnitudes of one perturbation kind read (s50 cells, telling points, chart axes). */
+export interface MagnitudeUnit {
+  /** Shown value = magnitude × scale: relative sizes read as percentages (0.001 → 0.1 %). */
+  scale: number;
+  /** What follows the shown number: " %", " σ", " steps" (given the shown value, for singulars). */
+  unit: (shown: number) => string;
+  /** A magnitude in words, from the formatted number and the shown value: "0.1 % noise", "300 Adam steps", "50 % pruned". */
+  phrase: (number: string, shown: number) => string;
+  /** Title of a chart's magnitude axis in these units; the report's `magnitudeLabel` when absent. */
+  axis?: string;
+}
+
+const steps = (optimizer: string): MagnitudeUnit => ({
+  scale: 1,
+  unit: (shown) => (shown === 1 ? ' step' : ' steps'),
+  phrase: (n, shown) => `${n} ${optimizer} step${shown === 1 ? '' : 's'}`,
+});
+
+/** Units per kind; a kind without an entry (one measured at a single point) reads its magnitudes bare. */
+const MAGNITUDE_UNITS: Partial<Record<PerturbationKind, MagnitudeUnit>> = {
+  multiplicative: { scale: 100, unit: () => ' %', phrase: (n) => `${n} % noise`, axis: 'noise s in % of each weight: w·(1 + s·ε)' },
+  additive: { scale: 1, unit: () => ' σ', phrase: (n) => `${n} σ noise`, axis: 'noise s in σ (std of the original layer’s weights)' },
+  'finetune-adam': steps('Adam'),
+  'finetune-sgd': steps('SGD'),
+  prune: { scale: 1, unit: () => ' %', phrase: (n) => `${n} % pruned` },
+  'single-edit': { scale: 100, unit: () => ' %', phrase: (n) => `+${n} % to one weight`, axis: 'change of one random weight, %' },
+};
+
+const BARE: MagnitudeUnit = { scale: 1, unit: () => '', phrase: (n) => n };
+
+/** The unit of a kind's magnitudes (bare numbers for kinds that have none). */
+export function magnitudeUnit(kind: PerturbationKind | string): MagnitudeUnit {
+  return MAGNITUDE_UNITS[kind as PerturbationKind] ?? BARE;
+}
+
+/** A magnitude with its unit: "0.1 %" (multiplicative 0.001), "1e-10 σ", "300 steps", "81.8 %". */
+export function formatMagnitude(kind: PerturbationKind | string, magnitude: number): string {
+  const u = magnitudeUnit(kind);
+  const shown = magnitude * u.scale;
+  return `${formatNumber(shown)}${u.unit(shown)}`;
+}
+
+/** A magnitude in words: "0.1 % noise", "1e-10 σ noise", "300 Adam steps", "50 % pruned", "+1 % to one weight". */
+export function formatMagnitudePhrase(kind: PerturbationKind | string, magnitude: number): string {
+  const u = magnitudeUnit(kind);
+  const shown = magnitude * u.scale;
+  return u.phrase(formatNumber(shown), shown);
 }

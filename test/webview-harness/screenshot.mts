@@ -142,6 +142,29 @@ for (const theme of ['light', 'dark', 'high-contrast']) {
   await page.close();
 }
 
+// A run as the extension streams it (src/extension/protectFlow.ts): first only what inspection
+// knew (no size, no sample count yet), then the report after the equivalence check (protected
+// files still staged), then kinds as they finish. Nothing may read "0", "—" or link a file that
+// does not exist yet.
+{
+  const page = await openPanel('light');
+  const initial: Partial<ProtectionReport> = {
+    model: { ...report.model, bytes: 0, normalised: [] },
+    data: { source: 'file', path: report.data.path, labelsPath: report.data.labelsPath, samples: 0, labelled: true },
+  };
+  await post(page, { type: 'showReport', report: initial, status: 'running' });
+  await post(page, { type: 'runProgress', progress: { phase: 'calibrate', message: 'amplitude 2^4.5: emulated kernel orders', fraction: 0.2 } });
+  await shot(page, 'running-start-light');
+  const equivalent: Partial<ProtectionReport> = { ...report, verdict: '', fragility: { ...report.fragility, kinds: [] } };
+  await post(page, { type: 'showReport', report: equivalent, status: 'running' });
+  await post(page, { type: 'runProgress', progress: { phase: 'fragility', message: 'multiplicative original s=0.001', fraction: 0.45 } });
+  await shot(page, 'running-equivalence-light');
+  await selectTab(page, 2);
+  await shot(page, 'running-details-light');
+  await checkViolations(page, 'running-start');
+  await page.close();
+}
+
 // A run in progress: three kinds measured so far, progress line, no verdict yet.
 {
   const page = await openPanel('dark');

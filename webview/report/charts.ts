@@ -14,6 +14,8 @@ import {
   type ChartType,
   Filler,
   Legend,
+  type LegendItem,
+  layouts,
   LinearScale,
   LineController,
   LineElement,
@@ -25,45 +27,90 @@ import {
   Title,
   Tooltip,
 } from 'chart.js';
-import { formatNumber, formatPercent } from '../../src/core/reportFormat';
+import { formatMagnitudePhrase, formatNumber, formatPercent } from '../../src/core/reportFormat';
+import { placeLabels, xRange } from './chartLayout';
 import type { EquivalenceModel, KindChartSpec } from './reportModel';
 import { type Theme, withAlpha } from './theme';
 
-/** A horizontal reference line (chance level, tolerance). */
+/** A horizontal reference line (chance level, tolerance): labelled in the legend, never over the data. */
 interface HLine {
   y: number;
   color: string;
   label: string;
 }
 
-/** A vertical marker (s50 of one model). */
+/** A vertical marker (s50 of one model): labelled in a strip above the plot, over its line. */
 interface VLine {
   x: number;
   color: string;
   label: string;
 }
 
+/** Dash of the reference lines, in the plot and in the legend. */
+const REFERENCE_DASH = [5, 4];
+
 declare module 'chart.js' {
   // eslint-disable-next-line @typescript-eslint/no-unused-vars -- the type parameter must match chart.js' declaration
   interface PluginOptionsByType<TType extends ChartType> {
     /** Reference lines drawn by the `mimosaLines` plugin. */
-    mimosaLines?: { h?: HLine[]; v?: VLine[]; font?: string };
+    mimosaLines?: { h?: HLine[]; v?: VLine[]; font?: string; fontSize?: number };
     /** Fill colour behind the chart (exports; the panel stays transparent). */
     mimosaBackground?: { color?: string };
   }
 }
 
-/** Draws reference lines and labels after the datasets, in the theme's colours. */
+type LinesOptions = { h?: HLine[]; v?: VLine[]; font?: string; fontSize?: number };
+
+/**
+ * A layout box of one text row between the legend and the plot, where the s50 labels go, so they
+ * never sit on the curves. Its height is zero when the chart has no vertical markers.
+ */
+function markerStrip(chart: Chart) {
+  return {
+    position: 'top' as const,
+    // Below the legend (1000) and the titles: boxes of lower weight sit nearer the plot.
+    weight: 1,
+    fullSize: false,
+    options: {},
+    top: 0,
+    left: 0,
+    right: 0,
+    bottom: 0,
+    width: 0,
+    height: 0,
+    isHorizontal: () => true,
+    update(this: { width: number; height: number }, maxWidth: number) {
+      const options = chart.options.plugins?.mimosaLines as LinesOptions | undefined;
+      this.width = maxWidth;
+      this.height = options?.v?.length ? (options.fontSize ?? 11) + 8 : 0;
+    },
+    draw() {
+      // The labels are drawn with their lines (linesPlugin), after the datasets.
+    },
+  };
+}
+
+/** Draws reference lines after the datasets, in the theme's colours, and the markers' labels in their strip. */
 const linesPlugin: Plugin = {
   id: 'mimosaLines',
-  afterDatasetsDraw(chart, _args, options: { h?: HLine[]; v?: VLine[]; font?: string }) {
+  start(chart) {
+    const strip = markerStrip(chart);
+    (chart as Chart & { $mimosaStrip?: unknown }).$mimosaStrip = strip;
+    layouts.addBox(chart, strip as unknown as Parameters<typeof layouts.addBox>[1]);
+  },
+  stop(chart) {
+    const holder = chart as Chart & { $mimosaStrip?: unknown };
+    if (holder.$mimosaStrip) layouts.removeBox(chart, holder.$mimosaStrip as Parameters<typeof layouts.removeBox>[1]);
+    delete holder.$mimosaStrip;
+  },
+  afterDatasetsDraw(chart, _args, options: LinesOptions) {
     const { ctx, chartArea: area, scales } = chart;
     const x = scales.x;
     const y = scales.y;
     if (!x || !y) return;
     ctx.save();
     ctx.font = options.font ?? '11px sans-serif';
-    ctx.setLineDash([5, 4]);
+    ctx.setLineDash(REFERENCE_DASH);
     ctx.lineWidth = 1.25;
     for (const line of options.h ?? []) {
       const py = y.getPixelForValue(line.y);
@@ -73,25 +120,26 @@ const linesPlugin: Plugin = {
       ctx.moveTo(area.left, py);
       ctx.lineTo(area.right, py);
       ctx.stroke();
-      ctx.fillStyle = line.color;
-      ctx.textAlign = 'right';
-      ctx.textBaseline = 'bottom';
-      ctx.fillText(line.label, area.right - 4, py - 2);
     }
-    (options.v ?? []).forEach((line, i) => {
-      const px = x.getPixelForValue(line.x);
-      if (!(px >= area.left - 0.5 && px <= area.right + 0.5)) return;
+    const shown = (options.v ?? []).map((line) => ({ line, px: x.getPixelForValue(line.x) })).filter(({ px }) => px >= area.left - 0.5 && px <= area.right + 0.5);
+    for (const { line, px } of shown) {
       ctx.strokeStyle = line.color;
       ctx.beginPath();
       ctx.moveTo(px, area.top);
       ctx.lineTo(px, area.bottom);
       ctx.stroke();
+    }
+    // Labels in the strip above the plot (see markerStrip), pushed apart when the lines are close.
+    const lefts = placeLabels(
+      shown.map((s) => s.px),
+      shown.map((s) => ctx.measureText(s.line.label).width),
+      { left: area.left, right: chart.width - 2 },
+    );
+    ctx.textAlign = 'left';
+    ctx.textBaseline = 'bottom';
+    shown.forEach(({ line }, i) => {
       ctx.fillStyle = line.color;
-      // Labels of the two markers are staggered so they never overlap when the s50s are close.
-      const nearRight = px > area.right - 60;
-      ctx.textAlign = nearRight ? 'right' : 'left';
-      ctx.textBaseline = 'top';
-      ctx.fillText(line.label, px + (nearRight ? -4 : 4), area.top + 4 + i * 14);
+      ctx.fillText(line.label, lefts[i]!, area.top - 3);
     });
     ctx.restore();
   },
@@ -238,13 +286,66 @@ function axis(theme: Theme, title: string) {
   };
 }
 
-/** Ticks of a log axis: label only powers of ten (and 1–2–5 steps when the range is short). */
-function logTick(value: number | string, shortRange: boolean): string {
+/** Legend items of the reference lines (chance, tolerance): a dashed line in the line's colour. */
+function referenceItems(theme: Theme, lines: readonly HLine[]): LegendItem[] {
+  return lines.map((line) => ({
+    text: line.label,
+    pointStyle: 'line',
+    fillStyle: line.color,
+    strokeStyle: line.color,
+    lineWidth: 1.5,
+    lineDash: [4, 3],
+    fontColor: theme.foreground,
+    hidden: false,
+  }));
+}
+
+/** Legend items of line datasets (bands, which have no label, left out): a line in the dataset's colour and dash. */
+function lineItems(chart: Chart): LegendItem[] {
+  return Chart.defaults.plugins.legend.labels
+    .generateLabels(chart)
+    .filter((item) => item.text !== '')
+    .map((item) => {
+      // With point styles the default items take the point's style, which has no dash: take the line's.
+      const dataset = item.datasetIndex !== undefined ? (chart.data.datasets[item.datasetIndex] as ChartDataset<'line'>) : undefined;
+      return { ...item, pointStyle: 'line', lineWidth: 2, strokeStyle: (dataset?.borderColor as string | undefined) ?? item.strokeStyle, lineDash: (dataset?.borderDash as number[] | undefined) ?? [] };
+    });
+}
+
+/**
+ * Legend options: the datasets' items (`items`), then the reference lines, every swatch drawn
+ * as a point style (a line for curves and reference lines, a block for bars); clicking toggles
+ * datasets only.
+ */
+function legendWith(theme: Theme, lines: readonly HLine[], items: (chart: Chart) => LegendItem[], labels: Record<string, unknown> = {}) {
+  const base = baseOptions(theme, '', '').plugins.legend;
+  return {
+    ...base,
+    labels: {
+      ...base.labels,
+      usePointStyle: true,
+      pointStyleWidth: 18,
+      boxWidth: 18,
+      boxHeight: 8,
+      ...labels,
+      generateLabels: (chart: Chart) => [...items(chart), ...referenceItems(theme, lines)],
+    },
+    onClick: (_event: unknown, item: LegendItem, legend: { chart: Chart }) => {
+      if (item.datasetIndex === undefined) return;
+      const chart = legend.chart;
+      chart.setDatasetVisibility(item.datasetIndex, !chart.isDatasetVisible(item.datasetIndex));
+      chart.update();
+    },
+  };
+}
+
+/** Ticks of a log axis: label only powers of ten (and 1–2–5 steps when the range is short), shown × `scale`. */
+function logTick(value: number | string, shortRange: boolean, scale = 1): string {
   const v = Number(value);
   const exp = Math.log10(v);
   const mantissa = v / 10 ** Math.floor(exp + 1e-9);
   const keep = Math.abs(mantissa - 1) < 1e-6 || (shortRange && (Math.abs(mantissa - 2) < 1e-6 || Math.abs(mantissa - 5) < 1e-6));
-  return keep ? formatNumber(v) : '';
+  return keep ? formatNumber(v * scale) : '';
 }
 
 /** Fragility chart of one kind: curves with bands on a (log) magnitude axis, or bars for a one-magnitude kind. */
@@ -290,9 +391,13 @@ function curveConfig(spec: KindChartSpec): ConfigBuilder {
     const v: VLine[] = [];
     if (o.s50 !== null) v.push({ x: o.s50, color: theme.original, label: `s50 ${spec.s50Text.original}` });
     if (p.s50 !== null) v.push({ x: p.s50, color: theme.protected, label: `s50 ${spec.s50Text.protected}` });
+    const chance: HLine = { y: spec.chance, color: theme.muted, label: `chance ${fmtChance(spec.chance)}` };
     const base = baseOptions(theme, spec.title, spec.subtitle);
     const shortRange = spec.logX && Math.max(...spec.magnitudes) / Math.min(...spec.magnitudes) < 1000;
     const x = axis(theme, spec.xLabel);
+    const range = xRange(spec.magnitudes, spec.logX);
+    // A short grid (fine-tuning steps 1, 3, 10, 30, 100, 300) is labelled at its own points.
+    const gridTicks = spec.magnitudes.length <= 8;
     const config: ChartConfiguration<'line'> = {
       type: 'line',
       data: { datasets },
@@ -305,9 +410,16 @@ function curveConfig(spec: KindChartSpec): ConfigBuilder {
           x: {
             ...x,
             type: spec.logX ? 'logarithmic' : 'linear',
-            min: Math.min(...spec.magnitudes),
-            max: Math.max(...spec.magnitudes),
-            ticks: { ...x.ticks, autoSkip: true, maxRotation: 0, callback: (value) => (spec.logX ? logTick(value, shortRange) : formatNumber(Number(value))) },
+            // Padded, so the points at both ends are drawn whole.
+            min: range.min,
+            max: range.max,
+            afterBuildTicks: gridTicks ? (scale) => void (scale.ticks = spec.magnitudes.map((value) => ({ value }))) : undefined,
+            ticks: {
+              ...x.ticks,
+              autoSkip: true,
+              maxRotation: 0,
+              callback: (value) => (gridTicks || !spec.logX ? formatNumber(Number(value) * spec.xScale) : logTick(Number(value), shortRange, spec.xScale)),
+            },
             // Unlabelled minor ticks of a log axis would draw a dense comb of lines: keep only labelled ones.
             grid: { color: (ctx) => (spec.logX && !ctx.tick?.label ? 'transparent' : theme.grid) },
           },
@@ -316,12 +428,12 @@ function curveConfig(spec: KindChartSpec): ConfigBuilder {
         plugins: {
           ...base.plugins,
           // Bands are unlabelled datasets: keep them out of the legend and the tooltip.
-          legend: { ...base.plugins.legend, labels: { ...base.plugins.legend.labels, filter: (item) => item.text !== '' } },
+          legend: legendWith(theme, [chance], lineItems),
           tooltip: {
             ...base.plugins.tooltip,
             filter: (item) => item.dataset.label !== '',
             callbacks: {
-              title: (items) => `${spec.xLabel}: ${formatNumber(items[0]?.parsed.x ?? NaN)}`,
+              title: (items) => formatMagnitudePhrase(spec.kind, items[0]?.parsed.x ?? NaN),
               label: (item) => {
                 const series = item.dataset.label === 'Original' ? o : p;
                 const i = item.dataIndex;
@@ -332,7 +444,7 @@ function curveConfig(spec: KindChartSpec): ConfigBuilder {
               },
             },
           },
-          mimosaLines: { h: [{ y: spec.chance, color: theme.muted, label: `chance ${fmtChance(spec.chance)}` }], v, font: `${theme.fontSize - 2}px ${theme.fontFamily}` },
+          mimosaLines: { h: [chance], v, ...lineFont(theme) },
         },
       },
     };
@@ -340,60 +452,56 @@ function curveConfig(spec: KindChartSpec): ConfigBuilder {
   };
 }
 
+/** Font of the reference lines' labels. */
+function lineFont(theme: Theme): { font: string; fontSize: number } {
+  return { font: `${theme.fontSize - 2}px ${theme.fontFamily}`, fontSize: theme.fontSize - 2 };
+}
+
 function singleMagnitudeConfig(spec: KindChartSpec): ConfigBuilder {
   return (theme) => {
     const o = spec.original;
     const p = spec.protected;
     const base = baseOptions(theme, spec.title, spec.subtitle);
+    const chance: HLine = { y: spec.chance, color: theme.muted, label: `chance ${fmtChance(spec.chance)}` };
+    // One dataset per model, so the legend's swatches are the bars' colours; the clean bar is paler.
+    const bars = (label: string, series: KindChartSpec['original'], color: string): ChartDataset<'bar'> => ({
+      label,
+      data: [series.clean, series.mean[0] ?? NaN],
+      backgroundColor: [withAlpha(color, 0.35), color],
+      borderColor: color,
+      borderWidth: 1,
+    });
+    const swatch = (text: string, color: string, datasetIndex: number, chart: Chart): LegendItem => ({
+      text,
+      datasetIndex,
+      pointStyle: 'rect',
+      fillStyle: color,
+      strokeStyle: color,
+      lineWidth: 1,
+      fontColor: theme.foreground,
+      hidden: !chart.isDatasetVisible(datasetIndex),
+    });
     const config: ChartConfiguration<'bar'> = {
       type: 'bar',
       data: {
-        labels: ['Original', 'Protected'],
-        datasets: [
-          {
-            label: 'Clean',
-            data: [o.clean, p.clean],
-            backgroundColor: [withAlpha(theme.original, 0.3), withAlpha(theme.protected, 0.3)],
-            borderColor: [theme.original, theme.protected],
-            borderWidth: 1,
-          },
-          {
-            label: `After ${spec.title}`,
-            data: [o.mean[0] ?? NaN, p.mean[0] ?? NaN],
-            backgroundColor: [theme.original, theme.protected],
-            borderColor: [theme.original, theme.protected],
-            borderWidth: 1,
-          },
-        ],
+        labels: spec.barGroups,
+        datasets: [bars('Original', o, theme.original), bars('Protected', p, theme.protected)],
       },
       options: {
         ...base,
         scales: {
-          x: { ...axis(theme, spec.xLabel) },
+          // The groups name themselves (clean, after the conversion): no axis title.
+          x: { ...axis(theme, ''), title: { display: false }, ticks: { ...axis(theme, '').ticks, font: { family: theme.fontFamily, size: theme.fontSize - 1 } } },
           y: { ...axis(theme, spec.yLabel), min: 0, max: 1, ticks: { ...axis(theme, '').ticks, callback: (value) => formatPercent(Number(value), 0), stepSize: 0.2 } },
         },
         plugins: {
           ...base.plugins,
-          // Bars are coloured per model, so the legend explains the shade instead: pale = clean, solid = perturbed.
-          legend: {
-            ...base.plugins.legend,
-            labels: {
-              ...base.plugins.legend.labels,
-              boxHeight: 10,
-              generateLabels: (chart) =>
-                chart.data.datasets.map((d, i) => ({
-                  text: d.label ?? '',
-                  datasetIndex: i,
-                  fillStyle: i === 0 ? withAlpha(theme.muted, 0.3) : theme.muted,
-                  strokeStyle: theme.muted,
-                  lineWidth: 1,
-                  fontColor: theme.foreground,
-                  hidden: !chart.isDatasetVisible(i),
-                })),
-            },
+          legend: legendWith(theme, [chance], (chart) => [swatch('Original', theme.original, 0, chart), swatch('Protected', theme.protected, 1, chart)]),
+          tooltip: {
+            ...base.plugins.tooltip,
+            callbacks: { title: (items) => (items[0]?.label === spec.barGroups[0] ? 'Clean' : spec.title), label: (item) => `${item.dataset.label}: ${formatPercent(item.parsed.y)}` },
           },
-          tooltip: { ...base.plugins.tooltip, callbacks: { label: (item) => `${item.dataset.label}: ${formatPercent(item.parsed.y)}` } },
-          mimosaLines: { h: [{ y: spec.chance, color: theme.muted, label: `chance ${fmtChance(spec.chance)}` }], font: `${theme.fontSize - 2}px ${theme.fontFamily}` },
+          mimosaLines: { h: [chance], ...lineFont(theme) },
         },
       },
     };
@@ -412,11 +520,11 @@ export function differenceConfig(model: EquivalenceModel, compared: string): Con
     const base = baseOptions(theme, `Largest |Δ| of the ${compared}, per sample`, subtitle);
     const max = Math.max(model.threshold ?? 0, ...points.map((pt) => pt.y));
     const min = Math.min(...points.map((pt) => pt.y));
-    const h: HLine[] = model.threshold ? [{ y: model.threshold, color: model.referencePassed ? theme.pass : theme.fail, label: `tolerance ${formatNumber(model.threshold)}` }] : [];
+    const h: HLine[] = model.threshold ? [{ y: model.threshold, color: model.referencePassed ? theme.pass : theme.fail, label: model.thresholdLabel ?? `tolerance ${formatNumber(model.threshold)}` }] : [];
     const config: ChartConfiguration<'scatter'> = {
       type: 'scatter',
       data: {
-        datasets: [{ label: '|Δ|', data: points, pointRadius: 1.6, pointHoverRadius: 3, backgroundColor: withAlpha(theme.protected, 0.7), borderWidth: 0 }],
+        datasets: [{ label: `|Δ| of one sample`, data: points, pointRadius: 1.6, pointHoverRadius: 3, backgroundColor: withAlpha(theme.protected, 0.7), borderWidth: 0 }],
       },
       options: {
         ...base,
@@ -434,14 +542,33 @@ export function differenceConfig(model: EquivalenceModel, compared: string): Con
         },
         plugins: {
           ...base.plugins,
-          legend: { display: false },
+          // The legend names the tolerance line, so its label never sits on the points.
+          legend: legendWith(
+            theme,
+            h,
+            (chart) => [{ text: '|Δ| of one sample', datasetIndex: 0, pointStyle: dot(withAlpha(theme.protected, 0.85), 3.5), fontColor: theme.foreground, hidden: !chart.isDatasetVisible(0) }],
+          ),
           tooltip: { ...base.plugins.tooltip, callbacks: { label: (item) => `sample ${item.parsed.x}: |Δ| ${formatNumber(item.parsed.y)}` } },
-          mimosaLines: { h, font: `${theme.fontSize - 2}px ${theme.fontFamily}` },
+          mimosaLines: { h, ...lineFont(theme) },
         },
       },
     };
     return config;
   };
+}
+
+/** A filled circle as a legend swatch (a point style of its own size, where 'circle' would stretch to the swatch width). */
+function dot(color: string, radius: number): HTMLCanvasElement {
+  const canvas = document.createElement('canvas');
+  canvas.width = canvas.height = Math.ceil(2 * radius);
+  const ctx = canvas.getContext('2d');
+  if (ctx) {
+    ctx.fillStyle = color;
+    ctx.beginPath();
+    ctx.arc(radius, radius, radius, 0, 2 * Math.PI);
+    ctx.fill();
+  }
+  return canvas;
 }
 
 /** Chance level for a line label: "10 %" (1/10), "33.3 %" (1/3). */

@@ -24,7 +24,7 @@ import type { FromWebviewMessage, ReportViewState, ShowReportMessage, ToWebviewM
 import { ChartSet, chartImage, differenceConfig, fragilityConfig } from './charts';
 import { byId, fill, h } from './dom';
 import { exportStem } from './format';
-import { type Fact, type FieldModel, type MarginState, chartSpecs, detailsModel, equivalenceModel, fieldModel, headerModel, summaryRows } from './reportModel';
+import { type Fact, type FieldModel, type MarginState, chartSpecs, detailsModel, equivalenceModel, fieldModel, headerModel, summaryRows, tellingPointRule } from './reportModel';
 import { staticHtml } from './staticHtml';
 import { readTheme, watchTheme } from './theme';
 
@@ -122,7 +122,7 @@ function buildSkeleton(): void {
 
 function render(): void {
   const report = state.report;
-  const header = headerModel(report);
+  const header = headerModel(report, state.status);
   const running = state.status === 'running';
   byId('title').textContent = header.title === 'model' && running ? 'Protecting…' : header.title;
 
@@ -205,22 +205,24 @@ function renderFragility(): void {
         'p',
         { class: 'placeholder' },
         state.status === 'running'
-          ? 'The fragility sweep runs after the equivalence check; its charts appear here as each perturbation finishes.'
+          ? report.equivalence
+            ? 'Measuring fragility: each perturbation’s row and chart appear here as it finishes.'
+            : 'The fragility sweep runs after the equivalence check; its charts appear here as each perturbation finishes.'
           : state.status === 'cancelled' || state.status === 'failed'
             ? 'The run stopped before any perturbation sweep finished.'
             : 'No fragility sweep in this report.',
       ),
     );
   } else {
-    const table = sizedTable({ zebra: true, 'bordered-rows': true, resizable: true, columns: JSON.stringify(['29%', '15%', '16%', '15%', '25%']) });
-    const metric = report.fragility?.metric === 'agreement' ? 'agreement' : 'accuracy';
+    const table = sizedTable({ zebra: true, 'bordered-rows': true, resizable: true, columns: JSON.stringify(['24%', '14%', '14%', '14%', '34%']) });
+    const metric = report.fragility?.metric === 'agreement' ? 'Agreement' : 'Accuracy';
     // Short headings (narrow panels truncate them), the full meaning in the tooltip.
     const headings: [string, string][] = [
       ['Perturbation', 'Kind of weight change'],
       ['s50 original', 'Perturbation size at which the original falls halfway to chance'],
       ['s50 protected', 'Perturbation size at which the protected model falls halfway to chance'],
-      ['Factor', 'Fragility factor: s50(original) / s50(protected)'],
-      ['At largest size', `The ${metric} of original → protected at the largest perturbation size`],
+      ['Factor', 'Fragility factor: s50(original) / s50(protected); for float16 and int8, measured at one point, whether the protected model breaks'],
+      [`${metric}, original → protected`, tellingPointRule(report)],
     ];
     table.append(
       h('vscode-table-header', { slot: 'header' }, ...headings.map(([text, title], i) => h('vscode-table-header-cell', { class: i > 0 ? 'num' : undefined, title }, text))),
@@ -235,7 +237,13 @@ function renderFragility(): void {
             h('vscode-table-cell', { class: 'num' }, r.s50Original),
             h('vscode-table-cell', { class: 'num' }, r.s50Protected),
             h('vscode-table-cell', { class: 'num strong' }, r.factor),
-            h('vscode-table-cell', { class: 'num' }, r.atLargest),
+            h(
+              'vscode-table-cell',
+              { class: 'num telling' },
+              h('span', null, r.telling),
+              r.tellingWhere ? h('span', { class: 'where' }, ` ${r.tellingWhere}`) : null,
+              r.tellingNote ? h('div', { class: 'telling-note' }, r.tellingNote) : null,
+            ),
           ),
         ),
       ),
@@ -246,7 +254,8 @@ function renderFragility(): void {
       h(
         'p',
         { class: 'hint' },
-        's50 is the perturbation size at which the metric falls halfway from its clean value to chance; the fragility factor is s50(original) / s50(protected), “≥” marks a lower bound.',
+        's50 is the perturbation size at which the metric falls halfway from its clean value to chance; the fragility factor is s50(original) / s50(protected), “≥” marks a lower bound. The last column is taken at the first size where the protected model has fallen that far while the original still works.' +
+          (state.status === 'running' ? ' Perturbations still being measured appear as they finish.' : ''),
       ),
     );
   }
@@ -410,7 +419,7 @@ function fieldSection(field: FieldModel): HTMLElement[] {
 }
 
 function renderDetails(): void {
-  const d = detailsModel(state.report);
+  const d = detailsModel(state.report, state.status);
   const root = byId('details');
   if (!d.amplitudeSearch.length && !d.timings.length && !d.files.length) {
     fill(root, h('p', { class: 'placeholder' }, 'Details appear once the protected model is written.'));
@@ -451,8 +460,8 @@ function renderDetails(): void {
         'Amplitude search',
         [
           h('th', { class: 'num' }, 'amplitude'),
-          h('th', { class: 'num', title: 'relDiff in the reference runtime' }, 'relDiff'),
-          d.searchHasEmulated ? h('th', { class: 'num', title: 'Worst relDiff under the emulated kernel orders' }, 'emulated orders') : null,
+          h('th', { class: 'num', title: 'relDiff in the reference runtime (the headline relDiff, for the chosen amplitude)' }, 'reference relDiff'),
+          d.searchHasEmulated ? h('th', { class: 'num', title: 'Worst relDiff under the emulated kernel orders (the Equivalence tab’s worst case, for the chosen amplitude)' }, 'worst emulated') : null,
           h('th', null, 'result'),
         ],
         d.amplitudeSearch.map((t) =>
@@ -462,7 +471,7 @@ function renderDetails(): void {
             h('td', { class: 'num' }, t.amplitude),
             h('td', { class: 'num' }, t.relDiff),
             d.searchHasEmulated ? h('td', { class: 'num' }, t.emulatedRelDiff) : null,
-            h('td', null, h('span', { class: t.passed ? 'ok' : 'bad' }, t.passed ? 'pass' : 'fail'), t.chosen ? ' ' : null, t.chosen ? h('span', { class: 'tag' }, 'chosen') : null),
+            h('td', { class: 'nowrap' }, h('span', { class: t.passed ? 'ok' : 'bad' }, t.passed ? 'pass' : 'fail'), t.chosen ? ' ' : null, t.chosen ? h('span', { class: 'tag' }, 'chosen') : null),
           ),
         ),
         d.searchCaption,
@@ -476,7 +485,7 @@ function renderDetails(): void {
       { class: 'cards details-cards' },
       search,
       d.timings.length ? h('section', { class: 'card' }, h('h3', null, 'Timings'), factList(d.timings)) : null,
-      h('section', { class: 'card' }, h('h3', null, 'Written files (SHA-256)'), factList(d.files.map((f) => ({ label: f.name, value: f.sha256 })), 'mono'), factList(d.facts)),
+      h('section', { class: 'card' }, h('h3', null, d.filesHeading), factList(d.files.map((f) => ({ label: f.name, value: f.sha256 })), 'mono'), factList(d.facts)),
     ),
   );
 }
@@ -498,7 +507,7 @@ function factList(facts: readonly Fact[], extraClass = ''): HTMLElement {
     { class: `facts ${extraClass}` },
     ...facts.flatMap((f) => [
       h('dt', null, f.label),
-      h('dd', { title: f.title }, f.path ? h('a', { href: '#', title: `${f.path}\nClick to open, Alt+click to reveal in the Explorer`, onclick: (e) => openPath(e, f.path!) }, f.value) : f.value),
+      h('dd', { title: f.title, class: f.pending ? 'pending' : undefined }, f.path ? h('a', { href: '#', title: `${f.path}\nClick to open, Alt+click to reveal in the Explorer`, onclick: (e) => openPath(e, f.path!) }, f.value) : f.value),
     ]),
   );
 }
@@ -531,6 +540,7 @@ function exportHtml(button: HTMLElement): void {
     differenceChart: difference,
     colors: theme,
     exportedAt: new Date().toISOString(),
+    status: state.status,
   });
   const messageId = nextMessageId++;
   pendingSaves.set(messageId, button);

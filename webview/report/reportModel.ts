@@ -4,8 +4,20 @@
  * Both the live panel and the static HTML export render from these, so they never disagree.
  * Pure, no DOM and no chart.js: unit-tested with node:test.
  */
+import { PERTURBATIONS } from '../../src/core/perturbations';
 import { PERTURBATION_TITLES, type FragilitySeries, type PerturbationKind, type ProtectionReport } from '../../src/core/report';
-import { formatAmplitude, formatBytes, formatCount, formatFactor, formatNumber, formatPercent, formatS50, formatSeconds } from '../../src/core/reportFormat';
+import { formatAmplitude, formatBytes, formatCount, formatFactor, formatMagnitude, formatNumber, formatPercent, formatS50, formatSeconds, magnitudeUnit } from '../../src/core/reportFormat';
+import {
+  ORIGINAL_INTACT_SHARE,
+  type TellingVerdict,
+  formatTellingPoint,
+  formatTellingRecovery,
+  formatTellingValues,
+  formatTellingVerdict,
+  formatTellingWhere,
+  tellingPoint,
+} from '../../src/core/tellingPoint';
+import type { ReportRunStatus } from '../../src/protocol/webview';
 import { baseName, fmtLayers, modelName } from './format';
 
 /** One labelled value. */
@@ -18,6 +30,8 @@ export interface Fact {
   path?: string;
   /** Longer explanation, shown as a tooltip. */
   title?: string;
+  /** Not measured or written yet by the running job (shown muted). */
+  pending?: boolean;
 }
 
 /** A titled group of facts (one header card). */
@@ -53,36 +67,58 @@ export function metricName(report: Partial<ProtectionReport>): string {
   return report.fragility?.metric === 'agreement' ? 'top-1 agreement' : 'accuracy';
 }
 
-/** Header of the report. */
-export function headerModel(report: Partial<ProtectionReport>): HeaderModel {
+/** What a value shows while the run that measures it is going: never a "0" or "—" that reads as a result. */
+export const MEASURING = 'measuring…';
+/** After the protected file's name while the run has it staged. */
+const BEING_WRITTEN = '(being written)';
+
+/**
+ * Header of the report. `status` is the run's: while it is 'running' the partial report has
+ * zeros and paths for what is not known or not on disk yet (the extension's first report carries
+ * only what inspection knew; the protected files are staged until the run commits them), which
+ * read "measuring…" and "being written" instead; after a cancelled or failed run, "not written".
+ */
+export function headerModel(report: Partial<ProtectionReport>, status: ReportRunStatus = 'done'): HeaderModel {
   const groups: FactGroup[] = [];
   const m = report.model;
   const p = report.protected;
   const c = report.construction;
   const d = report.data;
+  const running = status === 'running';
+  /** The formatted value when it is known (non-zero), "measuring…" while running, else "—". */
+  const known = (value: number | undefined, format: (v: number) => string): string => (value ? format(value) : running ? MEASURING : '—');
+  /** Marks facts still being measured or written. */
+  const mark = (facts: Fact[]): Fact[] => facts.map((f) => (running && (f.value === MEASURING || f.value.endsWith(BEING_WRITTEN)) ? { ...f, pending: true } : f));
   if (m) {
     groups.push({
       heading: 'Original',
-      facts: [
+      facts: mark([
         { label: 'File', value: modelName(m.path), path: m.path, title: m.path },
         { label: 'Format', value: m.format },
-        { label: 'Layers', value: fmtLayers(m.inputs || undefined, m.layers) },
-        { label: 'Parameters', value: formatCount(m.parameters) },
-        { label: 'Size', value: formatBytes(m.bytes) },
-      ],
+        { label: 'Layers', value: m.layers.length ? fmtLayers(m.inputs || undefined, m.layers) : running ? MEASURING : '—' },
+        { label: 'Parameters', value: known(m.parameters, formatCount) },
+        { label: 'Size', value: known(m.bytes, formatBytes) },
+      ]),
     });
   }
   if (p) {
     const ratio = m?.parameters ? ` (×${formatNumber(p.parameters / m.parameters)})` : '';
+    // The files exist only once the run commits them with report.json: no link before.
+    const file: Fact =
+      status === 'done'
+        ? { label: 'File', value: modelName(p.path), path: p.path, title: p.path }
+        : running
+          ? { label: 'File', value: `${modelName(p.path)} ${BEING_WRITTEN}`, title: `${p.path}\nWritten to a staging folder and moved here with report.json when the run finishes.` }
+          : { label: 'File', value: `${modelName(p.path)} (not written)`, title: `${p.path}\nThe run stopped before the protected model was committed: nothing was written.` };
     groups.push({
       heading: 'Protected',
-      facts: [
-        { label: 'File', value: modelName(p.path), path: p.path, title: p.path },
+      facts: mark([
+        file,
         { label: 'Format', value: m?.format ?? '—', title: 'Written in the same format, so it runs in the same runtime' },
         { label: 'Layers', value: fmtLayers(m?.inputs || undefined, p.layers) },
-        { label: 'Parameters', value: formatCount(p.parameters) + ratio },
-        { label: 'Size', value: formatBytes(p.bytes) },
-      ],
+        { label: 'Parameters', value: known(p.parameters, formatCount) + ratio },
+        { label: 'Size', value: known(p.bytes, formatBytes) },
+      ]),
     });
   }
   if (c) {
@@ -102,23 +138,30 @@ export function headerModel(report: Partial<ProtectionReport>): HeaderModel {
   if (d) {
     const facts: Fact[] =
       d.source === 'probes'
-        ? [{ label: 'Source', value: `${formatCount(d.samples)} generated probe inputs`, title: d.probeDescription }]
+        ? [
+            {
+              label: 'Source',
+              value: d.samples ? `${formatCount(d.samples)} generated probe inputs` : `generated probe inputs${running ? ' (being generated)' : ''}`,
+              title: d.probeDescription,
+              pending: running && !d.samples,
+            },
+          ]
         : [
             { label: 'Inputs', value: baseName(d.path) || '—', path: d.path, title: d.path },
             { label: 'Labels', value: d.labelsPath ? baseName(d.labelsPath) : 'none', path: d.labelsPath, title: d.labelsPath },
-            { label: 'Samples', value: formatCount(d.samples) },
+            { label: 'Samples', value: known(d.samples, formatCount) },
           ];
     if (report.fragility) {
       facts.push({ label: 'Sweeps', value: `${formatCount(report.fragility.samples)} samples, ${metricName(report)}`, title: report.fragility.runtime });
     }
-    groups.push({ heading: 'Evaluation data', facts });
+    groups.push({ heading: 'Evaluation data', facts: mark(facts) });
   }
 
   const notes: Note[] = [];
   if (d?.source === 'probes') {
     notes.push({
       tone: 'warning',
-      text: `No evaluation data was given: every check ran on ${formatCount(d.samples)} generated probe inputs${d.probeDescription ? ` (${d.probeDescription})` : ''}. Without labels, top-1 agreement with the original model replaces accuracy, and equivalence is shown on the probes, not on real data.`,
+      text: `No evaluation data was given: every check ${running ? 'runs' : 'ran'} on ${d.samples ? `${formatCount(d.samples)} ` : ''}generated probe inputs${d.probeDescription ? ` (${d.probeDescription})` : ''}. Without labels, top-1 agreement with the original model replaces accuracy, and equivalence is shown on the probes, not on real data.`,
     });
   } else if (d && !d.labelled) {
     notes.push({ tone: 'info', text: 'The evaluation data has no labels: top-1 agreement with the original model replaces accuracy.' });
@@ -147,6 +190,8 @@ export interface EquivalenceModel {
   exactSamples: number;
   /** Absolute |Δ| the tolerance allows (tolerance × max|original output|), for a threshold line. */
   threshold?: number;
+  /** What that line is: "tolerance 1e-4 × max |original logit| (30.8) = 0.00308". */
+  thresholdLabel?: string;
 }
 
 /** Equivalence card of a report, or undefined while the check has not run. */
@@ -180,7 +225,12 @@ export function equivalenceModel(report: Partial<ProtectionReport>): Equivalence
   // The runtime heads the tiles (panel and export), so it is not a tile of its own.
   facts.push({ label: 'Compared', value: e.compared === 'logits' ? 'logits (before softmax)' : 'outputs' });
   const perSample = e.perSampleMaxAbsDiff ?? [];
-  const threshold = tolerance !== undefined && e.relDiff > 0 ? (tolerance * e.maxAbsDiff) / e.relDiff : undefined;
+  // relDiff = max |Δ| / max |original output|, so the largest original output is max |Δ| / relDiff.
+  const maxOriginal = e.relDiff > 0 ? e.maxAbsDiff / e.relDiff : undefined;
+  const threshold = tolerance !== undefined && maxOriginal !== undefined ? tolerance * maxOriginal : undefined;
+  const outputWord = e.compared === 'logits' ? 'logit' : 'output';
+  const thresholdLabel =
+    threshold !== undefined ? `tolerance ${formatNumber(tolerance)} × max |original ${outputWord}| (${formatNumber(maxOriginal)}) = ${formatNumber(threshold)}` : undefined;
   const referencePassed = e.field ? e.top1Agreement === 1 && (tolerance === undefined || e.relDiff <= tolerance) : e.passed;
   return {
     passed: e.passed,
@@ -191,6 +241,7 @@ export function equivalenceModel(report: Partial<ProtectionReport>): Equivalence
     perSample,
     exactSamples: perSample.filter((v) => v === 0).length,
     threshold,
+    thresholdLabel,
   };
 }
 
@@ -374,34 +425,55 @@ export interface SummaryRow {
   kind: PerturbationKind;
   /** "Multiplicative weight noise". */
   title: string;
-  /** What a magnitude means. */
+  /** What a magnitude means, in the units of the s50 cells; what the perturbation is, for one-point kinds. */
   magnitudeLabel: string;
-  /** s50 of the original, formatted ("> 10" when never reached on the grid). */
+  /** s50 of the original with its unit ("> 300 steps" when never reached on the grid). */
   s50Original: string;
-  /** s50 of the protected model ("≤ 1e-6" when broken at the first grid point). */
+  /** s50 of the protected model with its unit ("≤ 1e-10 σ" when broken at the first grid point). */
   s50Protected: string;
-  /** "×1.19e6", "≥ ×100", or "—". */
+  /** "953,969×", "≥ 300×"; for a one-point kind (float16, int8) its verdict ("breaks"); else "—". */
   factor: string;
   /** The factor as a number, for sorting and highlighting. */
   factorValue: number | null;
-  /** Metric at the largest magnitude: "94.2 % → 8.6 %" (original → protected). */
-  atLargest: string;
+  /** The telling point's verdict (core/tellingPoint), for styling; undefined without a measured point. */
+  verdict?: TellingVerdict;
+  /** Metric at the telling point, original → protected: "94.2 % → 8.8 %"; "—" when nothing is measured. */
+  telling: string;
+  /** Where: "at 0.1 % noise", "at 300 Adam steps"; "" for one-point kinds. */
+  tellingWhere: string;
+  /** A second line when the pair alone would mislead: a climb back, a curve that holds, an original that falls too. */
+  tellingNote?: string;
+}
+
+/** What the summary's last column shows, for its heading's tooltip. */
+export function tellingPointRule(report: Partial<ProtectionReport>): string {
+  const metric = metricName(report);
+  return `The ${metric} of original → protected at the first perturbation size where the protected model has fallen halfway to chance (where s50 is measured) while the original keeps at least ${formatPercent(ORIGINAL_INTACT_SHARE, 0)} of its clean ${metric}; float16 and int8 are measured at one point.`;
 }
 
 /** The fragility summary table. */
 export function summaryRows(report: Partial<ProtectionReport>): SummaryRow[] {
   const chance = report.fragility?.chance ?? 0;
   return (report.fragility?.kinds ?? []).map((k) => {
-    const last = k.magnitudes.length - 1;
+    const point = tellingPoint(k, chance);
+    const single = k.magnitudes.length === 1;
+    const s50 = (series: FragilitySeries): string => formatS50(k, series, chance, (v) => formatMagnitude(k.kind, v));
+    let tellingNote: string | undefined;
+    if (point?.recovers) tellingNote = formatTellingRecovery(k, point);
+    else if (point?.verdict === 'holds' && !single) tellingNote = 'the protected model holds on the whole grid';
+    else if (point?.verdict === 'both-fall') tellingNote = `the original falls too${single ? '' : ': the protected model only falls where the original does'}`;
     return {
       kind: k.kind,
       title: PERTURBATION_TITLES[k.kind],
-      magnitudeLabel: k.magnitudeLabel,
-      s50Original: formatS50(k, k.original, chance),
-      s50Protected: formatS50(k, k.protected, chance),
-      factor: formatFactor(k.fragilityFactor, k.fragilityFactorBound),
+      magnitudeLabel: single ? (PERTURBATIONS.find((q) => q.kind === k.kind)?.description ?? k.magnitudeLabel) : (magnitudeUnit(k.kind).axis ?? k.magnitudeLabel),
+      s50Original: s50(k.original),
+      s50Protected: s50(k.protected),
+      factor: single && point ? formatTellingVerdict(point.verdict) : formatFactor(k.fragilityFactor, k.fragilityFactorBound),
       factorValue: k.fragilityFactor,
-      atLargest: last >= 0 ? `${formatPercent(k.original.mean[last])} → ${formatPercent(k.protected.mean[last])}` : '—',
+      verdict: point?.verdict,
+      telling: point ? formatTellingValues(point) : '—',
+      tellingWhere: point ? formatTellingWhere(k, point) : '',
+      tellingNote,
     };
   });
 }
@@ -412,8 +484,10 @@ export interface KindChartSpec {
   kind: PerturbationKind;
   /** Chart title. */
   title: string;
-  /** x-axis label (the kind's magnitude label). */
+  /** Title of the magnitude axis, in the units of `xScale` (multi-magnitude kinds). */
   xLabel: string;
+  /** Shown magnitude = magnitude × xScale: relative sizes read as percentages, as in the summary table. */
+  xScale: number;
   /** y-axis label (accuracy or agreement). */
   yLabel: string;
   /** The magnitudes (x values). */
@@ -422,15 +496,17 @@ export interface KindChartSpec {
   logX: boolean;
   /** One magnitude only (float16, int8): drawn as bars, not a curve. */
   single: boolean;
+  /** The two bar groups of a one-magnitude kind: ["clean", "after float16 conversion"]. */
+  barGroups: [string, string];
   /** Chance level (dashed line). */
   chance: number;
   /** Original model's curve. */
   original: FragilitySeries;
   /** Protected model's curve. */
   protected: FragilitySeries;
-  /** s50 as the table words it ("1.19", "≤ 1e-6", "> 10"), original and protected, for the markers' labels. */
+  /** s50 as the table words it, with its unit ("109 %", "≤ 1 step", "> 300 steps"), for the markers' labels. */
   s50Text: { original: string; protected: string };
-  /** Subtitle: "fragility ×1.19e6" or the effect of a one-magnitude kind. */
+  /** Subtitle: "fragility factor 953,969×" or the verdict of a one-magnitude kind. */
   subtitle: string;
   /** The kind's notes (learning rate, what counts as broken). */
   notes?: string;
@@ -445,28 +521,40 @@ export function chartSpecs(report: Partial<ProtectionReport>): KindChartSpec[] {
   const yLabel = metricName(report);
   return f.kinds.map((k) => {
     const single = k.magnitudes.length < 2;
+    const point = tellingPoint(k, f.chance);
     const subtitle = single
-      ? `${yLabel}: original ${formatPercent(k.original.mean[0])}, protected ${formatPercent(k.protected.mean[0])}`
+      ? point
+        ? `${formatTellingPoint(k, point)} (${yLabel}, original → protected)`
+        : yLabel
       : k.fragilityFactor !== null
         ? `fragility factor ${formatFactor(k.fragilityFactor, k.fragilityFactorBound)}`
         : 'no fragility factor: s50 not reached on the grid';
+    const unit = magnitudeUnit(k.kind);
+    const s50 = (series: FragilitySeries): string => formatS50(k, series, f.chance, (v) => formatMagnitude(k.kind, v));
     return {
       kind: k.kind,
       title: PERTURBATION_TITLES[k.kind],
-      xLabel: k.magnitudeLabel,
+      xLabel: unit.axis ?? k.magnitudeLabel,
+      xScale: unit.scale,
       yLabel,
       magnitudes: k.magnitudes,
       logX: isLogGrid(k.magnitudes),
       single,
+      barGroups: ['clean', `after ${lowerFirst(PERTURBATION_TITLES[k.kind])}`],
       chance: f.chance,
       original: k.original,
       protected: k.protected,
-      s50Text: { original: formatS50(k, k.original, f.chance), protected: formatS50(k, k.protected, f.chance) },
+      s50Text: { original: s50(k.original), protected: s50(k.protected) },
       subtitle,
       notes: k.notes,
       repeats: k.repeats,
     };
   });
+}
+
+/** "Magnitude pruning" → "magnitude pruning"; "float16 conversion" unchanged. */
+function lowerFirst(text: string): string {
+  return text.charAt(0).toLowerCase() + text.slice(1);
 }
 
 /** Whether magnitudes form a log grid worth a log axis: all positive, at least 3, spanning ≥ 10×. */
@@ -523,6 +611,8 @@ export interface DetailsModel {
   timings: Fact[];
   /** Written files with their SHA-256. */
   files: { name: string; sha256: string }[];
+  /** Heading of the files card: written, being written (run going), or not written (run stopped). */
+  filesHeading: string;
   /** Tool and time. */
   facts: Fact[];
 }
@@ -540,7 +630,7 @@ export function fmtRelative(ratio: number): string {
 }
 
 /** Details of a report. */
-export function detailsModel(report: Partial<ProtectionReport>): DetailsModel {
+export function detailsModel(report: Partial<ProtectionReport>, status: ReportRunStatus = 'done'): DetailsModel {
   const c = report.construction;
   const field = report.equivalence?.field;
   const tolerance = c?.tolerance;
@@ -593,11 +683,13 @@ export function detailsModel(report: Partial<ProtectionReport>): DetailsModel {
   const tripwires = c?.methods.includes('tripwires') ?? false;
   const tradeOffCaption = tradeOff.length
     ? [
-        'Each row rebuilds the copy at that amplitude with the same seed.',
+        tripwires
+          ? `Each row rebuilds the copy at that amplitude with the same seed, without its tripwires, so the chosen row differs from the copy that was written${field ? ` (its worst emulated relDiff is ${formatNumber(field.emulated.worst.relDiff)}, on the Equivalence tab and in the search below)` : ''}.`
+          : 'Each row rebuilds the copy at that amplitude with the same seed.',
         `Worst emulated relDiff: the largest relDiff over the emulated kernel orders${field ? ` on ${formatCount(field.emulated.samples)} samples` : ''}, also as a share of the tolerance ${formatNumber(tolerance)}${limit !== undefined ? `; the search accepts at most ${formatPercent(1 / margin!, 0)} of it (${formatNumber(limit)})` : ''}.`,
         'Probabilistic bound: the relDiff bound for any summation order, far from tight (see the Equivalence tab).',
         tripwires
-          ? `Fragility factor: multiplicative weight noise on the splitting alone (tripwires left out: theirs does not depend on the amplitude), from a quick sweep on 200 samples with one repeat; the full sweep on the Fragility tab measures the whole protected copy${fullFactor ? ` (${fullFactor})` : ''}.`
+          ? `Fragility factor: multiplicative weight noise on the splitting alone (tripwires left out: their fragility does not depend on the amplitude), from a quick sweep on 200 samples with one repeat; the full sweep on the Fragility tab measures the whole protected copy${fullFactor ? ` (${fullFactor})` : ''}.`
           : `Fragility factor: multiplicative weight noise from a quick sweep on 200 samples with one repeat, so it is noisier than the full sweep on the Fragility tab${fullFactor ? ` (${fullFactor} at the chosen amplitude)` : ''}.`,
       ].join(' ')
     : '';
@@ -610,7 +702,8 @@ export function detailsModel(report: Partial<ProtectionReport>): DetailsModel {
   if (report.tool) facts.push({ label: 'Made by', value: `${report.tool.name} ${report.tool.version}` });
   if (report.createdAt) facts.push({ label: 'Created', value: new Date(report.createdAt).toLocaleString('en-GB') });
   if (report.fragility) facts.push({ label: 'Sweeps ran in', value: report.fragility.runtime });
-  return { tradeOff, tradeOffCaption, amplitudeSearch, searchHasEmulated, searchCaption, timings, files, facts };
+  const filesHeading = status === 'done' ? 'Written files (SHA-256)' : status === 'running' ? 'Files being written (SHA-256)' : 'Files, not written (SHA-256)';
+  return { tradeOff, tradeOffCaption, amplitudeSearch, searchHasEmulated, searchCaption, timings, files, filesHeading, facts };
 }
 
 function searchFailure(relDiff: number, emulated: number | undefined, tolerance: number | undefined, limit: number | undefined, hasField: boolean): string | undefined {

@@ -5,7 +5,8 @@
  */
 import type { ProtectionReport } from '../../src/core/report';
 import { escapeHtml as esc } from './format';
-import { type Fact, type FieldModel, type MarginState, detailsModel, equivalenceModel, fieldModel, headerModel, summaryRows } from './reportModel';
+import type { ReportRunStatus } from '../../src/protocol/webview';
+import { type Fact, type FieldModel, type MarginState, detailsModel, equivalenceModel, fieldModel, headerModel, metricName, summaryRows, tellingPointRule } from './reportModel';
 
 /** Colours and font baked into the export. */
 export interface ExportColors {
@@ -31,15 +32,17 @@ export interface StaticHtmlInput {
   colors: ExportColors;
   /** When the export was made (ISO). */
   exportedAt: string;
+  /** Status of the run behind the report ('done' unless it was cancelled or failed). */
+  status?: ReportRunStatus;
 }
 
 /** The whole HTML document. */
 export function staticHtml(input: StaticHtmlInput): string {
   const { report, colors: c } = input;
-  const header = headerModel(report);
+  const header = headerModel(report, input.status);
   const eq = equivalenceModel(report);
   const rows = summaryRows(report);
-  const details = detailsModel(report);
+  const details = detailsModel(report, input.status);
   const badge = eq ? `<span class="badge ${eq.passed ? 'pass' : 'fail'}">${eq.passed ? 'Equivalence passed' : 'Equivalence failed'}</span>` : '';
 
   const parts: string[] = [];
@@ -52,14 +55,20 @@ export function staticHtml(input: StaticHtmlInput): string {
   parts.push('</section>');
 
   if (rows.length) {
-    parts.push('<h2>Fragility</h2><table class="grid"><thead><tr><th>Perturbation</th><th>s50 original</th><th>s50 protected</th><th>Fragility factor</th><th>At the largest magnitude</th></tr></thead><tbody>');
+    const metric = metricName(report);
+    parts.push(
+      `<h2>Fragility</h2><table class="grid"><thead><tr><th>Perturbation</th><th class="num">s50 original</th><th class="num">s50 protected</th><th class="num">Fragility factor</th><th class="num" title="${esc(tellingPointRule(report))}">${esc(metric.charAt(0).toUpperCase() + metric.slice(1))}, original → protected</th></tr></thead><tbody>`,
+    );
     for (const r of rows) {
+      const note = r.tellingNote ? `<div class="muted">${esc(r.tellingNote)}</div>` : '';
       parts.push(
-        `<tr><td>${esc(r.title)}<div class="muted">${esc(r.magnitudeLabel)}</div></td><td class="num">${esc(r.s50Original)}</td><td class="num">${esc(r.s50Protected)}</td><td class="num strong">${esc(r.factor)}</td><td class="num">${esc(r.atLargest)}</td></tr>`,
+        `<tr><td>${esc(r.title)}<div class="muted">${esc(r.magnitudeLabel)}</div></td><td class="num">${esc(r.s50Original)}</td><td class="num">${esc(r.s50Protected)}</td><td class="num strong">${esc(r.factor)}</td><td class="num">${esc(r.telling)}${r.tellingWhere ? ` ${esc(r.tellingWhere)}` : ''}${note}</td></tr>`,
       );
     }
     parts.push('</tbody></table>');
-    parts.push('<p class="muted">s50: the perturbation size at which the metric falls halfway from its clean value to chance. Fragility factor = s50(original) / s50(protected); “≥” marks a lower bound.</p>');
+    parts.push(
+      `<p class="muted">s50: the perturbation size at which the metric falls halfway from its clean value to chance. Fragility factor = s50(original) / s50(protected); “≥” marks a lower bound. The last column: ${esc(tellingPointRule(report))}</p>`,
+    );
   }
   if (input.charts.length) {
     parts.push('<section class="charts">');
@@ -91,7 +100,7 @@ export function staticHtml(input: StaticHtmlInput): string {
     }
     if (details.amplitudeSearch.length) {
       const emulated = details.searchHasEmulated;
-      parts.push(`<h3>Amplitude search</h3><table class="grid auto"><thead><tr><th class="num">amplitude</th><th class="num">relDiff</th>${emulated ? '<th class="num">emulated orders</th>' : ''}<th>result</th></tr></thead><tbody>`);
+      parts.push(`<h3>Amplitude search</h3><table class="grid auto"><thead><tr><th class="num">amplitude</th><th class="num">reference relDiff</th>${emulated ? '<th class="num">worst emulated</th>' : ''}<th>result</th></tr></thead><tbody>`);
       for (const t of details.amplitudeSearch) {
         parts.push(
           `<tr${t.chosen ? ' class="chosen"' : ''}${t.title ? ` title="${esc(t.title)}"` : ''}><td class="num">${esc(t.amplitude)}</td><td class="num">${esc(t.relDiff)}</td>${emulated ? `<td class="num">${esc(t.emulatedRelDiff)}</td>` : ''}<td>${t.passed ? 'pass' : 'fail'}${t.chosen ? ' (chosen)' : ''}</td></tr>`,
@@ -102,7 +111,7 @@ export function staticHtml(input: StaticHtmlInput): string {
     parts.push('<section class="cards">');
     if (details.timings.length) parts.push(`<div class="card"><h3>Timings</h3>${factTable(details.timings)}</div>`);
     if (details.files.length || details.facts.length) {
-      parts.push(`<div class="card"><h3>Files (SHA-256)</h3>${factTable(details.files.map((f) => ({ label: f.name, value: f.sha256 })), 'facts mono')}${factTable(details.facts)}</div>`);
+      parts.push(`<div class="card"><h3>${esc(details.filesHeading)}</h3>${factTable(details.files.map((f) => ({ label: f.name, value: f.sha256 })), 'facts mono')}${factTable(details.facts)}</div>`);
     }
     parts.push('</section>');
   }

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import type { FragilityKind, ProtectionReport } from '../../../src/core/report';
 import { formatS50 } from '../../../src/core/reportFormat';
-import { chartSpecs, detailsModel, equivalenceModel, fieldModel, fmtRelative, headerModel, isLogGrid, marginState, summaryRows } from '../../../webview/report/reportModel';
+import { MEASURING, chartSpecs, detailsModel, equivalenceModel, fieldModel, fmtRelative, headerModel, isLogGrid, marginState, summaryRows, tellingPointRule } from '../../../webview/report/reportModel';
 
 /**
  * A real report of the MNIST example (engine of 2026-12-02, with the field check and the amplitude
@@ -52,6 +52,52 @@ describe('report header', () => {
   });
 });
 
+describe('while a run is going', () => {
+  /** What the extension shows first (src/extension/protectFlow.ts initialReport): what inspection knew. */
+  const initial: Partial<ProtectionReport> = {
+    model: { ...report.model, bytes: 0, normalised: [] },
+    data: { source: 'file', path: report.data.path, labelsPath: report.data.labelsPath, samples: 0, labelled: true },
+  };
+  const fact = (r: Partial<ProtectionReport>, status: 'running' | 'done' | 'cancelled' | 'failed', heading: string, label: string) =>
+    headerModel(r, status).groups.find((g) => g.heading === heading)?.facts.find((f) => f.label === label);
+
+  it('says "measuring…" for what is not known yet, never "0" or "—"', () => {
+    assert.deepEqual(fact(initial, 'running', 'Original', 'Size'), { label: 'Size', value: MEASURING, pending: true });
+    assert.deepEqual(fact(initial, 'running', 'Evaluation data', 'Samples'), { label: 'Samples', value: MEASURING, pending: true });
+    assert.equal(fact(initial, 'running', 'Original', 'Parameters')!.value, '109,386', 'what inspection knew is shown');
+    const probes: Partial<ProtectionReport> = { ...initial, data: { source: 'probes', samples: 0, labelled: false } };
+    const source = fact(probes, 'running', 'Evaluation data', 'Source')!;
+    assert.deepEqual([source.value, source.pending], ['generated probe inputs (being generated)', true]);
+    assert.doesNotMatch(headerModel(probes, 'running').notes[0]!.text, /\b0 generated/);
+    const all = JSON.stringify(headerModel(initial, 'running'));
+    assert.doesNotMatch(all, /"value":"(0|—)"/);
+  });
+
+  it('a finished report with a zero still reads "—", not "measuring…"', () => {
+    assert.equal(fact(initial, 'done', 'Original', 'Size')!.value, '—');
+    assert.equal(fact(initial, 'cancelled', 'Evaluation data', 'Samples')!.value, '—');
+  });
+
+  it('does not link the protected file before the run commits it', () => {
+    const running = fact(report, 'running', 'Protected', 'File')!;
+    assert.equal(running.value, 'demo/model.json (being written)');
+    assert.equal(running.path, undefined, 'no link to a file that does not exist yet');
+    assert.equal(running.pending, true);
+    for (const stopped of ['cancelled', 'failed'] as const) {
+      const file = fact(report, stopped, 'Protected', 'File')!;
+      assert.deepEqual([file.value, file.path], ['demo/model.json (not written)', undefined]);
+    }
+    assert.equal(fact(report, 'done', 'Protected', 'File')!.path, report.protected.path, 'linked once written');
+    assert.equal(fact(report, 'running', 'Original', 'File')!.path, report.model.path, 'the original exists all along');
+  });
+
+  it('the files card says the files are being written', () => {
+    assert.equal(detailsModel(report, 'running').filesHeading, 'Files being written (SHA-256)');
+    assert.equal(detailsModel(report, 'cancelled').filesHeading, 'Files, not written (SHA-256)');
+    assert.equal(detailsModel(report).filesHeading, 'Written files (SHA-256)');
+  });
+});
+
 describe('equivalence card', () => {
   it('has the key numbers, the pass state and the tolerance line in absolute units', () => {
     const eq = equivalenceModel(report)!;
@@ -64,6 +110,7 @@ describe('equivalence card', () => {
     assert.equal(eq.perSample.length, 2000);
     const maxOutput = report.equivalence.maxAbsDiff / report.equivalence.relDiff;
     assert.ok(Math.abs(eq.threshold! - 1e-4 * maxOutput) < 1e-12);
+    assert.equal(eq.thresholdLabel, 'tolerance 1e-4 × max |original logit| (30.8) = 0.00308', 'the line says what it is');
   });
 
   it('shows the sequential-float32 check of an old report, and not beside a field check', () => {
@@ -108,18 +155,43 @@ describe('fragility summary and charts', () => {
     assert.deepEqual(chartSpecs(report).map((c) => c.kind), rows.map((r) => r.kind));
   });
 
-  it('words s50 and the factor as the table shows them', () => {
+  it('words s50 with its unit and the factor as the table shows them', () => {
     const row = (kind: string) => summaryRows(report).find((r) => r.kind === kind)!;
-    assert.equal(row('multiplicative').s50Original, '1.09');
-    assert.equal(row('multiplicative').s50Protected, '0.00676');
+    assert.equal(row('multiplicative').s50Original, '109 %', 'relative noise as a percentage of each weight');
+    assert.equal(row('multiplicative').s50Protected, '0.676 %');
     assert.equal(row('multiplicative').factor, '161×', 'as the verdict words it');
     assert.ok(report.verdict.includes(`${row('multiplicative').factor} more fragile`));
-    assert.equal(row('finetune-adam').s50Original, '> 300');
-    assert.equal(row('finetune-adam').s50Protected, '≤ 1', 'broken from the first magnitude: a bound');
+    assert.equal(row('additive').s50Original, '0.947 σ');
+    assert.equal(row('finetune-adam').s50Original, '> 300 steps');
+    assert.equal(row('finetune-adam').s50Protected, '≤ 1 step', 'broken from the first magnitude: a bound');
     assert.equal(row('finetune-adam').factor, '≥ 300×');
+    assert.equal(row('prune').s50Original, '81.8 %');
+    assert.equal(row('single-edit').s50Protected, '> 100 %');
     assert.equal(row('float16').s50Original, '—');
-    assert.equal(row('float16').factor, '—');
-    assert.equal(row('float16').atLargest, '94.2 % → 8.6 %');
+  });
+
+  it('the last column is the telling point, with its magnitude and unit', () => {
+    const row = (kind: string) => summaryRows(report).find((r) => r.kind === kind)!;
+    const cell = (kind: string) => [row(kind).telling, row(kind).tellingWhere, row(kind).tellingNote];
+    // Not the largest magnitude, where both models are broken (12.1 % → 12.2 %).
+    assert.deepEqual(cell('multiplicative'), ['94.1 % → 37.9 %', 'at 1 % noise', undefined]);
+    assert.deepEqual(cell('additive'), ['94.2 % → 33.1 %', 'at 1e-9 σ noise', undefined]);
+    assert.deepEqual(cell('finetune-adam'), ['93.2 % → 10.8 %', 'at 1 Adam step', 'back to 70.8 % at 30 Adam steps'], 'the climb back is said');
+    assert.deepEqual(cell('finetune-sgd'), ['92.8 % → 12.0 %', 'at 1 SGD step', undefined]);
+    assert.deepEqual(cell('prune'), ['94.2 % → 4.4 %', 'at 1 % pruned', undefined]);
+    assert.deepEqual(cell('single-edit'), ['94.2 % → 94.2 %', 'at +100 % to one weight', 'the protected model holds on the whole grid']);
+  });
+
+  it('float16 and int8 get a verdict where other kinds have a factor', () => {
+    const row = (kind: string) => summaryRows(report).find((r) => r.kind === kind)!;
+    assert.deepEqual([row('float16').factor, row('float16').verdict, row('float16').telling, row('float16').tellingWhere], ['breaks', 'breaks', '94.2 % → 8.6 %', '']);
+    assert.deepEqual([row('int8').factor, row('int8').telling], ['breaks', '94.2 % → 11.2 %']);
+    const kind = report.fragility.kinds.find((k) => k.kind === 'int8')!;
+    const holds = { ...report, fragility: { ...report.fragility, kinds: [{ ...kind, protected: { ...kind.protected, mean: [0.93] } }] } };
+    assert.deepEqual([summaryRows(holds)[0]!.factor, summaryRows(holds)[0]!.telling], ['holds', '94.2 % → 93.0 %']);
+    const both = { ...report, fragility: { ...report.fragility, kinds: [{ ...kind, original: { ...kind.original, mean: [0.3] } }] } };
+    assert.deepEqual([summaryRows(both)[0]!.factor, summaryRows(both)[0]!.tellingNote], ['both fall', 'the original falls too']);
+    assert.match(tellingPointRule(report), /first perturbation size where the protected model has fallen halfway to chance .* at least 90 % of its clean accuracy/);
   });
 
   it('uses s50BelowGrid when the report has it', () => {
@@ -133,7 +205,8 @@ describe('fragility summary and charts', () => {
     const spec = (kind: string) => chartSpecs(report).find((c) => c.kind === kind)!;
     assert.equal(spec('multiplicative').logX, true);
     assert.equal(spec('float16').single, true);
-    assert.match(spec('float16').subtitle, /original 94\.2 %, protected 8\.6 %/);
+    assert.equal(spec('float16').subtitle, 'breaks: 94.2 % → 8.6 % (accuracy, original → protected)');
+    assert.deepEqual(spec('float16').barGroups, ['clean', 'after float16 conversion'], 'the bars name their groups: no axis title');
     assert.equal(spec('multiplicative').yLabel, 'accuracy');
     assert.equal(chartSpecs({ ...report, fragility: { ...report.fragility, metric: 'agreement' } })[0]!.yLabel, 'top-1 agreement');
     assert.equal(isLogGrid([0, 10, 100]), false);

@@ -30,6 +30,13 @@ describe('HTML export', () => {
     assert.match(html, /default-src 'none'; img-src data:/);
   });
 
+  it('the summary has s50 with units, float16 verdicts and the telling point', () => {
+    assert.ok(html.includes('<td class="num">109 %</td><td class="num">0.676 %</td><td class="num strong">161×</td><td class="num">94.1 % → 37.9 % at 1 % noise</td>'));
+    assert.ok(html.includes('<td class="num strong">breaks</td><td class="num">94.2 % → 8.6 %</td>'));
+    assert.ok(html.includes('back to 70.8 % at 30 Adam steps'));
+    assert.ok(!html.includes('largest magnitude'));
+  });
+
   it('carries the verdict, the pass badge and every kind of the summary', () => {
     assert.ok(html.includes('Equivalence passed'));
     assert.ok(html.includes('161× more fragile'));
@@ -47,7 +54,7 @@ describe('HTML export', () => {
   it('has the amplitude trade-off with the chosen row marked, and the search with emulated orders', () => {
     assert.match(html, /<tr class="chosen"><td>×1 \(chosen\)<\/td><td class="num">22\.6 \(2\^4\.5\)<\/td><td class="num">2\.69e-5<\/td>/);
     assert.ok(html.includes('quick sweep on 200 samples with one repeat'));
-    assert.ok(html.includes('<th class="num">emulated orders</th>'));
+    assert.ok(html.includes('<th class="num">worst emulated</th>'));
     assert.match(html, /<tr class="chosen"><td class="num">22\.6 \(2\^4\.5\)<\/td><td class="num">5\.58e-7<\/td><td class="num">2\.69e-5<\/td><td>pass \(chosen\)<\/td><\/tr>/);
   });
 
