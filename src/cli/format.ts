@@ -2,7 +2,8 @@ import { dirname, join } from 'node:path';
 import { NEEDS_LABELS, skippedKinds } from '../core/fragility';
 import { describeArchitecture } from '../core/network';
 import type { FragilityKind, PerturbationKind, ProtectionReport, SkippedKind } from '../core/report';
-import { formatAmplitude, formatBytes, formatCount, formatFactor, formatNumber, formatPercent, formatS50 } from '../core/reportFormat';
+import { formatAmplitude, formatBytes, formatCount, formatMagnitude, formatNumber, formatPercent, formatS50 } from '../core/reportFormat';
+import { formatFactorOrVerdict, formatTellingPoint, tellingPoint } from '../core/tellingPoint';
 import type { ModelInfo } from '../formats/format';
 import type { ProtectResult, VerifyResult } from '../protocol/jobs';
 
@@ -107,14 +108,12 @@ function fieldLines(r: ProtectionReport): string[] {
 }
 
 function kindRow(kind: FragilityKind, chance: number): string {
-  const last = kind.magnitudes.length - 1;
-  // For multi-point kinds show the most telling point: noise of 0.1 %, 50 % pruning, a +1 % edit, or the last step.
-  const telling: Partial<Record<FragilityKind['kind'], number>> = { multiplicative: 0.001, additive: 0.001, prune: 50, 'single-edit': 0.01 };
-  const pick = kind.kind in telling ? kind.magnitudes.indexOf(telling[kind.kind]!) : last;
-  const i = pick >= 0 ? pick : last;
-  const at = kind.magnitudes.length > 1 ? ` at ${formatNumber(kind.magnitudes[i])}` : '';
-  const s50 = (series: FragilityKind['original']): string => formatS50(kind, series, chance);
-  return `  ${kind.kind.padEnd(16)}${s50(kind.original).padStart(14)}${s50(kind.protected).padStart(16)}${formatFactor(kind.fragilityFactor, kind.fragilityFactorBound).padStart(18)}   ${formatPercent(kind.original.mean[i])} → ${formatPercent(kind.protected.mean[i])}${at}`;
+  // The same telling point, units and verdicts as the report panel (core/tellingPoint).
+  const point = tellingPoint(kind, chance);
+  const s50 = (series: FragilityKind['original']): string => formatS50(kind, series, chance, (v) => formatMagnitude(kind.kind, v));
+  // One-point kinds (float16, int8) have no factor: the column says "breaks" and the last column how far.
+  const factor = kind.fragilityFactor !== null ? formatFactorOrVerdict(kind, chance) : point?.verdict ?? '—';
+  return `  ${kind.kind.padEnd(16)}${s50(kind.original).padStart(14)}${s50(kind.protected).padStart(16)}${factor.padStart(18)}   ${point ? formatTellingPoint(kind, point) : '—'}`;
 }
 
 /** Human-readable `verify` output. */

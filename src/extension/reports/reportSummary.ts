@@ -5,6 +5,7 @@
 import { type Headline, headline } from '../../core/headline';
 import type { PerturbationKind, ProtectionReport } from '../../core/report';
 import { formatCount } from '../../core/reportFormat';
+import { formatFactorOrVerdict } from '../../core/tellingPoint';
 
 /** What the sidebar needs of one saved report. */
 export interface ReportSummary {
@@ -27,7 +28,8 @@ export interface ReportSummary {
   /** Data source, for the tooltip ("probes" means agreement replaced accuracy). */
   dataSource: 'file' | 'probes';
   /** Every kind's factor, for the tooltip table. */
-  factors: { kind: PerturbationKind; factor: number | null; bound: 'exact' | 'lower' }[];
+  /** Per kind: the factor, and the text the UI shows (the factor, or a verdict such as "breaks: 94.2 % → 14.2 %" for float16/int8). */
+  factors: { kind: PerturbationKind; factor: number | null; bound: 'exact' | 'lower'; text?: string }[];
 }
 
 /** Summarises a report for the sidebar. */
@@ -42,7 +44,7 @@ export function summariseReport(report: ProtectionReport, reportPath: string): R
     createdAt: report.createdAt,
     verdict: report.verdict,
     dataSource: report.data.source,
-    factors: report.fragility.kinds.map((k) => ({ kind: k.kind, factor: k.fragilityFactor, bound: k.fragilityFactorBound })),
+    factors: report.fragility.kinds.map((k) => ({ kind: k.kind, factor: k.fragilityFactor, bound: k.fragilityFactorBound, text: formatFactorOrVerdict(k, report.fragility.chance) })),
   };
 }
 

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { parseReport } from '../../../src/core/reportParse';
 import { formatParameters, formatRelativeTime, namesModel, protectedMainFile, summariseReport } from '../../../src/extension/reports/reportSummary';
+import { describeReport } from '../../../src/extension/views/treeItemData';
 import { NOW } from './fixtures';
 
 const sample = readFileSync(new URL('../webview/fixtures/report.json', import.meta.url), 'utf8');
@@ -15,6 +16,13 @@ describe('report.json', () => {
     assert.equal(s.headline?.kind, 'multiplicative');
     assert.equal(s.factors.length, report.fragility.kinds.length);
     assert.equal(s.protectedPath, `/x/${report.protected.files[0]}`, 'protected files sit beside report.json');
+  });
+
+  it('gives float16 and int8 a verdict in the tooltip table instead of dropping them', () => {
+    const report = parseReport(sample, '/x/report.json');
+    const tip = describeReport(summariseReport(report, '/x/report.json'), NOW).tooltip;
+    assert.match(tip, /\| float16 conversion \| breaks: \d+(\.\d)? % → \d+(\.\d)? % \|/i);
+    assert.match(tip, /\| int8 quantisation \| breaks: /i);
   });
 });
 
