@@ -65,6 +65,12 @@ export function escapeGlob(literal: string): string {
 }
 
 /**
+ * The `files.exclude` entry the extension contributes (package.json `configurationDefaults`),
+ * so the staging folder of a running protect job does not show in the Explorer.
+ */
+export const STAGING_EXCLUDE_GLOB = '**/.*.partial-[0-9a-f]*';
+
+/**
  * Whether a path lies in the engine's staging folder (`.<out>.partial-<hex>`, and `.old` while
  * swapping): files there appear and vanish within one protect run and are not the user's models
  * or reports.

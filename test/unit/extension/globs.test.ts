@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { buildExcludeGlob, escapeGlob, expandBraces, isStagingPath } from '../../../src/extension/discovery/globs';
+import { readFileSync } from 'node:fs';
+import { buildExcludeGlob, escapeGlob, expandBraces, isStagingPath, STAGING_EXCLUDE_GLOB } from '../../../src/extension/discovery/globs';
 
 describe('exclude globs from files.exclude and search.exclude', () => {
   it('joins only the entries set to true, from both settings, without duplicates', () => {
@@ -45,3 +46,18 @@ describe('staging folders of a protect run', () => {
     assert.equal(isStagingPath('/w/.hidden/model.json'), false);
   });
 });
+
+describe('staging folders are hidden from the Explorer', () => {
+  it('package.json contributes the files.exclude entry that matches AtomicOutput staging folders', async () => {
+    const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8'));
+    assert.equal(pkg.contributes.configurationDefaults['files.exclude'][STAGING_EXCLUDE_GLOB], true);
+    const { AtomicOutput } = await import('../../../src/engine/atomicOutput');
+    const output = await AtomicOutput.open('/nonexistent-mimosanet/m/model.mimosa', false);
+    const name = output.staging.split('/').at(-1)!;
+    // The glob's last segment `.*.partial-[0-9a-f]*`, as a regular expression.
+    assert.match(name, /^\..*\.partial-[0-9a-f].*$/);
+    assert.match(`${name}.old`, /^\..*\.partial-[0-9a-f].*$/);
+    assert.equal(isStagingPath(`/w/m/${name}/model.json`), true);
+  });
+});
+
