@@ -238,8 +238,13 @@ describe('MimosaNet in the real VS Code workbench (code-server + Chromium)', { t
         assert.ok(c.drawn / (c.width * c.height) > 0.01, `${c.kind}: only ${c.drawn} drawn pixels`);
         assert.ok(c.colours >= 3, `${c.kind}: only ${c.colours} colours`);
       }
-      const rows = await (await reportFrame()).$$eval('#summary vscode-table-row', (els) => els.length);
-      assert.equal(rows, 3, 'one summary row per perturbation kind');
+      const rows = await (await reportFrame()).$$eval('#summary vscode-table-row', (els) => els.map((el) => (el.textContent ?? '').replace(/\s+/g, ' ').trim()));
+      assert.equal(rows.length, 3, 'one summary row per perturbation kind');
+      // The table shows the telling point with its unit, and float16 gets a verdict, not "—".
+      const [multiplicative, float16, prune] = rows;
+      assert.match(multiplicative!, /%.*→.*% at .*% noise/, multiplicative);
+      assert.match(float16!, /breaks/, float16);
+      assert.match(prune!, /% pruned/, prune);
     });
   });
 
