@@ -6,26 +6,12 @@ import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } fr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { Writable } from 'node:stream';
-import { main } from '../../../src/cli/cli';
+import { runCli } from './runCli';
 import type { ProtectionReport } from '../../../src/core/report';
 import { encodeNpy } from '../../../src/formats/data/npy';
 import { fixtureDir } from '../../fixtures/tfjsManifest';
 
-/** Runs the CLI in-process and captures its streams. */
-async function run(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const sink = (append: (s: string) => void) =>
-    new Writable({
-      write(chunk, _encoding, callback) {
-        append(String(chunk));
-        callback();
-      },
-    });
-  const code = await main(argv, { stdout: sink((s) => (stdout += s)), stderr: sink((s) => (stderr += s)) });
-  return { code, stdout, stderr };
-}
+const run = runCli;
 
 const FAST = ['--repeats', '1', '--quiet'];
 
