@@ -27,9 +27,8 @@ export interface ReportSummary {
   verdict: string;
   /** Data source, for the tooltip ("probes" means agreement replaced accuracy). */
   dataSource: 'file' | 'probes';
-  /** Every kind's factor, for the tooltip table. */
-  /** Per kind: the factor, and the text the UI shows (the factor, or a verdict such as "breaks: 94.2 % → 14.2 %" for float16/int8). */
-  factors: { kind: PerturbationKind; factor: number | null; bound: 'exact' | 'lower'; text?: string }[];
+  /** Per kind, the text the tooltip shows: the factor, or a verdict such as "breaks: 94.2 % → 14.2 %" for float16/int8. */
+  factors: { kind: PerturbationKind; text: string }[];
 }
 
 /** Summarises a report for the sidebar. */
@@ -44,7 +43,7 @@ export function summariseReport(report: ProtectionReport, reportPath: string): R
     createdAt: report.createdAt,
     verdict: report.verdict,
     dataSource: report.data.source,
-    factors: report.fragility.kinds.map((k) => ({ kind: k.kind, factor: k.fragilityFactor, bound: k.fragilityFactorBound, text: formatFactorOrVerdict(k, report.fragility.chance) })),
+    factors: report.fragility.kinds.map((k) => ({ kind: k.kind, text: formatFactorOrVerdict(k, report.fragility.chance) })),
   };
 }
 

@@ -122,7 +122,7 @@ export function describeReport(summary: ReportSummary, now: Date = new Date()): 
   tip.push(escapeMarkdown(summary.verdict), '');
   if (summary.factors.length) {
     tip.push('| perturbation | fragility factor |', '|---|---:|');
-    for (const f of summary.factors) tip.push(`| ${PERTURBATION_TITLES[f.kind]} | ${f.text ?? formatFactor(f.factor, f.bound)} |`);
+    for (const f of summary.factors) tip.push(`| ${PERTURBATION_TITLES[f.kind]} | ${f.text} |`);
     tip.push('');
   }
   if (summary.dataSource === 'probes') tip.push('Measured on generated probe inputs (agreement replaces accuracy).', '');
@@ -163,7 +163,7 @@ export function inspectionMarkdown(entry: ModelEntry): string {
     const r = entry.report;
     out.push('', '## Last protection', '', escapeMarkdown(r.verdict), '');
     out.push(`- **Equivalence:** ${r.passed ? 'passed' : 'failed'}`);
-    for (const f of r.factors) out.push(`- **${PERTURBATION_TITLES[f.kind]}:** ${formatFactor(f.factor, f.bound)}`);
+    for (const f of r.factors) out.push(`- **${PERTURBATION_TITLES[f.kind]}:** ${f.text}`);
     out.push(`- **Report:** ${code(r.reportPath)}`);
   }
   return out.join('\n') + '\n';

@@ -47,9 +47,9 @@ export function summary(patch: Partial<ReportSummary> = {}): ReportSummary {
     verdict: 'Equivalent on 2,000 samples; 3,100× more fragile to multiplicative weight noise.',
     dataSource: 'file',
     factors: [
-      { kind: 'multiplicative', factor: 3100, bound: 'exact' },
-      { kind: 'finetune-adam', factor: 100, bound: 'lower' },
-      { kind: 'float16', factor: null, bound: 'exact' },
+      { kind: 'multiplicative', text: '3,100×' },
+      { kind: 'finetune-adam', text: '≥ 100×' },
+      { kind: 'float16', text: '—' },
     ],
     ...patch,
   };
