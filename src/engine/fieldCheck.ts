@@ -1,5 +1,5 @@
 import { compareOutputs, equivalencePasses } from '../core/equivalence';
-import { forwardErrorBound, relDiffBound } from '../core/errorBound';
+import { forwardErrorBound, relDiffBound, type ErrorBound } from '../core/errorBound';
 import { emulatedEquivalence, type EmulatedEquivalence } from '../core/fieldEquivalence';
 import { forward } from '../core/forward';
 import { outputWidth, type DenseNetwork } from '../core/network';
@@ -25,6 +25,8 @@ export const LARGE_BATCH = 256;
 /** Emulates one candidate against the original; reuses the original's outputs across candidates. */
 export class EmulatedOrdersCheck {
   private readonly cache = new Map<string, Float32Array>();
+  private readonly runs = new WeakMap<DenseNetwork, EmulatedEquivalence & { passed: boolean }>();
+  private originalBounds?: { reference: Float32Array | Float64Array; deterministic: ErrorBound; probabilistic: ErrorBound };
   private readonly rows: number;
   private readonly x: Float32Array;
 
@@ -39,26 +41,35 @@ export class EmulatedOrdersCheck {
     this.x = x.subarray(0, this.rows * original.inputs);
   }
 
-  /** Runs every assignment; `passed` applies the margin. */
+  /** Runs every assignment; `passed` applies the margin. The same network object is emulated once. */
   async run(candidate: DenseNetwork): Promise<EmulatedEquivalence & { passed: boolean }> {
+    const known = this.runs.get(candidate);
+    if (known) return known;
     const result = await emulatedEquivalence(this.original, candidate, this.x, this.rows, {
       seed: this.options.seed,
       originalCache: this.cache,
       ...(this.options.signal ? { signal: this.options.signal } : {}),
     });
     const passed = result.results.every((r) => r.top1Agreement === 1 && r.relDiff <= this.options.tolerance / FIELD_MARGIN);
+    this.runs.set(candidate, { ...result, passed });
     return { ...result, passed };
   }
 
   /** Deterministic and probabilistic relDiff bounds for the candidate on the same samples. */
   bound(candidate: DenseNetwork): FieldEquivalence['bound'] {
-    const { original, x, rows } = this;
-    const reference = forward(original, x, rows, { precision: 'float64', logits: true });
-    const exact = compareOutputs(reference, forward(candidate, x, rows, { precision: 'float64', logits: true }), rows, outputWidth(original)).maxAbsDiff;
+    const { x, rows } = this;
+    // The original's exact outputs and its own bounds do not depend on the candidate.
+    this.originalBounds ??= {
+      reference: forward(this.original, x, rows, { precision: 'float64', logits: true }),
+      deterministic: forwardErrorBound(this.original, x, rows, 'deterministic'),
+      probabilistic: forwardErrorBound(this.original, x, rows, 'probabilistic'),
+    };
+    const { reference } = this.originalBounds;
+    const exact = compareOutputs(reference, forward(candidate, x, rows, { precision: 'float64', logits: true }), rows, outputWidth(this.original)).maxAbsDiff;
     const probabilistic = forwardErrorBound(candidate, x, rows, 'probabilistic');
     return {
-      deterministic: relDiffBound(forwardErrorBound(original, x, rows, 'deterministic'), forwardErrorBound(candidate, x, rows, 'deterministic'), reference, exact),
-      probabilistic: relDiffBound(forwardErrorBound(original, x, rows, 'probabilistic'), probabilistic, reference, exact),
+      deterministic: relDiffBound(this.originalBounds.deterministic, forwardErrorBound(candidate, x, rows, 'deterministic'), reference, exact),
+      probabilistic: relDiffBound(this.originalBounds.probabilistic, probabilistic, reference, exact),
       failureProbability: 2 * (probabilistic.failureProbability ?? 0),
       samples: rows,
     };

@@ -57,7 +57,10 @@ export async function calibrate(
   // Which inputs the tripwires watch: the most often nonzero on the evaluation data. This only
   // steers fragility; their silence is certified for every input.
   const features = chooseTripwireFeatures(data.x, data.rows, model.network.inputs, options.tripwires);
-  const build = (amplitude: number, tripwires = options.tripwires): ProtectedNetwork =>
+  // The search's last accepted candidate is the chosen one: keep it, so the runtime matrix and
+  // the equivalence phase reuse that network (and its emulated result) instead of rebuilding it.
+  let accepted: { amplitude: number; network: ProtectedNetwork } | undefined;
+  const construct = (amplitude: number, tripwires: number): ProtectedNetwork =>
     protectNetwork(model.network, {
       seed: options.seed,
       amplitude,
@@ -68,8 +71,10 @@ export async function calibrate(
       tripwires,
       features,
     });
+  const build = (amplitude: number, tripwires = options.tripwires): ProtectedNetwork =>
+    accepted && accepted.amplitude === amplitude && tripwires === options.tripwires ? accepted.network : construct(amplitude, tripwires);
   const emulated = new EmulatedOrdersCheck(model.network, data.x, data.rows, { seed: options.seed, tolerance: options.tolerance, ...(signal ? { signal } : {}) });
-  const context: SearchContext = { original, data, options, report, runtime, predictOptions, referenceLogits: reference.logits, build, emulated, ...(signal ? { signal } : {}) };
+  const context: SearchContext = { original, data, options, report, runtime, predictOptions, referenceLogits: reference.logits, build, emulated, onAccepted: (amplitude, network) => (accepted = { amplitude, network }), ...(signal ? { signal } : {}) };
   const trials: AmplitudeSearchTrial[] = [];
   let amplitude = options.amplitude === 'auto' ? await searchLargestAmplitude(context, trials) : options.amplitude;
 
@@ -102,6 +107,8 @@ interface SearchContext {
   predictOptions: PredictOptions;
   referenceLogits: Float32Array;
   build: (amplitude: number) => ProtectedNetwork;
+  /** Called with each candidate that passes (the last one is the amplitude chosen). */
+  onAccepted: (amplitude: number, network: ProtectedNetwork) => void;
   emulated: EmulatedOrdersCheck;
   signal?: AbortSignal;
 }
@@ -121,6 +128,7 @@ async function searchLargestAmplitude(context: SearchContext, trials: AmplitudeS
       // column in its own order as tiled GEMMs do, with a margin for orders nobody emulated.
       const field = equivalencePasses(comparison, options.tolerance) ? await context.emulated.run(built.network) : null;
       const passed = equivalencePasses(comparison, options.tolerance) && (field?.passed ?? false);
+      if (passed) context.onAccepted(candidate, built);
       trials.push({ amplitude: candidate, passed, relDiff: comparison.relDiff, ...(field ? { emulatedRelDiff: field.worst.relDiff } : {}) });
       // Worded as a search step, not an error: "too large" is how the search finds the limit.
       const runtimePart = `relDiff ${comparison.relDiff.toExponential(2)} ${comparison.relDiff <= options.tolerance ? '≤' : '>'} ${formatNumber(options.tolerance)} in ${runtime.name}`;
