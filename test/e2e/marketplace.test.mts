@@ -19,15 +19,14 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test, type TestContext } from 'node:test';
 import type { Browser, BrowserContext, Frame, Page } from 'playwright-core';
 import { launchChromium } from './harness/browser.mjs';
-import { packageExtension, prepareWorkspace, RESULTS_DIR, ROOT } from './harness/project.mjs';
-import { installExtension, makeProfile, type Profile, removeProfile, type RunningServer, startCodeServer, workbenchUrl } from './harness/server.mjs';
-import { ensureTools } from './harness/tools.mjs';
-import { type ElementLike, until, type WindowLike, Workbench } from './workbench.mjs';
+import { RESULTS_DIR, ROOT } from './harness/project.mjs';
+import { workbenchUrl } from './harness/server.mjs';
+import { startWorkbench, stopWorkbench, workbenchSession } from './harness/session.mjs';
+import { type ElementLike, screenshotOnFailure, until, type WindowLike, Workbench } from './workbench.mjs';
 
 const ARTIFACTS = join(RESULTS_DIR, 'marketplace');
 const SCREENSHOTS = process.env.MIMOSANET_E2E_SCREENSHOTS === '1';
@@ -39,28 +38,17 @@ const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
 const WALKTHROUGH = pkg.contributes.walkthroughs[0]!;
 /** Where vsce points the README's relative image links: the repository's files at HEAD. */
 const IMAGES_BASE = `${pkg.repository.url.replace(/\.git$/, '')}/raw/HEAD/`;
-/** A quick protect run for the walkthrough (the default run takes minutes). */
-const FAST_SETTINGS = { 'mimosanet.perturbations': ['multiplicative', 'float16', 'prune'], 'mimosanet.repeats': 1, 'mimosanet.maxSamples': 300 };
 
-let profile: Profile | undefined;
-let server: RunningServer | undefined;
 let browser: Browser | undefined;
 let context: BrowserContext;
-let workspace: string | undefined;
 let page: Page;
 let wb: Workbench;
-const vsixDir = join(process.env.MIMOSANET_E2E_TMP || tmpdir(), `mimosanet-e2e-marketplace-vsix-${process.pid}`);
+const session = workbenchSession('marketplace');
 /** Repository-relative paths the extension page asked for under IMAGES_BASE. */
 const imageRequests: string[] = [];
 
-async function step(t: TestContext, body: () => Promise<void>): Promise<void> {
-  try {
-    await body();
-  } catch (e) {
-    await wb?.screenshot(`FAILED-${t.name.replace(/[^a-z0-9]+/gi, '-').slice(0, 60)}`).catch(() => undefined);
-    throw e;
-  }
-}
+/** Runs a test step, with a screenshot if it fails. */
+const step = (t: TestContext, body: () => Promise<void>): Promise<void> => screenshotOnFailure(t, wb, body);
 
 /** Images of a frame: source, natural size and alt text. */
 function images(frame: Frame | Page): Promise<{ src: string; width: number; alt: string }[]> {
@@ -81,12 +69,7 @@ function copyScreenshot(from: string, to: string): void {
 describe('the extension page and the first-run walkthrough in the real workbench', { timeout: 900_000 }, () => {
   before(async () => {
     rmSync(ARTIFACTS, { recursive: true, force: true });
-    const tools = ensureTools();
-    const vsix = packageExtension(vsixDir);
-    profile = makeProfile('mimosanet-e2e-mp-');
-    installExtension(tools, profile, vsix);
-    workspace = prepareWorkspace(FAST_SETTINGS, 'mimosanet-ws-mp-');
-    server = await startCodeServer(tools, profile, { folder: workspace, lifetimeSeconds: 900 });
+    const server = await startWorkbench(session);
     browser = await launchChromium();
     context = await browser.newContext({ viewport: { width: 1280, height: 860 }, deviceScaleFactor: 1 });
     await context.route(`${IMAGES_BASE}**`, async (route) => {
@@ -98,21 +81,11 @@ describe('the extension page and the first-run walkthrough in the real workbench
     });
     page = await context.newPage();
     wb = new Workbench(page, ARTIFACTS);
-    await page.goto(workbenchUrl(server, workspace));
+    await page.goto(workbenchUrl(server, session.workspace!));
     await wb.ready('MimosaNet');
   }, { timeout: 600_000 });
 
-  after(async () => {
-    await browser?.close().catch(() => undefined);
-    if (server) {
-      await server.stop();
-      mkdirSync(RESULTS_DIR, { recursive: true });
-      copyFileSync(server.profile.log, join(RESULTS_DIR, 'marketplace-code-server.log'));
-    }
-    if (profile) removeProfile(profile);
-    if (workspace) rmSync(workspace, { recursive: true, force: true });
-    rmSync(vsixDir, { recursive: true, force: true });
-  });
+  after(() => stopWorkbench(session, browser));
 
   test('the extension page shows the user README with its images, the icon and the changelog', async (t) => {
     await step(t, async () => {

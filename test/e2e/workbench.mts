@@ -206,6 +206,16 @@ export class Workbench {
   }
 }
 
+/** Runs a test step; on failure saves a screenshot named after the test, then rethrows. */
+export async function screenshotOnFailure(t: { name: string }, wb: Workbench | undefined, body: () => Promise<void>): Promise<void> {
+  try {
+    await body();
+  } catch (e) {
+    await wb?.screenshot(`FAILED-${t.name.replace(/[^a-z0-9]+/gi, '-').slice(0, 60)}`).catch(() => undefined);
+    throw e;
+  }
+}
+
 export function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

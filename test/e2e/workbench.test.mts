@@ -13,34 +13,23 @@
  */
 import assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test, type TestContext } from 'node:test';
 import type { Browser, Frame, Page } from 'playwright-core';
 import { launchChromium } from './harness/browser.mjs';
-import { packageExtension, prepareWorkspace, RESULTS_DIR, ROOT } from './harness/project.mjs';
-import { installExtension, makeProfile, type Profile, removeProfile, type RunningServer, startCodeServer, workbenchUrl } from './harness/server.mjs';
-import { ensureTools } from './harness/tools.mjs';
-import { type CanvasLike, type ElementLike, until, type WindowLike, Workbench } from './workbench.mjs';
+import { RESULTS_DIR, ROOT } from './harness/project.mjs';
+import { workbenchUrl } from './harness/server.mjs';
+import { startWorkbench, stopWorkbench, workbenchSession } from './harness/session.mjs';
+import { type CanvasLike, type ElementLike, screenshotOnFailure, until, type WindowLike, Workbench } from './workbench.mjs';
 
 const ARTIFACTS = join(RESULTS_DIR, 'workbench');
 const MODEL = 'mnist-mlp/model.json';
-/** A quick protect run: three perturbation kinds, one repeat, 300 samples (the default run takes minutes). */
-const FAST_SETTINGS = {
-  'mimosanet.perturbations': ['multiplicative', 'float16', 'prune'],
-  'mimosanet.repeats': 1,
-  'mimosanet.maxSamples': 300,
-};
 /** Theme picker labels (the workbench starts in Dark Modern, see harness/server.mts). */
 const THEMES = { dark: 'Dark Modern', light: 'Light Modern' } as const;
 
-let profile: Profile | undefined;
-let server: RunningServer | undefined;
 let browser: Browser | undefined;
-let workspace: string | undefined;
 let page: Page;
-/** Where this file packages the extension when the runner did not (MIMOSANET_E2E_VSIX unset). */
-const vsixDir = join(process.env.MIMOSANET_E2E_TMP || tmpdir(), `mimosanet-e2e-vsix-${process.pid}`);
+const session = workbenchSession('workbench');
 let wb: Workbench;
 /** The repository's own examples/…/model.mimosa/report.json (normally absent): the tests must leave it as it was. */
 const examplesReport = (): string | undefined => {
@@ -54,16 +43,8 @@ const examplesReportBefore = examplesReport();
 /** Problems the report webview reported (console errors, CSP violations, page errors). */
 const webviewProblems: string[] = [];
 
-/** Runs a test step; on failure saves a screenshot named after the test before rethrowing. */
-async function step(t: TestContext, body: () => Promise<void>): Promise<void> {
-  try {
-    await body();
-  } catch (e) {
-    const name = `FAILED-${t.name.replace(/[^a-z0-9]+/gi, '-').slice(0, 60)}`;
-    await wb?.screenshot(name).catch(() => undefined);
-    throw e;
-  }
-}
+/** Runs a test step, with a screenshot if it fails. */
+const step = (t: TestContext, body: () => Promise<void>): Promise<void> => screenshotOnFailure(t, wb, body);
 
 /** The report panel's content frame (looked up afresh: a re-rendered webview gets a new frame). */
 function reportFrame(timeoutMs?: number): Promise<Frame> {
@@ -116,12 +97,7 @@ function luminance(css: string): number {
 describe('MimosaNet in the real VS Code workbench (code-server + Chromium)', { timeout: 900_000 }, () => {
   before(async () => {
     rmSync(ARTIFACTS, { recursive: true, force: true });
-    const tools = ensureTools();
-    const vsix = packageExtension(vsixDir);
-    profile = makeProfile('mimosanet-e2e-');
-    installExtension(tools, profile, vsix);
-    workspace = prepareWorkspace(FAST_SETTINGS);
-    server = await startCodeServer(tools, profile, { folder: workspace, lifetimeSeconds: 900 });
+    const server = await startWorkbench(session);
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1600, height: 1000 }, deviceScaleFactor: 1 });
     page.on('console', (m) => {
@@ -132,21 +108,11 @@ describe('MimosaNet in the real VS Code workbench (code-server + Chromium)', { t
       if (/mimosanet|report\.js/i.test(`${e.message}\n${e.stack ?? ''}`)) webviewProblems.push(`page error: ${e.message}`);
     });
     wb = new Workbench(page, ARTIFACTS);
-    await page.goto(workbenchUrl(server, workspace));
+    await page.goto(workbenchUrl(server, session.workspace!));
     await wb.ready('MimosaNet');
   }, { timeout: 600_000 });
 
-  after(async () => {
-    await browser?.close().catch(() => undefined);
-    if (server) {
-      await server.stop();
-      mkdirSync(RESULTS_DIR, { recursive: true });
-      copyFileSync(server.profile.log, join(RESULTS_DIR, 'workbench-code-server.log'));
-    }
-    if (profile) removeProfile(profile);
-    if (workspace) rmSync(workspace, { recursive: true, force: true });
-    rmSync(vsixDir, { recursive: true, force: true });
-  });
+  after(() => stopWorkbench(session, browser));
 
   test('the MimosaNet activity-bar view lists the example model', async (t) => {
     await step(t, async () => {
