@@ -1,5 +1,7 @@
 import { checkpoint } from './errors';
-import { argmaxRows, forward } from './forward';
+import type { ComputeBackend } from './compute';
+import { argmaxRows } from './forward';
+import { jsCompute } from './jsCompute';
 import { classCount, outputWidth, type DenseNetwork } from './network';
 import { perturbationOf } from './perturbations';
 import type { KindPlan, Perturbation, SweepContext } from './perturbations/perturbation';
@@ -34,6 +36,8 @@ export interface FragilityOptions {
   seed: number;
   /** Fine-tuning steps at which accuracy is measured. */
   fineTuneSteps?: readonly number[];
+  /** The engine the sweeps run on (default: the JavaScript reference). */
+  compute?: ComputeBackend;
   /** Checked between evaluations; aborting throws CancelledError. */
   signal?: AbortSignal;
   /** Completion in [0, 1] with a short description. */
@@ -84,7 +88,7 @@ export async function measureFragility(
     options.onProgress?.(done / totalWork, message);
     await checkpoint(options.signal);
   };
-  const evaluation = evaluationOf(original, data, progress, options.signal);
+  const evaluation = await evaluationOf(original, data, options.compute ?? jsCompute, progress, options.signal);
 
   const results: FragilityKind[] = [];
   for (const p of plans) {
@@ -96,17 +100,23 @@ export async function measureFragility(
 }
 
 /** The metric (accuracy with labels, else agreement with the original's float64 top-1) and its helpers. */
-function evaluationOf(original: DenseNetwork, data: SweepData, progress: (message: string) => Promise<void>, signal?: AbortSignal): Evaluation {
+async function evaluationOf(
+  original: DenseNetwork,
+  data: SweepData,
+  compute: ComputeBackend,
+  progress: (message: string) => Promise<void>,
+  signal?: AbortSignal,
+): Promise<Evaluation> {
   const width = outputWidth(original);
-  const reference = data.labels ?? argmaxRows(forward(original, data.x, data.rows, { precision: 'float64' }), data.rows, width);
+  const reference = data.labels ?? argmaxRows(await compute.forward(original, data.x, data.rows), data.rows, width);
   const score = (outputs: ArrayLike<number>, rows: number, target: Int32Array): number => {
     const predicted = argmaxRows(outputs, rows, width);
     let hits = 0;
     for (let r = 0; r < rows; r++) if (predicted[r] === target[r]) hits++;
     return hits / rows;
   };
-  const metricOn = (x: Float32Array, rows: number, target: Int32Array) => (network: DenseNetwork) =>
-    score(forward(network, x, rows, { precision: 'float64' }), rows, target);
+  const metricOn = (x: Float32Array, rows: number, target: Int32Array) => async (network: DenseNetwork) =>
+    score(await compute.forward(network, x, rows), rows, target);
   return {
     original,
     x: data.x,
@@ -115,6 +125,7 @@ function evaluationOf(original: DenseNetwork, data: SweepData, progress: (messag
     metric: metricOn(data.x, data.rows, reference),
     scoreOutputs: (outputs) => score(outputs, data.rows, reference),
     metricOn,
+    compute,
     progress,
     chance: 1 / classCount(original),
     ...(signal ? { signal } : {}),

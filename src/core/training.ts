@@ -1,75 +1,37 @@
 import { activationDerivative, applyActivation, defaultAlpha } from './activations';
 import { gatherNonzero } from './forward';
 import { cloneNetwork, type DenseNetwork } from './network';
-import type { Rng } from './rng';
+import type { Trainer, TrainerOptions } from './compute';
 
 /**
- * Fine-tuning as an attacker would do it: minibatch gradient descent on labelled data with
- * cross-entropy on the logits (softmax for several outputs, sigmoid for one). Weights stay
- * float32 between steps, as in a float32 training runtime; Adam uses Keras' defaults.
+ * The reference trainer (pure JavaScript): minibatch gradient descent with cross-entropy on the
+ * logits (softmax for several outputs, sigmoid for one), float64 gradients, float32 weights
+ * between steps as in a float32 training runtime; Adam uses Keras' defaults. Fast engines
+ * are held to these numbers.
  */
 
-/** Optimiser of a fine-tuning attack. */
-export type OptimizerName = 'adam' | 'sgd';
-
-/** Options of `fineTune`. */
-export interface FineTuneOptions {
-  /** 'adam' (β1 0.9, β2 0.999, ε 1e-7, as Keras) or plain 'sgd'. */
-  optimizer: OptimizerName;
-  /** Step size. */
-  learningRate: number;
-  /** Samples per step. */
-  batchSize: number;
-  /** Step counts at which `onCheckpoint` sees the network, ascending. */
-  checkpoints: readonly number[];
-  /** Batch order. */
-  rng: Rng;
-  /** Called with a snapshot at each checkpoint. */
-  onCheckpoint: (step: number, network: DenseNetwork) => void;
-  /** Checked between steps. */
-  signal?: AbortSignal;
-}
-
-/** Steps between yields to the event loop, so a worker sees a cancel message within ~0.1 s. */
-const YIELD_EVERY = 4;
-
-/** Trains a copy of `network` on (x, labels) and reports it at each checkpoint; stops early when the signal aborts. */
-export async function fineTune(network: DenseNetwork, x: Float32Array, labels: Int32Array, rows: number, options: FineTuneOptions): Promise<void> {
+/** The reference trainer: float64 gradients, float32 weights, the optimiser below. */
+export function jsTrainer(network: DenseNetwork, options: TrainerOptions): Trainer {
   const net = cloneNetwork(network);
-  const layers = net.layers;
-  const state = layers.map((layer) => ({
+  const state = net.layers.map((layer) => ({
     mw: new Float64Array(layer.weights.length),
     vw: new Float64Array(layer.weights.length),
     mb: new Float64Array(layer.bias.length),
     vb: new Float64Array(layer.bias.length),
   }));
-  const last = Math.max(0, ...options.checkpoints);
-  let order = options.rng.permutation(rows);
-  let cursor = 0;
-  const batchSize = Math.min(options.batchSize, rows);
-  const batchX = new Float64Array(batchSize * net.inputs);
-  const batchY = new Int32Array(batchSize);
-  const checkpoints = new Set(options.checkpoints);
-  if (checkpoints.has(0)) options.onCheckpoint(0, cloneNetwork(net));
-  for (let step = 1; step <= last; step++) {
-    if (step % YIELD_EVERY === 0) await new Promise((resolve) => setTimeout(resolve, 0));
-    if (options.signal?.aborted) return;
-    for (let b = 0; b < batchSize; b++) {
-      if (cursor >= rows) {
-        order = options.rng.permutation(rows);
-        cursor = 0;
-      }
-      const r = order[cursor++]!;
-      for (let k = 0; k < net.inputs; k++) batchX[b * net.inputs + k] = x[r * net.inputs + k]!;
-      batchY[b] = labels[r]!;
-    }
-    const grads = gradients(net, batchX, batchY, batchSize);
-    layers.forEach((layer, l) => {
-      update(layer.weights, grads[l]!.weights, state[l]!.mw, state[l]!.vw, step, options);
-      update(layer.bias, grads[l]!.bias, state[l]!.mb, state[l]!.vb, step, options);
-    });
-    if (checkpoints.has(step)) options.onCheckpoint(step, cloneNetwork(net));
-  }
+  let step = 0;
+  return {
+    step: async (x, labels, rows) => {
+      step++;
+      const grads = gradients(net, x, labels, rows);
+      net.layers.forEach((layer, l) => {
+        update(layer.weights, grads[l]!.weights, state[l]!.mw, state[l]!.vw, step, options);
+        update(layer.bias, grads[l]!.bias, state[l]!.mb, state[l]!.vb, step, options);
+      });
+    },
+    snapshot: async () => cloneNetwork(net),
+    dispose: () => undefined,
+  };
 }
 
 function update(
@@ -78,7 +40,7 @@ function update(
   m: Float64Array,
   v: Float64Array,
   step: number,
-  options: FineTuneOptions,
+  options: TrainerOptions,
 ): void {
   const lr = options.learningRate;
   if (options.optimizer === 'sgd') {
@@ -99,13 +61,13 @@ function update(
 /** Mean cross-entropy gradients of one batch, per layer. */
 export function gradients(
   network: DenseNetwork,
-  x: Float64Array,
+  x: Float32Array | Float64Array,
   labels: Int32Array,
   rows: number,
 ): { weights: Float64Array; bias: Float64Array }[] {
   const layers = network.layers;
   const pre: Float64Array[] = [];
-  const post: Float64Array[] = [x];
+  const post: (Float32Array | Float64Array)[] = [x];
   layers.forEach((layer, l) => {
     const input = post[l]!;
     const z = new Float64Array(rows * layer.units);

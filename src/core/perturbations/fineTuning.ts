@@ -1,4 +1,5 @@
-import { fineTune, type OptimizerName } from '../training';
+import type { OptimizerName } from '../compute';
+import { fineTune } from '../fineTune';
 import type { DenseNetwork } from '../network';
 import { perturbation, type Measured, type Perturbation, type SweepContext } from './perturbation';
 
@@ -63,10 +64,11 @@ async function fineTuneSweep<K extends string>(context: SweepContext, attack: Fi
       checkpoints: plan.magnitudes,
       rng: context.rng.fork(`${who}/batches`),
       onCheckpoint: (_step, snapshot) => snapshots.push(snapshot),
+      compute: context.compute,
       ...(context.signal ? { signal: context.signal } : {}),
     });
-    snapshots.forEach((snapshot, i) => values[i]!.push(testMetric(snapshot)));
+    for (const [i, snapshot] of snapshots.entries()) values[i]!.push(await testMetric(snapshot));
     await context.progress(`${context.kind} ${who} lr=${learningRate}`);
   }
-  return { values, clean: testMetric(network) };
+  return { values, clean: await testMetric(network) };
 }

@@ -1,3 +1,4 @@
+import type { ComputeBackend } from '../compute';
 import type { DenseNetwork } from '../network';
 import type { FragilitySeries } from '../report';
 import type { Rng } from '../rng';
@@ -40,12 +41,14 @@ export interface SweepContext {
   x: Float32Array;
   rows: number;
   labels: Int32Array | null;
+  /** The engine every forward pass and fine-tuning step of the sweep runs on. */
+  compute: ComputeBackend;
   /** The metric (accuracy, else agreement with the original) of a network on all rows. */
-  metric: (network: DenseNetwork) => number;
+  metric: (network: DenseNetwork) => Promise<number>;
   /** The metric of outputs [rows × width] already computed on all rows. */
   scoreOutputs: (outputs: ArrayLike<number>) => number;
   /** A metric on other rows and targets (fine-tuning's held-out half). */
-  metricOn: (x: Float32Array, rows: number, target: Int32Array) => (network: DenseNetwork) => number;
+  metricOn: (x: Float32Array, rows: number, target: Int32Array) => (network: DenseNetwork) => Promise<number>;
   signal?: AbortSignal;
   /** Counts one evaluation done (see `Perturbation.evaluations`) and honours cancellation. */
   progress: (message: string) => Promise<void>;
@@ -92,14 +95,14 @@ export function perturbation<K extends string>(definition: Perturbation<K>): Per
  */
 export async function gridSweep(
   context: SweepContext,
-  evaluate: (magnitude: number) => number,
+  evaluate: (magnitude: number) => Promise<number>,
   message: (magnitude: number) => string,
 ): Promise<Measured> {
   const { plan } = context;
   const values: number[][] = plan.magnitudes.map(() => []);
-  const clean = context.metric(context.network);
+  const clean = await context.metric(context.network);
   for (let i = 0; i < plan.magnitudes.length; i++) {
-    values[i]!.push(evaluate(plan.magnitudes[i]!));
+    values[i]!.push(await evaluate(plan.magnitudes[i]!));
     await context.progress(message(plan.magnitudes[i]!));
   }
   return { values, clean };
@@ -122,16 +125,16 @@ export function conversionSweep(convert: (network: DenseNetwork) => DenseNetwork
 export async function seededSweep<D>(
   context: SweepContext,
   draw: (rng: Rng) => D,
-  evaluate: (drawn: D, magnitude: number, clean: number) => number,
+  evaluate: (drawn: D, magnitude: number, clean: number) => Promise<number>,
 ): Promise<Measured> {
   const { plan, who, kind } = context;
   const values: number[][] = plan.magnitudes.map(() => []);
-  const clean = context.metric(context.network);
+  const clean = await context.metric(context.network);
   for (let r = 0; r < plan.repeats; r++) {
     const drawn = draw(context.rng.fork(`${who}/${r}`));
     for (let i = 0; i < plan.magnitudes.length; i++) {
       const s = plan.magnitudes[i]!;
-      values[i]!.push(evaluate(drawn, s, clean));
+      values[i]!.push(await evaluate(drawn, s, clean));
       await context.progress(`${kind} ${who} s=${s}`);
     }
   }

@@ -1,5 +1,5 @@
 import { applyActivation } from '../activations';
-import { forwardFrom, layerInputs } from '../forward';
+import type { ComputeBackend } from '../compute';
 import { cloneNetwork, type DenseNetwork } from '../network';
 import type { FragilitySeries } from '../report';
 import type { Rng } from '../rng';
@@ -44,13 +44,14 @@ export function singleWeightEdit(network: DenseNetwork, position: WeightPosition
  * are bit-identical), then the layers above. Null when the weight only ever multiplies zero on
  * this data: the outputs are then exactly the unedited ones.
  */
-function singleEditOutputs(
+async function singleEditOutputs(
+  compute: ComputeBackend,
   network: DenseNetwork,
   inputs: (Float32Array | Float64Array)[],
   rows: number,
   position: WeightPosition,
   s: number,
-): Float32Array | Float64Array | null {
+): Promise<Float32Array | Float64Array | null> {
   const l = position.layer;
   const layer = network.layers[l]!;
   const input = inputs[l]!;
@@ -59,7 +60,7 @@ function singleEditOutputs(
   let touched = false;
   for (let r = 0; r < rows && !touched; r++) touched = input[r * layer.inputs + k] !== 0;
   if (!touched) return null;
-  if (l === network.layers.length - 1) return forwardFrom(singleWeightEdit(network, position, s), l, input, rows, { precision: 'float64' });
+  if (l === network.layers.length - 1) return compute.forward(singleWeightEdit(network, position, s), input, rows, { from: l });
   const edited = Math.fround(layer.weights[position.index]! * (1 + s));
   const column = new Float64Array(rows);
   for (let r = 0; r < rows; r++) {
@@ -73,7 +74,7 @@ function singleEditOutputs(
   applyActivation(layer.activation, column, 1, layer.alpha);
   const output = Float64Array.from(inputs[l + 1]!);
   for (let r = 0; r < rows; r++) output[r * layer.units + j] = column[r]!;
-  return forwardFrom(network, l + 1, output, rows, { precision: 'float64' });
+  return compute.forward(network, output, rows, { from: l + 1 });
 }
 
 function singleEditNote(plan: KindPlan, original: FragilitySeries, protectedSeries: FragilitySeries): string {
@@ -91,14 +92,14 @@ export const singleEdit = perturbation({
   magnitudeLabel: 'relative change of one random weight',
   cost: 5,
   plan: ({ repeats }) => ({ magnitudes: logGrid(1e-4, 1, 1), repeats: Math.max(20, repeats * 4) }),
-  sweep: (context) => {
-    const { network, rows } = context;
-    const inputs = layerInputs(network, context.x, rows);
+  sweep: async (context) => {
+    const { network, rows, compute } = context;
+    const inputs = await compute.layerInputs(network, context.x, rows);
     return seededSweep(
       context,
       (rng) => randomWeightPosition(network, rng),
-      (position, s, clean) => {
-        const outputs = singleEditOutputs(network, inputs, rows, position, s);
+      async (position, s, clean) => {
+        const outputs = await singleEditOutputs(compute, network, inputs, rows, position, s);
         return outputs ? context.scoreOutputs(outputs) : clean;
       },
     );

@@ -11,7 +11,7 @@ import { magnitudePrune } from '../../../src/core/perturbations/prune';
 import { randomWeightPosition, singleWeightEdit } from '../../../src/core/perturbations/singleEdit';
 import { Rng } from '../../../src/core/rng';
 import { fragilityFactor, logGrid, s50 } from '../../../src/core/s50';
-import { fineTune } from '../../../src/core/training';
+import { fineTune } from '../../../src/core/fineTune';
 import { argmaxRows } from '../../../src/core/forward';
 import { randomInputs, randomNetwork } from '../helpers/randomNetwork';
 

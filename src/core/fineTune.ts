@@ -1,0 +1,64 @@
+import type { ComputeBackend, TrainerOptions } from './compute';
+import { jsCompute } from './jsCompute';
+import type { DenseNetwork } from './network';
+import type { Rng } from './rng';
+
+/**
+ * Fine-tuning as an attacker would do it: minibatch training on labelled data, on any compute
+ * engine (the trainer), with the batch order drawn here so every engine sees the same batches.
+ */
+
+/** Options of `fineTune`. */
+export interface FineTuneOptions extends TrainerOptions {
+  /** Samples per step. */
+  batchSize: number;
+  /** Step counts at which `onCheckpoint` sees the network, ascending. */
+  checkpoints: readonly number[];
+  /** Batch order. */
+  rng: Rng;
+  /** Called with a snapshot at each checkpoint. */
+  onCheckpoint: (step: number, network: DenseNetwork) => void;
+  /** Checked between steps. */
+  signal?: AbortSignal;
+  /** The engine that trains (default: the JavaScript reference). */
+  compute?: ComputeBackend;
+}
+
+/** Steps between yields to the event loop, so a worker sees a cancel message within ~0.1 s. */
+const YIELD_EVERY = 4;
+
+/**
+ * Trains a copy of `network` on (x, labels) and reports it at each checkpoint; stops early when
+ * the signal aborts. The batch order comes from `rng` alone, so every engine sees the same batches.
+ */
+export async function fineTune(network: DenseNetwork, x: Float32Array, labels: Int32Array, rows: number, options: FineTuneOptions): Promise<void> {
+  const trainer = await (options.compute ?? jsCompute).trainer(network, { optimizer: options.optimizer, learningRate: options.learningRate });
+  try {
+    const last = Math.max(0, ...options.checkpoints);
+    let order = options.rng.permutation(rows);
+    let cursor = 0;
+    const batchSize = Math.min(options.batchSize, rows);
+    const inputs = network.inputs;
+    const batchX = new Float32Array(batchSize * inputs);
+    const batchY = new Int32Array(batchSize);
+    const checkpoints = new Set(options.checkpoints);
+    if (checkpoints.has(0)) options.onCheckpoint(0, await trainer.snapshot());
+    for (let step = 1; step <= last; step++) {
+      if (step % YIELD_EVERY === 0) await new Promise((resolve) => setTimeout(resolve, 0));
+      if (options.signal?.aborted) return;
+      for (let b = 0; b < batchSize; b++) {
+        if (cursor >= rows) {
+          order = options.rng.permutation(rows);
+          cursor = 0;
+        }
+        const r = order[cursor++]!;
+        batchX.set(x.subarray(r * inputs, (r + 1) * inputs), b * inputs);
+        batchY[b] = labels[r]!;
+      }
+      await trainer.step(batchX, batchY, batchSize);
+      if (checkpoints.has(step)) options.onCheckpoint(step, await trainer.snapshot());
+    }
+  } finally {
+    trainer.dispose();
+  }
+}
