@@ -20,6 +20,7 @@ const OPTIONS = {
   kinds: { type: 'string', value: '<k1,k2,..>' },
   repeats: { type: 'string', value: '<n>' },
   'max-samples': { type: 'string', value: '<n>' },
+  engine: { type: 'string', value: 'auto|onnxruntime|tfjs-wasm|js' },
   report: { type: 'string', value: '<report.json>' },
   force: { type: 'boolean' },
   json: { type: 'boolean' },
@@ -38,7 +39,7 @@ export const COMMANDS = {
     operand: '<model>',
     example: 'mimosanet protect model.json',
     required: [],
-    options: ['out', 'data', 'labels', 'seed', 'tolerance', 'amplitude', 'force', 'json', 'quiet', 'copies', 'rescale', 'twins', 'tripwires', 'kinds', 'repeats', 'max-samples'],
+    options: ['out', 'data', 'labels', 'seed', 'tolerance', 'amplitude', 'force', 'json', 'quiet', 'copies', 'rescale', 'twins', 'tripwires', 'kinds', 'repeats', 'max-samples', 'engine'],
   },
   verify: { operand: '<protected-model>', example: 'mimosanet verify model.mimosa/model.json --report model.mimosa/report.json', required: ['report'], options: ['report', 'json'] },
 } as const satisfies Record<string, { operand: string; example: string; required: readonly OptionName[]; options: readonly OptionName[] }>;

@@ -144,6 +144,7 @@ const FLAGS: Record<keyof ProtectOptions, string> = {
   kinds: '--kinds',
   maxSamples: '--max-samples',
   repeats: '--repeats',
+  engine: '--engine',
 };
 
 /** Protect options from the command line through the one options parser; the first invalid flag is a usage error. */

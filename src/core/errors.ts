@@ -14,6 +14,7 @@ export type MimosaErrorCode =
   | 'REPORT_FORMAT'
   | 'EQUIVALENCE'
   | 'OUTPUT_EXISTS'
+  | 'ENGINE'
   | 'USAGE'
   | 'CANCELLED';
 
@@ -117,6 +118,16 @@ export class OutputExistsError extends MimosaError {
   constructor(path: string) {
     super('OUTPUT_EXISTS', `${path} already exists (use --force to overwrite)`);
     this.path = path;
+  }
+}
+
+/** A compute engine asked for by name cannot start here (its native library or wasm binary is missing or failed to load). */
+export class EngineUnavailableError extends MimosaError {
+  /** The engine ('onnxruntime', 'tfjs-wasm'). */
+  readonly engine: string;
+  constructor(engine: string, reason: string) {
+    super('ENGINE', `the ${engine} engine cannot start here: ${reason}`);
+    this.engine = engine;
   }
 }
 

@@ -1,3 +1,4 @@
+import { ENGINE_CHOICES, type EngineChoice } from './compute';
 import { PERTURBATION_KINDS, type PerturbationKind } from './report';
 
 /**
@@ -28,6 +29,11 @@ export interface ProtectOptions {
   maxSamples: number;
   /** Seeded repeats per magnitude for noise sweeps. */
   repeats: number;
+  /**
+   * The engine of the sweeps and the amplitude search: 'auto' (fastest that starts), or one by
+   * name. The equivalence check always runs in the format's own runtimes.
+   */
+  engine: EngineChoice;
 }
 
 /** Defaults of every protect option, shared by the CLI, the worker and the extension settings. */
@@ -42,6 +48,7 @@ export const DEFAULT_OPTIONS: Readonly<ProtectOptions> = Object.freeze({
   kinds: [...PERTURBATION_KINDS],
   maxSamples: 2000,
   repeats: 3,
+  engine: 'auto',
 });
 
 /** Range of an integer option (inclusive). */
@@ -91,6 +98,7 @@ export function parseOptions(raw: RawOptions, base: Readonly<ProtectOptions> = D
     const { min, max } = INTEGER_RANGES[key];
     set(key, (v) => integerIn(toNumber(v), min, max), max >= Number.MAX_SAFE_INTEGER ? `an integer ≥ ${min}` : `an integer from ${min} to ${max}`);
   }
+  set('engine', (v) => (ENGINE_CHOICES as readonly unknown[]).includes(v) ? (v as EngineChoice) : undefined, `one of ${ENGINE_CHOICES.join(', ')}`);
   set('kinds', parseKinds, `a list of ${PERTURBATION_KINDS.join(', ')}`);
   return { options, problems };
 }

@@ -71,7 +71,7 @@ export interface SkippedKind {
 export interface AmplitudeSearchTrial {
   amplitude: number;
   passed: boolean;
-  /** relDiff in the reference runtime. */
+  /** relDiff in the search engine (`construction.search`; the reference runtime before 0.3). */
   relDiff: number;
   /** Worst relDiff under the emulated orders (absent in reports before 0.2). */
   emulatedRelDiff?: number;
@@ -195,6 +195,12 @@ export interface ProtectionReport {
     amplitudeMode: 'auto' | 'fixed';
     /** Amplitudes tried by the search and whether each passed, in order. */
     amplitudeSearch: AmplitudeSearchTrial[];
+    /**
+     * Where the search ran its trials (reports from 0.3 on): the compute engine and the samples
+     * it compared, and the samples of the emulated orders (a quick screen on fewer samples
+     * first). Before 0.3 trials ran in the reference runtime on every sample.
+     */
+    search?: { engine: string; samples: number; emulatedSamples: number; screenSamples: number };
     tolerance: number;
     /** Copies per hidden neuron. */
     copies: number;

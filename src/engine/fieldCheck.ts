@@ -1,3 +1,4 @@
+import type { ComputeBackend } from '../core/compute';
 import { compareOutputs, equivalencePasses } from '../core/equivalence';
 import { forwardErrorBound, relDiffBound, type ErrorBound } from '../core/errorBound';
 import { emulatedEquivalence, type EmulatedEquivalence } from '../core/fieldEquivalence';
@@ -13,8 +14,23 @@ import type { ModelRuntime, WrittenFile } from '../formats/format';
  * batch 1 and a large batch on the written files, and a bound that holds for any order.
  */
 
-/** Samples run under emulated orders and the bound (enough for a stable worst case, ~0.3 s a pass). */
+/** Samples run under emulated orders and the bound (enough for a stable worst case, ~0.3 s a pass on the example). */
 export const FIELD_EMULATION_SAMPLES = 500;
+/**
+ * Multiply-adds one emulated assignment may cost (rows × protected weights): emulation runs
+ * scalar JavaScript, so a network 200× the example's is emulated on fewer samples (never fewer
+ * than MIN_EMULATION_SAMPLES); the report records the count.
+ */
+const EMULATION_BUDGET = 2.5e8;
+const MIN_EMULATION_SAMPLES = 16;
+/** The quick screen a search candidate must pass before the full emulation (most failures show here). */
+export const SCREEN_SAMPLES = 100;
+
+/** Samples emulated for a candidate of `weights` weights, out of `rows`. */
+export function emulationSamples(rows: number, weights: number): number {
+  const affordable = Math.floor(EMULATION_BUDGET / Math.max(1, weights));
+  return Math.min(rows, FIELD_EMULATION_SAMPLES, Math.max(MIN_EMULATION_SAMPLES, affordable));
+}
 /** The search keeps the emulated worst case below tolerance / margin: unseen orders and data vary. */
 export const FIELD_MARGIN = 2;
 /** Samples predicted one row at a time (each call costs a model round trip in the runtime). */
@@ -25,6 +41,7 @@ export const LARGE_BATCH = 256;
 /** Emulates one candidate against the original; reuses the original's outputs across candidates. */
 export class EmulatedOrdersCheck {
   private readonly cache = new Map<string, Float32Array>();
+  private readonly screenCache = new Map<string, Float32Array>();
   private readonly runs = new WeakMap<DenseNetwork, EmulatedEquivalence & { passed: boolean }>();
   private originalBounds?: { reference: Float32Array | Float64Array; deterministic: ErrorBound; probabilistic: ErrorBound };
   private readonly rows: number;
@@ -35,10 +52,39 @@ export class EmulatedOrdersCheck {
     readonly original: DenseNetwork,
     x: Float32Array,
     rows: number,
-    private readonly options: { seed: number; tolerance: number; signal?: AbortSignal },
+    private readonly options: { seed: number; tolerance: number; signal?: AbortSignal; weights: number },
   ) {
-    this.rows = Math.min(rows, FIELD_EMULATION_SAMPLES);
+    this.rows = emulationSamples(rows, options.weights);
     this.x = x.subarray(0, this.rows * original.inputs);
+  }
+
+  /** Samples of the full run. */
+  get samples(): number {
+    return this.rows;
+  }
+
+  /** Samples of the quick screen. */
+  get screenSamples(): number {
+    return Math.min(this.rows, SCREEN_SAMPLES);
+  }
+
+  /**
+   * The same test on the first SCREEN_SAMPLES samples only. A search candidate must pass it before
+   * the full run: most too-large amplitudes fail here at a fifth of the cost. A candidate is
+   * accepted only when both pass, so the screen can only make the search more careful.
+   */
+  async screen(candidate: DenseNetwork): Promise<EmulatedEquivalence & { passed: boolean }> {
+    const rows = this.screenSamples;
+    const result = await emulatedEquivalence(this.original, candidate, this.x.subarray(0, rows * this.original.inputs), rows, {
+      seed: this.options.seed,
+      originalCache: this.screenCache,
+      ...(this.options.signal ? { signal: this.options.signal } : {}),
+    });
+    return { ...result, passed: this.passes(result) };
+  }
+
+  private passes(result: EmulatedEquivalence): boolean {
+    return result.results.every((r) => r.top1Agreement === 1 && r.relDiff <= this.options.tolerance / FIELD_MARGIN);
   }
 
   /** Runs every assignment; `passed` applies the margin. The same network object is emulated once. */
@@ -50,7 +96,7 @@ export class EmulatedOrdersCheck {
       originalCache: this.cache,
       ...(this.options.signal ? { signal: this.options.signal } : {}),
     });
-    const passed = result.results.every((r) => r.top1Agreement === 1 && r.relDiff <= this.options.tolerance / FIELD_MARGIN);
+    const passed = this.passes(result);
     this.runs.set(candidate, { ...result, passed });
     return { ...result, passed };
   }
@@ -129,7 +175,7 @@ export async function amplitudeTradeOff(
   chosen: number,
   check: EmulatedOrdersCheck,
   data: { x: Float32Array; rows: number; labels: Int32Array | null },
-  options: { seed: number; signal?: AbortSignal; onProgress?: (fraction: number) => void },
+  options: { seed: number; compute: ComputeBackend; signal?: AbortSignal; onProgress?: (fraction: number) => void },
 ): Promise<AmplitudeTradeOff[]> {
   const rows = Math.min(data.rows, TRADE_OFF_SAMPLES);
   const sweep = { x: data.x.subarray(0, rows * original.inputs), rows, labels: data.labels?.subarray(0, rows) ?? null };
@@ -143,6 +189,7 @@ export async function amplitudeTradeOff(
       kinds: ['multiplicative'],
       repeats: 1,
       seed: options.seed,
+      compute: options.compute,
       ...(options.signal ? { signal: options.signal } : {}),
     });
     result.push({

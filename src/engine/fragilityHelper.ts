@@ -5,7 +5,8 @@
 import { parentPort } from 'node:worker_threads';
 import { serializeError } from '../core/errors';
 import { measureFragility } from '../core/fragility';
-import type { FromFragilityHelperMessage, ToFragilityHelperMessage } from './fragilityHelperProtocol';
+import { createCompute } from './compute';
+import type { FragilityRunRequest, FromFragilityHelperMessage, ToFragilityHelperMessage } from './fragilityHelperProtocol';
 
 const port = parentPort;
 if (!port) throw new Error('fragilityWorker.js must be started as a worker thread');
@@ -15,12 +16,7 @@ const post = (message: FromFragilityHelperMessage): void => port.postMessage(mes
 port.on('message', (message: ToFragilityHelperMessage) => {
   switch (message.type) {
     case 'run':
-      measureFragility(message.original, message.protectedNet, message.data, {
-        ...message.options,
-        signal: controller.signal,
-        onProgress: (fraction, text) => post({ type: 'progress', fraction, message: text }),
-        onKind: (kind) => post({ type: 'kind', kind }),
-      })
+      run(message)
         .then(() => post({ type: 'done' }))
         .catch((error: unknown) => post({ type: 'error', error: serializeError(error) }));
       return;
@@ -33,3 +29,19 @@ port.on('message', (message: ToFragilityHelperMessage) => {
     }
   }
 });
+
+/** This thread's half of the sweeps, on its own instance of the job's engine (one thread). */
+async function run(message: FragilityRunRequest): Promise<void> {
+  const { compute } = await createCompute(message.engine, { threads: 1 });
+  try {
+    await measureFragility(message.original, message.protectedNet, message.data, {
+      ...message.options,
+      compute,
+      signal: controller.signal,
+      onProgress: (fraction, text) => post({ type: 'progress', fraction, message: text }),
+      onKind: (kind) => post({ type: 'kind', kind }),
+    });
+  } finally {
+    await compute.dispose();
+  }
+}

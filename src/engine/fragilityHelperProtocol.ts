@@ -3,6 +3,7 @@
  * thread (fragilityHelper.ts, dist/fragilityWorker.js) that runs half of the sweeps on a second
  * core. Neither the extension nor the webview sees them. Types only.
  */
+import type { EngineChoice } from '../core/compute';
 import type { SerializedError } from '../core/errors';
 import type { SweepData } from '../core/fragility';
 import type { DenseNetwork } from '../core/network';
@@ -15,6 +16,8 @@ export interface FragilityRunRequest {
   protectedNet: DenseNetwork;
   data: SweepData;
   options: { kinds: PerturbationKind[]; repeats: number; seed: number; fineTuneSteps?: number[] };
+  /** The compute engine to start (the one the job's own thread runs). */
+  engine: EngineChoice;
 }
 
 /** Stop at the next evaluation; the helper answers with an error of code CANCELLED. */

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import type { EngineChoice } from '../core/compute';
 import { CancelledError, MimosaError, type MimosaErrorCode } from '../core/errors';
 import { measureFragility, type FragilityOptions, type SweepData } from '../core/fragility';
 import type { DenseNetwork } from '../core/network';
@@ -49,7 +50,7 @@ export async function measureFragilityParallel(
   protectedNet: DenseNetwork,
   data: SweepData,
   options: FragilityOptions,
-  { force = false }: { force?: boolean } = {},
+  { force = false, engine = 'js' }: { force?: boolean; engine?: EngineChoice } = {},
 ): Promise<FragilityKind[]> {
   const work = protectedNet.layers.reduce((n, l) => n + l.weights.length, 0) * data.rows;
   const [local, remote] = splitKinds(options.kinds);
@@ -96,6 +97,7 @@ export async function measureFragilityParallel(
     original,
     protectedNet,
     data,
+    engine,
     options: { kinds: remote, repeats: options.repeats, seed: options.seed, ...(options.fineTuneSteps ? { fineTuneSteps: [...options.fineTuneSteps] } : {}) },
   });
   try {

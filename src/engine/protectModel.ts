@@ -8,6 +8,7 @@ import type { WrittenFile } from '../formats/format';
 import type { ProtectJob, ProtectResult } from '../protocol/jobs';
 import type { JobProgress } from '../protocol/progress';
 import { AtomicOutput } from './atomicOutput';
+import { createCompute } from './compute';
 import { nodeFileReader } from './nodeFileReader';
 import { assembleReport } from './protect/assembleReport';
 import { calibrate } from './protect/calibrate';
@@ -46,13 +47,15 @@ export async function protectModel(job: ProtectJob, hooks: ProtectHooks = {}): P
   const original = await readOriginal(job.modelPath);
   const outDir = resolveOutDir(original, job.outDir);
   const output = await AtomicOutput.open(outDir, job.force);
+  // One thread: the sweeps already run one thread per core (parallelFragility).
+  const engine = await createCompute(options.engine, { threads: 1 });
   try {
     throwIfCancelled(signal);
     timer.enter('data', job.dataPath ? `Reading ${basename(job.dataPath)}` : 'Generating probe inputs');
     const data = await loadEvaluationData(job, original.model);
 
-    timer.enter('calibrate', 'Loading the runtime');
-    const calibration = await calibrate(original, data, options, progress, signal);
+    timer.enter('calibrate', `Loading the runtime (search engine: ${engine.compute.description})`);
+    const calibration = await calibrate(original, data, options, progress, engine.compute, signal);
 
     timer.enter('write', `Writing the protected model to ${outDir}`);
     const sha256 = await writeFiles(output, calibration.files);
@@ -61,7 +64,7 @@ export async function protectModel(job: ProtectJob, hooks: ProtectHooks = {}): P
     timer.enter('equivalence', `Checking equivalence in ${calibration.runtime.name}`);
     // Read the written files back from disk: the check covers exactly what will be shipped.
     const writtenBack: WrittenFile[] = await Promise.all(calibration.files.map(async (f) => ({ name: f.name, bytes: await nodeFileReader.read(output.stagedPath(f.name)) })));
-    const equivalence = await checkEquivalence(calibration, writtenBack, data, options, progress, signal);
+    const equivalence = await checkEquivalence(calibration, writtenBack, data, options, progress, engine.compute, signal);
     const protectedPath = join(outDir, calibration.files[0]!.name);
     const report = assembleReport({
       original,
@@ -74,11 +77,12 @@ export async function protectModel(job: ProtectJob, hooks: ProtectHooks = {}): P
       timings: timer.timings,
       createdAt: new Date().toISOString(),
       toolVersion: TOOL_VERSION,
+      engine,
     });
     hooks.onPartialReport?.(report);
 
     timer.enter('fragility', 'Measuring fragility');
-    report.fragility.kinds = await sweepFragility(original.model.network, calibration.protectedModel.network, data, options, report, progress, hooks.onPartialReport, signal);
+    report.fragility.kinds = await sweepFragility(original.model.network, calibration.protectedModel.network, data, options, report, progress, engine.compute, hooks.onPartialReport, signal);
     throwIfCancelled(signal);
 
     timer.enter('report', 'Writing report.json');
@@ -92,6 +96,8 @@ export async function protectModel(job: ProtectJob, hooks: ProtectHooks = {}): P
     await output.discard();
     if (signal?.aborted && !(error instanceof CancelledError)) throw new CancelledError();
     throw error;
+  } finally {
+    await engine.compute.dispose();
   }
 }
 

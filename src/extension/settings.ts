@@ -24,6 +24,7 @@ export const SETTING_NAMES: Partial<Record<keyof ProtectOptions, string>> = {
   maxSamples: 'maxSamples',
   repeats: 'repeats',
   kinds: 'perturbations',
+  engine: 'engine',
 };
 
 /** Options read from the settings, plus one message per invalid value (replaced by its default). */

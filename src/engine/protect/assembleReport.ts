@@ -5,6 +5,7 @@ import { classCount, parameterCount, type DenseNetwork } from '../../core/networ
 import type { ProtectionReport } from '../../core/report';
 import type { WrittenFile } from '../../formats/format';
 import type { ProtectOptions } from '../../protocol/jobs';
+import type { ComputeSelection } from '../compute';
 import { MAX_SWEEP_SAMPLES } from '../defaults';
 import type { Calibration } from './calibrate';
 import type { EquivalenceCheck } from './checkEquivalence';
@@ -27,6 +28,8 @@ export interface ReportInputs {
   /** Report creation time and tool version (passed in, so assembly is pure). */
   createdAt: string;
   toolVersion: string;
+  /** The compute engine of the search and the sweeps, and why faster ones did not start. */
+  engine: ComputeSelection;
 }
 
 /**
@@ -67,6 +70,7 @@ export function assembleReport(inputs: ReportInputs): ProtectionReport {
       amplitudeMode: options.amplitude === 'auto' ? 'auto' : 'fixed',
       amplitudeSearch:
         options.amplitude === 'auto' ? calibration.trials : [{ amplitude: calibration.amplitude, passed: equivalencePasses(comparison, options.tolerance), relDiff: comparison.relDiff }],
+      ...(options.amplitude === 'auto' ? { search: calibration.search } : {}),
       tolerance: options.tolerance,
       copies: options.copies,
       rescaleExponent: options.rescaleExponent,
@@ -92,7 +96,7 @@ export function assembleReport(inputs: ReportInputs): ProtectionReport {
       metric: data.labels ? 'accuracy' : 'agreement',
       chance: 1 / classCount(network),
       samples: Math.min(data.rows, MAX_SWEEP_SAMPLES),
-      runtime: 'MimosaNet core forward pass (float32 weights, float64 accumulation)',
+      runtime: [inputs.engine.compute.description, ...inputs.engine.notes].join('; '),
       kinds: [],
       ...skippedSection(options, data),
     },

@@ -1,15 +1,16 @@
 import { basename } from 'node:path';
 import { searchAmplitude } from '../../core/amplitude';
 import { chooseTripwireFeatures, protectNetwork, type ProtectedNetwork } from '../../core/constructions';
-import { equivalencePasses } from '../../core/equivalence';
+import type { ComputeBackend } from '../../core/compute';
+import { compareOutputs, equivalencePasses } from '../../core/equivalence';
 import { EquivalenceError, throwIfCancelled } from '../../core/errors';
-import { outputWidth } from '../../core/network';
+import { outputWidth, type DenseNetwork } from '../../core/network';
 import type { AmplitudeSearchTrial, RuntimeEquivalence } from '../../core/report';
 import { formatAmplitude, formatNumber, formatPercent } from '../../core/reportFormat';
 import type { ModelRuntime, PredictOptions, WrittenFile } from '../../formats/format';
 import type { ProtectOptions } from '../../protocol/jobs';
 import { EmulatedOrdersCheck, FIELD_MARGIN, LARGE_BATCH, runtimeMatrix } from '../fieldCheck';
-import { compareWithReference, originalLogits } from '../originalLogits';
+import { originalLogits } from '../originalLogits';
 import type { EvaluationData } from './evaluationData';
 import type { OriginalModel } from './originalModel';
 
@@ -19,6 +20,12 @@ import type { OriginalModel } from './originalModel';
  * checking runtime rather than on the construction.
  */
 const MAX_AMPLITUDE_EXPONENT = 16;
+
+/**
+ * Samples each search trial compares in the compute engine. The written copy is checked on
+ * every sample in the real runtimes afterwards; the search only has to find the amplitude.
+ */
+export const SEARCH_SAMPLES = 500;
 
 /** What calibration hands to the later phases. */
 export interface Calibration {
@@ -33,6 +40,8 @@ export interface Calibration {
   emulated: EmulatedOrdersCheck;
   amplitude: number;
   trials: AmplitudeSearchTrial[];
+  /** Where the trials ran (report `construction.search`). */
+  search: { engine: string; samples: number; emulatedSamples: number; screenSamples: number };
   protectedModel: ProtectedNetwork;
   /** The protected model's files as written. */
   files: WrittenFile[];
@@ -47,6 +56,7 @@ export async function calibrate(
   data: EvaluationData,
   options: ProtectOptions,
   report: (within: number, message: string) => void,
+  compute: ComputeBackend,
   signal?: AbortSignal,
 ): Promise<Calibration> {
   const { format, model } = original;
@@ -73,8 +83,24 @@ export async function calibrate(
     });
   const build = (amplitude: number, tripwires = options.tripwires): ProtectedNetwork =>
     accepted && accepted.amplitude === amplitude && tripwires === options.tripwires ? accepted.network : construct(amplitude, tripwires);
-  const emulated = new EmulatedOrdersCheck(model.network, data.x, data.rows, { seed: options.seed, tolerance: options.tolerance, ...(signal ? { signal } : {}) });
-  const context: SearchContext = { original, data, options, report, runtime, predictOptions, referenceLogits: reference.logits, build, emulated, onAccepted: (amplitude, network) => (accepted = { amplitude, network }), ...(signal ? { signal } : {}) };
+  const weights = construct(1, options.tripwires).network.layers.reduce((n, l) => n + l.weights.length, 0);
+  const emulated = new EmulatedOrdersCheck(model.network, data.x, data.rows, { seed: options.seed, tolerance: options.tolerance, weights, ...(signal ? { signal } : {}) });
+  const searchRows = Math.min(data.rows, SEARCH_SAMPLES);
+  const searchX = data.x.subarray(0, searchRows * model.network.inputs);
+  const context: SearchContext = {
+    original,
+    options,
+    report,
+    compute,
+    rows: searchRows,
+    x: searchX,
+    engineReference: await compute.forward(model.network, searchX, searchRows, { logits: true }),
+    build,
+    emulated,
+    onAccepted: (amplitude, network) => (accepted = { amplitude, network }),
+    ...(signal ? { signal } : {}),
+  };
+  const search = { engine: compute.description, samples: searchRows, emulatedSamples: emulated.samples, screenSamples: emulated.screenSamples };
   const trials: AmplitudeSearchTrial[] = [];
   let amplitude = options.amplitude === 'auto' ? await searchLargestAmplitude(context, trials) : options.amplitude;
 
@@ -87,7 +113,7 @@ export async function calibrate(
     report(0.9, `Checking amplitude ${formatAmplitude(amplitude)} in ${fieldRuntimes.runtimes.map((r) => r.name).join(', ')}`);
     const runtimeRows = await runtimeMatrix(fieldRuntimes.runtimes, reference.files, files, data.x, data.rows, outputWidth(model.network), model.network.inputs, options.tolerance, signal);
     if (runtimeRows.every((r) => r.passed) || options.amplitude !== 'auto' || amplitude <= 1) {
-      return { runtime, predictOptions, reference, build, emulated, amplitude, trials, protectedModel, files, runtimeRows, runtimeNotes: fieldRuntimes.notes };
+      return { runtime, predictOptions, reference, build, emulated, amplitude, trials, search, protectedModel, files, runtimeRows, runtimeNotes: fieldRuntimes.notes };
     }
     const failed = runtimeRows.find((r) => !r.passed)!;
     const referenceRow = runtimeRows.find((r) => r.runtime === runtime.name && r.batch > 1) ?? failed;
@@ -100,12 +126,13 @@ export async function calibrate(
 /** What one amplitude trial needs. */
 interface SearchContext {
   original: OriginalModel;
-  data: EvaluationData;
   options: ProtectOptions;
   report: (within: number, message: string) => void;
-  runtime: ModelRuntime;
-  predictOptions: PredictOptions;
-  referenceLogits: Float32Array;
+  /** The engine the trials run in, the samples they compare, and the original's logits there. */
+  compute: ComputeBackend;
+  rows: number;
+  x: Float32Array;
+  engineReference: Float32Array | Float64Array;
   build: (amplitude: number) => ProtectedNetwork;
   /** Called with each candidate that passes (the last one is the amplitude chosen). */
   onAccepted: (amplitude: number, network: ProtectedNetwork) => void;
@@ -113,28 +140,31 @@ interface SearchContext {
   signal?: AbortSignal;
 }
 
-/** The largest amplitude that passes the reference runtime and the emulated orders (with margin); trials are appended. */
+/**
+ * The largest amplitude whose copy keeps every top-1 class within tolerance in the compute
+ * engine and, with margin, under the emulated kernel orders (a quick screen first); trials are
+ * appended. The chosen copy then meets the real runtimes on every sample (runtime matrix).
+ */
 async function searchLargestAmplitude(context: SearchContext, trials: AmplitudeSearchTrial[]): Promise<number> {
-  const { original, data, options, report, runtime, signal } = context;
+  const { original, options, report, compute, signal } = context;
   let tried = 0;
   const search = await searchAmplitude(
     async (candidate) => {
       throwIfCancelled(signal);
-      report(tried / 12, `Trying amplitude ${formatAmplitude(candidate)} in ${runtime.name} and emulated kernel orders`);
+      report(tried / 12, `Trying amplitude ${formatAmplitude(candidate)} in ${compute.name} and emulated kernel orders`);
       const built = context.build(candidate);
-      const files = await original.format.write(original.model, built.network, baseName(original));
-      const { comparison } = await compareWithReference(runtime, context.referenceLogits, files, data.x, data.rows, outputWidth(original.model.network), context.predictOptions);
+      const comparison = await compareInEngine(context, built.network);
       // The candidate must also hold under the summation orders of real kernels, each output
       // column in its own order as tiled GEMMs do, with a margin for orders nobody emulated.
-      const field = equivalencePasses(comparison, options.tolerance) ? await context.emulated.run(built.network) : null;
+      const field = equivalencePasses(comparison, options.tolerance) ? await emulate(context, built.network) : null;
       const passed = equivalencePasses(comparison, options.tolerance) && (field?.passed ?? false);
       if (passed) context.onAccepted(candidate, built);
       trials.push({ amplitude: candidate, passed, relDiff: comparison.relDiff, ...(field ? { emulatedRelDiff: field.worst.relDiff } : {}) });
       // Worded as a search step, not an error: "too large" is how the search finds the limit.
-      const runtimePart = `relDiff ${comparison.relDiff.toExponential(2)} ${comparison.relDiff <= options.tolerance ? '≤' : '>'} ${formatNumber(options.tolerance)} in ${runtime.name}`;
+      const enginePart = `relDiff ${comparison.relDiff.toExponential(2)} ${comparison.relDiff <= options.tolerance ? '≤' : '>'} ${formatNumber(options.tolerance)} in ${compute.name}`;
       const emulatedPart = field ? `, ${field.worst.relDiff.toExponential(2)} ${field.passed ? '≤' : '>'} ${formatNumber(options.tolerance / FIELD_MARGIN)} under emulated kernel orders` : '';
       const agreement = comparison.top1Agreement < 1 ? `, top-1 agreement ${formatPercent(comparison.top1Agreement, 2)}` : '';
-      report(++tried / 12, `amplitude ${formatAmplitude(candidate)} ${passed ? 'fits' : 'too large'}: ${runtimePart}${emulatedPart}${agreement}`);
+      report(++tried / 12, `amplitude ${formatAmplitude(candidate)} ${passed ? 'fits' : 'too large'}: ${enginePart}${emulatedPart}${agreement}`);
       return { passed, relDiff: Math.max(comparison.relDiff, field?.worst.relDiff ?? 0) };
     },
     { maxExponent: MAX_AMPLITUDE_EXPONENT },
@@ -142,10 +172,22 @@ async function searchLargestAmplitude(context: SearchContext, trials: AmplitudeS
   if (search.amplitude === null) {
     const first = trials[0]!;
     throw new EquivalenceError(
-      `${basename(original.path)}: even amplitude 1 breaks equivalence (${runtime.name} relDiff ${first.relDiff.toExponential(2)}, emulated orders ${first.emulatedRelDiff?.toExponential(2) ?? 'not run'}; tolerance ${options.tolerance}); try a larger tolerance`,
+      `${basename(original.path)}: even amplitude 1 breaks equivalence (${compute.name} relDiff ${first.relDiff.toExponential(2)}, emulated orders ${first.emulatedRelDiff?.toExponential(2) ?? 'not run'}; tolerance ${options.tolerance}); try a larger tolerance`,
     );
   }
   return search.amplitude;
+}
+
+/** A candidate against the original in the compute engine, on the search samples. */
+async function compareInEngine(context: SearchContext, network: DenseNetwork): Promise<ReturnType<typeof compareOutputs>> {
+  const logits = await context.compute.forward(network, context.x, context.rows, { logits: true });
+  return compareOutputs(context.engineReference, logits, context.rows, outputWidth(network));
+}
+
+/** The emulated orders: the quick screen, then (if it passes) the full run, whose result is kept. */
+async function emulate(context: SearchContext, network: DenseNetwork): Promise<{ passed: boolean; worst: { relDiff: number } }> {
+  const screen = await context.emulated.screen(network);
+  return screen.passed ? context.emulated.run(network) : screen;
 }
 
 /** File name stem the protected files are written under (the original's). */

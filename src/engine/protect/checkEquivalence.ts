@@ -1,3 +1,4 @@
+import type { ComputeBackend } from '../../core/compute';
 import { accuracy, compareOutputs, equivalencePasses, type OutputComparison } from '../../core/equivalence';
 import { forward } from '../../core/forward';
 import { outputWidth } from '../../core/network';
@@ -33,6 +34,7 @@ export async function checkEquivalence(
   data: EvaluationData,
   options: ProtectOptions,
   report: (within: number, message: string) => void,
+  compute: ComputeBackend,
   signal?: AbortSignal,
 ): Promise<EquivalenceCheck> {
   const { runtime, reference, emulated, protectedModel } = calibration;
@@ -55,6 +57,7 @@ export async function checkEquivalence(
   // Without tripwires: their fragility does not depend on the amplitude and would hide what it buys.
   const tradeOff = await amplitudeTradeOff(original, (m) => calibration.build(m, 0).network, calibration.amplitude, emulated, data, {
     seed: options.seed,
+    compute,
     ...(signal ? { signal } : {}),
     onProgress: (fraction) => report(0.85 + 0.15 * fraction, 'Measuring the amplitude trade-off'),
   });

@@ -1,3 +1,4 @@
+import type { ComputeBackend, EngineChoice } from '../../core/compute';
 import type { DenseNetwork } from '../../core/network';
 import type { FragilityKind, ProtectionReport } from '../../core/report';
 import { verdictSentence } from '../../core/verdict';
@@ -17,6 +18,7 @@ export async function sweepFragility(
   options: ProtectOptions,
   report: ProtectionReport,
   progress: (within: number, message: string) => void,
+  compute: ComputeBackend,
   onPartial?: (report: ProtectionReport) => void,
   signal?: AbortSignal,
 ): Promise<FragilityKind[]> {
@@ -30,6 +32,7 @@ export async function sweepFragility(
       kinds: options.kinds,
       repeats: options.repeats,
       seed: options.seed,
+      compute,
       ...(signal ? { signal } : {}),
       onProgress: progress,
       onKind: (kind) => {
@@ -39,5 +42,7 @@ export async function sweepFragility(
         onPartial?.({ ...report, verdict: verdictSentence(report) });
       },
     },
+    // The helper thread starts the same engine (by name) for its half of the kinds.
+    { engine: compute.name as EngineChoice },
   );
 }
