@@ -1,0 +1,173 @@
+import { defaultAlpha, type Activation } from '../../../core/activations';
+import type { OptimizerName } from '../../../core/compute';
+import type { DenseNetwork } from '../../../core/network';
+import { activate, backpropagate } from './activationOps';
+import { GraphBuilder } from './onnxGraph';
+
+/**
+ * ONNX graphs of the onnxruntime engine, one per network SHAPE: the weights are graph inputs,
+ * not initializers, so a perturbed or fine-tuned network is a new feed to a cached session, not
+ * a new session. Weights are fed in our layout [units × inputs] (Gemm transB=1, no transposes in
+ * JavaScript) and the batch dimension 'N' is dynamic.
+ *
+ * Value names: x (the input of the first computed layer), w<l> and b<l> (layer l's weights and
+ * bias, l the network's layer index), y (forward output), h<l> (input of layer l).
+ */
+
+/** What a graph depends on of one layer: sizes, activation and its parameter. */
+export interface LayerShape {
+  inputs: number;
+  units: number;
+  activation: Activation;
+  /** Leaky-relu slope or elu alpha (the layer's, else Keras' default). */
+  alpha: number;
+}
+
+/** The shapes of a network's layers. */
+export function layerShapes(network: DenseNetwork): LayerShape[] {
+  return network.layers.map((layer) => ({
+    inputs: layer.inputs,
+    units: layer.units,
+    activation: layer.activation,
+    alpha: layer.alpha ?? defaultAlpha(layer.activation),
+  }));
+}
+
+/** A cache key of a list of layer shapes. */
+export function shapeKey(layers: readonly LayerShape[]): string {
+  return layers.map((l) => `${l.inputs}x${l.units}:${l.activation}${usesAlpha(l.activation) ? `(${l.alpha})` : ''}`).join('>');
+}
+
+function usesAlpha(activation: Activation): boolean {
+  return activation === 'leaky_relu' || activation === 'elu';
+}
+
+/** Declares w<l>, b<l> and returns the layer's pre-activation z = h·Wᵀ + b. */
+function dense(g: GraphBuilder, layer: LayerShape, l: number, h: string): string {
+  const w = g.input(`w${l}`, [layer.units, layer.inputs]);
+  const b = g.input(`b${l}`, [layer.units]);
+  return g.op('Gemm', [h, w, b], { transB: { int: 1 } });
+}
+
+/** Outputs of layers `from`… given x, the input of layer `from`; the last layer's activation is skipped for logits. */
+export function forwardGraph(layers: readonly LayerShape[], from: number, logits: boolean): Uint8Array {
+  const g = new GraphBuilder('forward');
+  let h = g.input('x', ['N', layers[from]!.inputs]);
+  for (let l = from; l < layers.length; l++) {
+    const layer = layers[l]!;
+    const z = dense(g, layer, l, h);
+    h = l === layers.length - 1 && logits ? z : activate(g, layer.activation, z, layer.alpha);
+  }
+  g.output('y', h, ['N', layers[layers.length - 1]!.units]);
+  return g.encode();
+}
+
+/** Inputs h1…h<L−1> of the layers after the first, in one run (needs at least two layers). */
+export function layerInputsGraph(layers: readonly LayerShape[]): Uint8Array {
+  const g = new GraphBuilder('layer_inputs');
+  let h = g.input('x', ['N', layers[0]!.inputs]);
+  for (let l = 0; l < layers.length - 1; l++) {
+    const layer = layers[l]!;
+    h = activate(g, layer.activation, dense(g, layer, l, h), layer.alpha);
+    g.output(`h${l + 1}`, h, ['N', layer.units]);
+  }
+  return g.encode();
+}
+
+/** One tensor of a trainer's state: a layer's weights or bias, or an Adam moment of one. */
+export interface StateTensor {
+  /** Graph input name (w<l>, b<l>, mw<l>, vw<l>, mb<l>, vb<l>). */
+  name: string;
+  layer: number;
+  /** What its initial value is. */
+  kind: 'weights' | 'bias' | 'moment';
+  dims: number[];
+}
+
+/** The trainer's state tensors, in feed order: each layer's parameters, then their Adam moments. */
+export function stateTensors(layers: readonly LayerShape[], optimizer: OptimizerName): StateTensor[] {
+  return layers.flatMap(({ units, inputs }, layer) => {
+    const weights: StateTensor = { name: `w${layer}`, layer, kind: 'weights', dims: [units, inputs] };
+    const bias: StateTensor = { name: `b${layer}`, layer, kind: 'bias', dims: [units] };
+    if (optimizer === 'sgd') return [weights, bias];
+    const moments = [weights, bias].flatMap((p) => ['m', 'v'].map((m): StateTensor => ({ ...p, name: `${m}${p.name}`, kind: 'moment' })));
+    return [weights, bias, ...moments];
+  });
+}
+
+/** The graph output that carries state tensor `name` after a step. */
+export function nextName(name: string): string {
+  return `${name}_next`;
+}
+
+/**
+ * One optimiser step of `jsTrainer` (src/core/training.ts): mean cross-entropy on the logits
+ * (softmax for several outputs, sigmoid for one), backpropagation with the core's derivatives,
+ * then Adam (β1 0.9, β2 0.999, ε 1e-7, bias corrections c1 and c2 fed per step) or SGD.
+ * Inputs: x [N × inputs], labels int32 [N], lr (and c1, c2 for Adam) as scalars, and the state
+ * (`stateNames`); outputs: the next state (`nextName`).
+ */
+export function trainGraph(layers: readonly LayerShape[], optimizer: OptimizerName): Uint8Array {
+  const g = new GraphBuilder(`train_${optimizer}`);
+  const x = g.input('x', ['N', layers[0]!.inputs]);
+  const labels = g.input('labels', ['N'], 'int32');
+  const pre: string[] = [];
+  const post: string[] = [x];
+  layers.forEach((layer, l) => {
+    pre.push(dense(g, layer, l, post[l]!));
+    if (l < layers.length - 1) post.push(activate(g, layer.activation, pre[l]!, layer.alpha));
+  });
+  const update = optimizer === 'adam' ? adamUpdate(g) : sgdUpdate(g);
+  let delta = lossGradient(g, pre[layers.length - 1]!, labels, x, layers[layers.length - 1]!.units);
+  for (let l = layers.length - 1; l >= 0; l--) {
+    const layer = layers[l]!;
+    // dW = deltaᵀ·h [units × inputs] (our layout), db = Σ_rows delta.
+    const gradW = g.op('Gemm', [delta, post[l]!], { transA: { int: 1 } });
+    const gradB = g.op('ReduceSum', [delta, g.int64s([0])], { keepdims: { int: 0 } });
+    update(`w${l}`, gradW, [layer.units, layer.inputs]);
+    update(`b${l}`, gradB, [layer.units]);
+    if (l === 0) break;
+    const below = layers[l - 1]!;
+    const upstream = g.op('MatMul', [delta, `w${l}`]);
+    delta = backpropagate(g, below.activation, upstream, pre[l - 1]!, post[l]!, below.alpha);
+  }
+  return g.encode();
+}
+
+/** d(mean loss)/d(logits) = (p − y)/rows, p the softmax (sigmoid for one output) of the logits. */
+function lossGradient(g: GraphBuilder, logits: string, labels: string, x: string, width: number): string {
+  const rows = g.op('Cast', [g.op('Shape', [x], { start: { int: 0 }, end: { int: 1 } })], { to: { int: 1 } });
+  if (width === 1) {
+    const y = g.op('Reshape', [g.op('Cast', [labels], { to: { int: 1 } }), g.int64s([-1, 1])]);
+    return g.op('Div', [g.op('Sub', [g.op('Sigmoid', [logits]), y]), rows]);
+  }
+  const y = g.op('OneHot', [labels, g.int32(width), g.floats([0, 1])], { axis: { int: -1 } });
+  return g.op('Div', [g.op('Sub', [g.op('Softmax', [logits], { axis: { int: -1 } }), y]), rows]);
+}
+
+type Update = (param: string, grad: string, dims: number[]) => void;
+
+/** p −= lr·g. */
+function sgdUpdate(g: GraphBuilder): Update {
+  const lr = g.input('lr', []);
+  return (param, grad, dims) => {
+    g.output(nextName(param), g.op('Sub', [param, g.op('Mul', [grad, lr])]), dims);
+  };
+}
+
+/** Adam as `update` in training.ts: m, v moments, p −= lr·(m/c1)/(√(v/c2) + ε). */
+function adamUpdate(g: GraphBuilder): Update {
+  const [lr, c1, c2] = [g.input('lr', []), g.input('c1', []), g.input('c2', [])];
+  const [beta1, beta2, epsilon] = [0.9, 0.999, 1e-7];
+  return (param, grad, dims) => {
+    const [m, v] = [`m${param}`, `v${param}`];
+    g.input(m, dims);
+    g.input(v, dims);
+    const mNext = g.op('Add', [g.op('Mul', [m, g.scalar(beta1)]), g.op('Mul', [grad, g.scalar(1 - beta1)])]);
+    const vNext = g.op('Add', [g.op('Mul', [v, g.scalar(beta2)]), g.op('Mul', [g.op('Mul', [grad, grad]), g.scalar(1 - beta2)])]);
+    const step = g.op('Div', [g.op('Mul', [g.op('Div', [mNext, c1]), lr]), g.op('Add', [g.op('Sqrt', [g.op('Div', [vNext, c2])]), g.scalar(epsilon)])]);
+    g.output(nextName(param), g.op('Sub', [param, step]), dims);
+    g.output(nextName(m), mNext, dims);
+    g.output(nextName(v), vNext, dims);
+  };
+}

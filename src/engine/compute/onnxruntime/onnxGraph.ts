@@ -1,0 +1,113 @@
+import { onnx } from 'onnx-proto';
+
+/**
+ * A small builder of ONNX graphs for the onnxruntime engine: nodes get generated names, scalar
+ * and int64 constants become initializers (shared by value), and `encode` serialises the
+ * ModelProto with onnx-proto's protobufjs code. Opset 17 (Softmax/Clip/ReduceSum/Unsqueeze
+ * with the opset-13 signatures, Shape with start/end), IR version 8.
+ */
+
+/** One dimension of a graph input or output: a size, or a symbolic name ('N' for the batch). */
+export type Dim = number | string;
+
+/** Element types the engine's graphs use. */
+export type ElementType = 'float32' | 'int32';
+
+/** An attribute value: an integer (tagged, since JS numbers cannot tell 1 from 1.0) or a float. */
+export type AttributeValue = { int: number } | { float: number };
+
+const OPSET = 17;
+const IR_VERSION = 8;
+const TYPES: Record<ElementType, onnx.TensorProto.DataType> = {
+  float32: onnx.TensorProto.DataType.FLOAT,
+  int32: onnx.TensorProto.DataType.INT32,
+};
+
+function valueInfo(name: string, type: ElementType, dims: readonly Dim[]): onnx.IValueInfoProto {
+  return {
+    name,
+    type: { tensorType: { elemType: TYPES[type], shape: { dim: dims.map((d) => (typeof d === 'string' ? { dimParam: d } : { dimValue: d })) } } },
+  };
+}
+
+function attribute(name: string, value: AttributeValue): onnx.IAttributeProto {
+  return 'int' in value
+    ? { name, type: onnx.AttributeProto.AttributeType.INT, i: value.int }
+    : { name, type: onnx.AttributeProto.AttributeType.FLOAT, f: value.float };
+}
+
+/** Builds one graph; names returned by the methods are the values' names in the graph. */
+export class GraphBuilder {
+  private readonly nodes: onnx.INodeProto[] = [];
+  private readonly inputs: onnx.IValueInfoProto[] = [];
+  private readonly outputs: onnx.IValueInfoProto[] = [];
+  private readonly initializers: onnx.ITensorProto[] = [];
+  private readonly constants = new Map<string, string>();
+  private counter = 0;
+
+  constructor(private readonly name: string) {}
+
+  /** Declares a graph input and returns its name. */
+  input(name: string, dims: readonly Dim[], type: ElementType = 'float32'): string {
+    this.inputs.push(valueInfo(name, type, dims));
+    return name;
+  }
+
+  /** Declares the value `value` a graph output under `name` (an Identity node renames it when needed). */
+  output(name: string, value: string, dims: readonly Dim[], type: ElementType = 'float32'): void {
+    if (value !== name) this.nodes.push({ opType: 'Identity', input: [value], output: [name] });
+    this.outputs.push(valueInfo(name, type, dims));
+  }
+
+  /** Adds a node with one output and returns that output's name (`name` when given). */
+  op(opType: string, inputs: readonly string[], attributes: Record<string, AttributeValue> = {}, name?: string): string {
+    const output = name ?? `${opType.toLowerCase()}_${this.counter++}`;
+    this.nodes.push({
+      opType,
+      input: [...inputs],
+      output: [output],
+      attribute: Object.entries(attributes).map(([key, value]) => attribute(key, value)),
+    });
+    return output;
+  }
+
+  /** A float32 scalar constant (rank 0), shared by value. */
+  scalar(value: number): string {
+    return this.constant(`f:${value}`, { dataType: onnx.TensorProto.DataType.FLOAT, dims: [], floatData: [value] });
+  }
+
+  /** An int32 scalar constant (rank 0). */
+  int32(value: number): string {
+    return this.constant(`i:${value}`, { dataType: onnx.TensorProto.DataType.INT32, dims: [], int32Data: [value] });
+  }
+
+  /** A float32 vector constant. */
+  floats(values: readonly number[]): string {
+    return this.constant(`fv:${values.join(',')}`, { dataType: onnx.TensorProto.DataType.FLOAT, dims: [values.length], floatData: [...values] });
+  }
+
+  /** An int64 vector constant (axes, shapes). */
+  int64s(values: readonly number[]): string {
+    return this.constant(`lv:${values.join(',')}`, { dataType: onnx.TensorProto.DataType.INT64, dims: [values.length], int64Data: [...values] });
+  }
+
+  /** The serialised ModelProto. */
+  encode(): Uint8Array {
+    const model: onnx.IModelProto = {
+      irVersion: IR_VERSION,
+      opsetImport: [{ domain: '', version: OPSET }],
+      producerName: 'mimosanet',
+      graph: { name: this.name, node: this.nodes, input: this.inputs, output: this.outputs, initializer: this.initializers },
+    };
+    return onnx.ModelProto.encode(onnx.ModelProto.fromObject(model)).finish();
+  }
+
+  private constant(key: string, tensor: onnx.ITensorProto): string {
+    const known = this.constants.get(key);
+    if (known !== undefined) return known;
+    const name = `const_${this.constants.size}`;
+    this.initializers.push({ ...tensor, name });
+    this.constants.set(key, name);
+    return name;
+  }
+}
