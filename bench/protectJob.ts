@@ -1,0 +1,64 @@
+/**
+ * The whole-job workload: the built CLI's `protect` on the example, one child process per run,
+ * with wall time measured here and CPU time (user + system over every thread: the fragility
+ * helper thread, native thread pools) and peak RSS read from the process's own rusage at exit
+ * (bench/rusageAtExit.mjs).
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Timings } from './childProtocol';
+import { EXAMPLE } from './workloads';
+
+const ROOT = join(__dirname, '..');
+const CLI = join(ROOT, 'dist/cli.js');
+const PRELOAD = join(__dirname, 'rusageAtExit.mjs');
+
+/** Whether the built CLI exists, and whether it takes `--engine` (the fast engines add it). */
+export function cliSupport(): { built: boolean; engineFlag: boolean } {
+  if (!existsSync(CLI)) return { built: false, engineFlag: false };
+  const help = spawnSync(process.execPath, [CLI, 'protect', '--help'], { encoding: 'utf8' });
+  return { built: true, engineFlag: /--engine\b/.test(`${help.stdout}${help.stderr}`) };
+}
+
+/** Resource usage as node reports it (microseconds, kilobytes). */
+interface ResourceUsage {
+  userCPUTime: number;
+  systemCPUTime: number;
+  maxRSS: number;
+}
+
+/** One protect run: its exit code, wall and CPU seconds and peak RSS. */
+async function runOnce(outDir: string, engine: string | null, rusageFile: string): Promise<{ wall: number; cpu: number; maxRssBytes: number }> {
+  const args = ['--import', PRELOAD, CLI, 'protect', EXAMPLE.model, '--data', EXAMPLE.x, '--labels', EXAMPLE.y, '--out', outDir, '--force', '--quiet'];
+  if (engine) args.push('--engine', engine);
+  rmSync(rusageFile, { force: true });
+  const start = performance.now();
+  const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((resolve, reject) => {
+    const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, MIMOSANET_BENCH_RUSAGE: rusageFile }, stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (exitCode) => resolve({ code: exitCode, stderr: err }));
+  });
+  const wall = (performance.now() - start) / 1000;
+  if (code !== 0) throw new Error(`protect exited with code ${code}: ${stderr.trim().split('\n').slice(-3).join(' | ')}`);
+  const usage = JSON.parse(readFileSync(rusageFile, 'utf8')) as ResourceUsage;
+  return { wall, cpu: (usage.userCPUTime + usage.systemCPUTime) / 1e6, maxRssBytes: usage.maxRSS * 1024 };
+}
+
+/**
+ * `runs` protect jobs on the example (engine `engine`, or the CLI's default when null). The last
+ * run's output folder is kept at `outDir` for the numpy reference (it reads report.json there).
+ */
+export async function timeProtectJob(runs: number, engine: string | null, outDir: string, work: string): Promise<Timings> {
+  const timings: Timings = { seconds: [], cpuSeconds: [], maxRssBytes: 0 };
+  for (let i = 0; i < runs; i++) {
+    const run = await runOnce(outDir, engine, join(work, 'rusage.json'));
+    timings.seconds.push(run.wall);
+    timings.cpuSeconds.push(run.cpu);
+    timings.maxRssBytes = Math.max(timings.maxRssBytes, run.maxRssBytes);
+    process.stderr.write(`  protect ${engine ?? 'cli default'} run ${i + 1}/${runs}: ${run.wall.toFixed(1)} s wall, ${run.cpu.toFixed(1)} s CPU\n`);
+  }
+  return timings;
+}
