@@ -36,10 +36,18 @@ export function backendRuntime(backend: TfjsBackend, name: string): ModelRuntime
     name,
     predict: (files, x, rows, options) =>
       exclusive(async () => {
-        if (tf.getBackend() !== backend && !(await tf.setBackend(backend))) throw new Error(`tfjs could not switch to its ${backend} backend`);
+        await useBackend(backend);
         return predict(files, x, rows, options);
       }),
   };
+}
+
+/**
+ * Makes `backend` (initialised already) tfjs's active one, inside an `exclusive` task: every
+ * user of tfjs switches to its own backend first, so nobody switches back afterwards.
+ */
+export async function useBackend(backend: TfjsBackend): Promise<void> {
+  if (tf.getBackend() !== backend && !(await tf.setBackend(backend))) throw new Error(`tfjs could not switch to its ${backend} backend`);
 }
 
 /**

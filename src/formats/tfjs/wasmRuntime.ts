@@ -11,7 +11,18 @@ import { backendRuntime, exclusive } from './runtime';
  */
 export const WASM_BINARIES: readonly string[] = ['tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm.wasm'];
 
+let started: Promise<TfjsWasmInfo> | undefined;
 let ready: Promise<ModelRuntime> | undefined;
+
+/** What the started wasm backend runs with. */
+export interface TfjsWasmInfo {
+  /** Version of @tensorflow/tfjs-backend-wasm. */
+  version: string;
+  /** Whether the SIMD binary was loaded. */
+  simd: boolean;
+  /** Threads its kernels run on (1: the threaded binary is never loaded). */
+  threads: number;
+}
 
 /**
  * A second runtime for TF.js models: `@tensorflow/tfjs-backend-wasm` (XNNPACK kernels compiled
@@ -22,11 +33,24 @@ let ready: Promise<ModelRuntime> | undefined;
  * (dist/wasm/), else from the installed package (running from source).
  */
 export function createTfjsWasmRuntime(): Promise<ModelRuntime> {
-  ready ??= exclusive(initWasm);
+  ready ??= startTfjsWasm().then(({ version, simd, threads }) => {
+    const detail = [simd ? 'SIMD' : 'no SIMD', ...(threads > 1 ? [`${threads} threads`] : [])].join(', ');
+    return backendRuntime('wasm', `@tensorflow/tfjs-backend-wasm ${version} (wasm backend, ${detail})`);
+  });
   return ready;
 }
 
-async function initWasm(): Promise<ModelRuntime> {
+/**
+ * Starts the wasm backend once, through the shared queue (the field runtime above and the
+ * tfjs-wasm compute engine share it); rejects, always with the same reason, when it cannot
+ * start here. Leaves wasm the active backend; users switch with `tf.setBackend` in `exclusive`.
+ */
+export function startTfjsWasm(): Promise<TfjsWasmInfo> {
+  started ??= exclusive(initWasm);
+  return started;
+}
+
+async function initWasm(): Promise<TfjsWasmInfo> {
   const folder = locateWasmFolder();
   setWasmPaths(folder);
   tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
@@ -39,9 +63,7 @@ async function initWasm(): Promise<ModelRuntime> {
   }
   // init() picked the binary from this (cached) flag: SIMD if true, else the plain one.
   const simd = (await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) === true;
-  const threads = getThreadsCount();
-  const detail = [simd ? 'SIMD' : 'no SIMD', ...(threads > 1 ? [`${threads} threads`] : [])].join(', ');
-  return backendRuntime('wasm', `@tensorflow/tfjs-backend-wasm ${version_wasm} (wasm backend, ${detail})`);
+  return { version: version_wasm, simd, threads: getThreadsCount() };
 }
 
 /**
