@@ -97,6 +97,8 @@ export interface AmplitudeTradeOff {
    * not depend on the amplitude), from a quick sweep (200 samples, one repeat).
    */
   fragilityFactor: number | null;
+  /** Samples of the row's emulation, bound and sweep (reports from 0.3 on; before, emulation used the full check's samples). */
+  samples?: number;
 }
 
 /** One row of the runtime matrix: both models run in a real runtime at one batch size. */

@@ -124,21 +124,31 @@ function dotInOrder(
 ): number {
   const fround = Math.fround;
   const L = order.lanes;
+  // Lane counts are powers of two, so k mod L is a mask.
+  const mask = L - 1;
   const block = order.block > 0 ? order.block : inputs;
   let total = order.biasFirst ? bias : 0;
   let n = 0;
   for (let start = 0; start < inputs && n < count; start += block) {
     const end = start + block;
     acc.fill(0, 0, L);
-    let touched = false;
-    for (; n < count && nonzero[n]! < end; n++) {
-      const k = nonzero[n]!;
-      const lane = (k - start) % L;
-      // A float32 × float32 product is exact in float64, so fround(acc + w·x) is a true FMA.
-      acc[lane] = order.fma ? fround(acc[lane]! + w[wo + k]! * x[xo + k]!) : fround(acc[lane]! + fround(w[wo + k]! * x[xo + k]!));
-      touched = true;
+    const first = n;
+    // Two loops rather than a branch per product: this is the hot loop of the field check.
+    // A float32 × float32 product is exact in float64, so fround(acc + w·x) is a true FMA.
+    if (order.fma) {
+      for (; n < count && nonzero[n]! < end; n++) {
+        const k = nonzero[n]!;
+        const lane = (k - start) & mask;
+        acc[lane] = fround(acc[lane]! + w[wo + k]! * x[xo + k]!);
+      }
+    } else {
+      for (; n < count && nonzero[n]! < end; n++) {
+        const k = nonzero[n]!;
+        const lane = (k - start) & mask;
+        acc[lane] = fround(acc[lane]! + fround(w[wo + k]! * x[xo + k]!));
+      }
     }
-    if (!touched) continue;
+    if (n === first) continue;
     for (let step = L >> 1; step >= 1; step >>= 1) {
       for (let i = 0; i < step; i++) acc[i] = fround(acc[i]! + acc[i + step]!);
     }

@@ -160,7 +160,7 @@ export async function runtimeMatrix(
   return results;
 }
 
-/** Samples and repeats of the quick multiplicative sweep behind each trade-off row. */
+/** Samples of each trade-off row: its emulated orders, its bound and its quick multiplicative sweep (one repeat). */
 export const TRADE_OFF_SAMPLES = 200;
 
 /**
@@ -173,11 +173,18 @@ export async function amplitudeTradeOff(
   original: DenseNetwork,
   build: (amplitude: number) => DenseNetwork,
   chosen: number,
-  check: EmulatedOrdersCheck,
   data: { x: Float32Array; rows: number; labels: Int32Array | null },
-  options: { seed: number; compute: ComputeBackend; signal?: AbortSignal; onProgress?: (fraction: number) => void },
+  options: { seed: number; tolerance: number; weights: number; compute: ComputeBackend; signal?: AbortSignal; onProgress?: (fraction: number) => void },
 ): Promise<AmplitudeTradeOff[]> {
   const rows = Math.min(data.rows, TRADE_OFF_SAMPLES);
+  // Its own check on the row's samples: the table compares amplitudes, so every row (the chosen
+  // one included) is measured the same way, at a fraction of the full check's cost.
+  const check = new EmulatedOrdersCheck(original, data.x, rows, {
+    seed: options.seed,
+    tolerance: options.tolerance,
+    weights: options.weights,
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
   const sweep = { x: data.x.subarray(0, rows * original.inputs), rows, labels: data.labels?.subarray(0, rows) ?? null };
   const result: AmplitudeTradeOff[] = [];
   const factors = [0.25, 0.5, 1, 2, 4];
@@ -199,6 +206,7 @@ export async function amplitudeTradeOff(
       emulatedTop1Agreement: emulated.worst.top1Agreement,
       probabilisticBound: check.bound(network).probabilistic,
       fragilityFactor: kind?.fragilityFactor ?? null,
+      samples: rows,
     });
     options.onProgress?.((i + 1) / factors.length);
   }

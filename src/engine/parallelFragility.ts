@@ -36,7 +36,10 @@ function startHelper(): Worker | undefined {
   const bundled = join(__dirname, 'fragilityWorker.js');
   if (existsSync(bundled)) return new Worker(bundled);
   const source = join(__dirname, 'fragilityHelper.ts');
-  if (existsSync(source)) return new Worker(`require('tsx/cjs'); require(${JSON.stringify(source)});`, { eval: true });
+  // Both hooks: the CommonJS one for require, the ESM one for the engines' lazy import().
+  if (existsSync(source)) {
+    return new Worker(`require('tsx/cjs'); import('tsx/esm/api').then((api) => { api.register(); require(${JSON.stringify(source)}); });`, { eval: true });
+  }
   return undefined;
 }
 

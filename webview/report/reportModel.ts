@@ -681,12 +681,13 @@ export function detailsModel(report: Partial<ProtectionReport>, status: ReportRu
   const fullFactor = full && full.fragilityFactor !== null ? formatFactor(full.fragilityFactor, full.fragilityFactorBound) : undefined;
   // With tripwires the rows measure the splitting alone (the engine leaves the tripwires out).
   const tripwires = c?.methods.includes('tripwires') ?? false;
+  const rowSamples = c?.tradeOff?.[0]?.samples;
   const tradeOffCaption = tradeOff.length
     ? [
         tripwires
           ? `Each row rebuilds the copy at that amplitude with the same seed, without its tripwires, so the chosen row differs from the copy that was written${field ? ` (its worst emulated relDiff is ${formatNumber(field.emulated.worst.relDiff)}, on the Equivalence tab and in the search below)` : ''}.`
           : 'Each row rebuilds the copy at that amplitude with the same seed.',
-        `Worst emulated relDiff: the largest relDiff over the emulated kernel orders${field ? ` on ${formatCount(field.emulated.samples)} samples` : ''}, also as a share of the tolerance ${formatNumber(tolerance)}${limit !== undefined ? `; the search accepts at most ${formatPercent(1 / margin!, 0)} of it (${formatNumber(limit)})` : ''}.`,
+        `Worst emulated relDiff: the largest relDiff over the emulated kernel orders${rowSamples !== undefined ? ` on ${formatCount(rowSamples)} samples` : field ? ` on ${formatCount(field.emulated.samples)} samples` : ''}, also as a share of the tolerance ${formatNumber(tolerance)}${limit !== undefined ? `; the search accepts at most ${formatPercent(1 / margin!, 0)} of it (${formatNumber(limit)})` : ''}.`,
         'Probabilistic bound: the relDiff bound for any summation order, far from tight (see the Equivalence tab).',
         tripwires
           ? `Fragility factor: multiplicative weight noise on the splitting alone (tripwires left out: their fragility does not depend on the amplitude), from a quick sweep on 200 samples with one repeat; the full sweep on the Fragility tab measures the whole protected copy${fullFactor ? ` (${fullFactor})` : ''}.`

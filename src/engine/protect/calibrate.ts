@@ -6,11 +6,12 @@ import { compareOutputs, equivalencePasses } from '../../core/equivalence';
 import { EquivalenceError, throwIfCancelled } from '../../core/errors';
 import { outputWidth, type DenseNetwork } from '../../core/network';
 import type { AmplitudeSearchTrial, RuntimeEquivalence } from '../../core/report';
-import { formatAmplitude, formatNumber, formatPercent } from '../../core/reportFormat';
+import { formatAmplitude, formatCount, formatNumber, formatPercent } from '../../core/reportFormat';
 import type { ModelRuntime, PredictOptions, WrittenFile } from '../../formats/format';
 import type { ProtectOptions } from '../../protocol/jobs';
 import { EmulatedOrdersCheck, FIELD_MARGIN, LARGE_BATCH, runtimeMatrix } from '../fieldCheck';
 import { originalLogits } from '../originalLogits';
+import { PredictionCache } from '../predictionCache';
 import type { EvaluationData } from './evaluationData';
 import type { OriginalModel } from './originalModel';
 
@@ -60,7 +61,10 @@ export async function calibrate(
   signal?: AbortSignal,
 ): Promise<Calibration> {
   const { format, model } = original;
-  const runtime = await format.createRuntime();
+  // Every real-runtime prediction of the job goes through one cache: the reference logits are
+  // also the matrix's large-batch row, and the headline check re-reads the same bytes.
+  const predictions = new PredictionCache();
+  const runtime = predictions.wrap(await format.createRuntime());
   // Batches of LARGE_BATCH rows: a tiled-GEMM path like the field check's, and a cancel is seen within one batch.
   const predictOptions: PredictOptions = { logits: true, batch: LARGE_BATCH, ...(signal ? { signal } : {}) };
   const reference = await originalLogits(format, model, original.path, original.files, runtime, data.x, data.rows, predictOptions);
@@ -102,24 +106,55 @@ export async function calibrate(
   };
   const search = { engine: compute.description, samples: searchRows, emulatedSamples: emulated.samples, screenSamples: emulated.screenSamples };
   const trials: AmplitudeSearchTrial[] = [];
-  let amplitude = options.amplitude === 'auto' ? await searchLargestAmplitude(context, trials) : options.amplitude;
+  const amplitude = options.amplitude === 'auto' ? await searchLargestAmplitude(context, trials) : options.amplitude;
 
-  // Real runtimes may sum in orders the emulation does not cover: when one fails at a searched
-  // amplitude, step down half an octave and check again.
-  const fieldRuntimes = await format.createFieldRuntimes();
-  for (;;) {
-    const protectedModel = build(amplitude);
+  const field = await format.createFieldRuntimes();
+  const fieldRuntimes = { runtimes: field.runtimes.map((r) => predictions.wrap(r)), notes: field.notes };
+  const checked = await stepDownUntilFieldPasses(context, { amplitude, trials, fieldRuntimes, referenceFiles: reference.files, data, referenceName: runtime.name });
+  return { runtime, predictOptions, reference, build, emulated, trials, search, runtimeNotes: fieldRuntimes.notes, ...checked };
+}
+
+/**
+ * The full emulation (the search only screened) and the runtime matrix at the chosen amplitude.
+ * Real runtimes may sum in orders the emulation does not cover, and the full emulation sees more
+ * samples than the screen: when either fails, step down half an octave and check again.
+ */
+async function stepDownUntilFieldPasses(
+  context: SearchContext,
+  state: {
+    amplitude: number;
+    trials: AmplitudeSearchTrial[];
+    fieldRuntimes: { runtimes: ModelRuntime[] };
+    referenceFiles: WrittenFile[];
+    data: EvaluationData;
+    referenceName: string;
+  },
+): Promise<Pick<Calibration, 'amplitude' | 'protectedModel' | 'files' | 'runtimeRows'>> {
+  const { original, options, report, signal } = context;
+  const { model, format } = original;
+  const { trials, fieldRuntimes, data } = state;
+  const auto = options.amplitude === 'auto';
+  for (let amplitude = state.amplitude; ; amplitude /= Math.SQRT2) {
+    const protectedModel = context.build(amplitude);
+    const last = !auto || amplitude <= 1;
+    if (auto) {
+      report(0.85, `Emulating kernel orders at amplitude ${formatAmplitude(amplitude)} on ${formatCount(context.emulated.samples)} samples`);
+      const full = await context.emulated.run(protectedModel.network);
+      if (!full.passed && !last) {
+        const comparison = await compareInEngine(context, protectedModel.network);
+        trials.push({ amplitude, passed: false, relDiff: comparison.relDiff, emulatedRelDiff: full.worst.relDiff });
+        report(0.88, `amplitude ${formatAmplitude(amplitude)} too large under emulated kernel orders on ${formatCount(context.emulated.samples)} samples: relDiff ${full.worst.relDiff.toExponential(2)} > ${formatNumber(options.tolerance / FIELD_MARGIN)}; trying ${formatAmplitude(amplitude / Math.SQRT2)}`);
+        continue;
+      }
+    }
     const files = await format.write(model, protectedModel.network, baseName(original));
     report(0.9, `Checking amplitude ${formatAmplitude(amplitude)} in ${fieldRuntimes.runtimes.map((r) => r.name).join(', ')}`);
-    const runtimeRows = await runtimeMatrix(fieldRuntimes.runtimes, reference.files, files, data.x, data.rows, outputWidth(model.network), model.network.inputs, options.tolerance, signal);
-    if (runtimeRows.every((r) => r.passed) || options.amplitude !== 'auto' || amplitude <= 1) {
-      return { runtime, predictOptions, reference, build, emulated, amplitude, trials, search, protectedModel, files, runtimeRows, runtimeNotes: fieldRuntimes.notes };
-    }
+    const runtimeRows = await runtimeMatrix(fieldRuntimes.runtimes, state.referenceFiles, files, data.x, data.rows, outputWidth(model.network), model.network.inputs, options.tolerance, signal);
+    if (runtimeRows.every((r) => r.passed) || last) return { amplitude, protectedModel, files, runtimeRows };
     const failed = runtimeRows.find((r) => !r.passed)!;
-    const referenceRow = runtimeRows.find((r) => r.runtime === runtime.name && r.batch > 1) ?? failed;
+    const referenceRow = runtimeRows.find((r) => r.runtime === state.referenceName && r.batch > 1) ?? failed;
     trials.push({ amplitude, passed: false, relDiff: referenceRow.relDiff, failedIn: { runtime: failed.runtime, batch: failed.batch, relDiff: failed.relDiff } });
     report(0.95, `amplitude ${formatAmplitude(amplitude)} too large for ${failed.runtime} at batch ${failed.batch}: relDiff ${failed.relDiff.toExponential(2)} > ${formatNumber(options.tolerance)}; trying ${formatAmplitude(amplitude / Math.SQRT2)}`);
-    amplitude /= Math.SQRT2;
   }
 }
 
@@ -184,10 +219,12 @@ async function compareInEngine(context: SearchContext, network: DenseNetwork): P
   return compareOutputs(context.engineReference, logits, context.rows, outputWidth(network));
 }
 
-/** The emulated orders: the quick screen, then (if it passes) the full run, whose result is kept. */
-async function emulate(context: SearchContext, network: DenseNetwork): Promise<{ passed: boolean; worst: { relDiff: number } }> {
-  const screen = await context.emulated.screen(network);
-  return screen.passed ? context.emulated.run(network) : screen;
+/**
+ * The emulated orders during the search: the quick screen on the first samples only. The
+ * chosen amplitude gets the full run afterwards (stepDownUntilFieldPasses).
+ */
+function emulate(context: SearchContext, network: DenseNetwork): Promise<{ passed: boolean; worst: { relDiff: number } }> {
+  return context.emulated.screen(network);
 }
 
 /** File name stem the protected files are written under (the original's). */

@@ -55,8 +55,10 @@ export async function checkEquivalence(
   };
   report(0.85, 'Measuring the amplitude trade-off');
   // Without tripwires: their fragility does not depend on the amplitude and would hide what it buys.
-  const tradeOff = await amplitudeTradeOff(original, (m) => calibration.build(m, 0).network, calibration.amplitude, emulated, data, {
+  const tradeOff = await amplitudeTradeOff(original, (m) => calibration.build(m, 0).network, calibration.amplitude, data, {
     seed: options.seed,
+    tolerance: options.tolerance,
+    weights: protectedModel.network.layers.reduce((n, l) => n + l.weights.length, 0),
     compute,
     ...(signal ? { signal } : {}),
     onProgress: (fraction) => report(0.85 + 0.15 * fraction, 'Measuring the amplitude trade-off'),

@@ -200,3 +200,20 @@ describe('single-weight edits', () => {
     }
   });
 });
+
+describe('magnitude pruning', () => {
+  it('zeroes exactly the count a stable comparator sort would, ties in index order', () => {
+    const net = randomNetwork([20, 30, 4], ['relu', 'linear'], 5);
+    // Ties and existing zeros: quantise some weights onto a coarse grid.
+    for (const layer of net.layers) for (let i = 0; i < layer.weights.length; i += 3) layer.weights[i] = Math.round(layer.weights[i]! * 4) / 4;
+    for (const percent of [0.5, 10, 33, 50, 90, 100]) {
+      const pruned = magnitudePrune(net, percent);
+      net.layers.forEach((layer, l) => {
+        const nonzero = Array.from(layer.weights.keys()).filter((i) => layer.weights[i] !== 0);
+        const count = Math.floor((nonzero.length * percent) / 100);
+        const expected = new Set(nonzero.sort((a, b) => Math.abs(layer.weights[a]!) - Math.abs(layer.weights[b]!)).slice(0, count));
+        layer.weights.forEach((w, i) => assert.equal(pruned.layers[l]!.weights[i], expected.has(i) ? 0 : w, `layer ${l} weight ${i} at ${percent} %`));
+      });
+    }
+  });
+});
