@@ -30,6 +30,8 @@ except ImportError as error:  # the bench must run without numpy
     NUMPY_ERROR = str(error)
 
 F32 = None if np is None else np.float32
+if np is not None:
+    np.seterr(all="ignore")  # noise sweeps overflow on purpose at their largest magnitudes
 
 
 # ---------------------------------------------------------------------------- networks and data
@@ -331,35 +333,54 @@ def bound(layers, x):
 def protect_passes(report, spec, original, protected, x_all, y_all):
     """The compute passes of one protect job as its report records them (src/engine/protect/*.ts).
 
-    Every candidate of the search and of the trade-off is run as the chosen protected network (the
-    same shapes, give or take the tripwire units the trade-off leaves out); emulated kernel orders
-    are one float32 forward pass per assignment here.
+    Search trials compare `construction.search.samples` rows in the compute engine, then screen
+    the emulated orders on `screenSamples` rows and, for a candidate that passes, run them on
+    `emulatedSamples` rows (reports before 0.3: every row in the reference runtime, full
+    emulation). Every candidate of the search and of the trade-off is run as the chosen protected
+    network (the same shapes, give or take the tripwire units the trade-off leaves out); one
+    emulated kernel order is one float32 forward pass here. A passing trial is counted with its
+    full emulation, a failing one with the screen only.
     """
     c = spec["constants"]
     samples = report["data"]["samples"]
     x = x_all[:samples]
+    construction = report["construction"]
+    search = construction.get("search")
     field = report["equivalence"]["field"]
     emulated = field["emulated"]
     xe = x[:emulated["samples"]]
-    emulate = lambda layers: [forward(layers, xe) for _ in emulated["results"]]
+    xs = x[:search["screenSamples"]] if search else None
+    emulate = lambda layers, rows: [forward(layers, rows) for _ in emulated["results"]]
 
     def runtime_matrix():
         for row in field["runtimes"]:
-            xs = x[:row["samples"]]
-            forward_batched(original, xs, row["batch"])
-            forward_batched(protected, xs, row["batch"])
+            forward_batched(original, x[:row["samples"]], row["batch"])
+            forward_batched(protected, x[:row["samples"]], row["batch"])
 
-    # Calibration: reference logits, each search trial (reference runtime, then emulated orders when it
-    # passed there; the original's emulated outputs once), each step-down (a runtime matrix), the final matrix.
+    def trial(passed_search):
+        if search:
+            forward(protected, x[:search["samples"]])
+            if passed_search is not None:
+                emulate(protected, xs)
+                if passed_search:
+                    emulate(protected, xe)
+        else:
+            forward_batched(protected, x, c["largeBatch"])
+            if passed_search is not None:
+                emulate(protected, xe)
+
+    # Calibration: reference logits in the reference runtime, the original in the engine and under
+    # the emulated orders (once: cached), each search trial, each step-down (one runtime matrix), the final matrix.
     forward_batched(original, x, c["largeBatch"])
-    emulate(original)
-    for trial in report["construction"]["amplitudeSearch"]:
-        if "failedIn" in trial:
+    if search:
+        forward(original, x[:search["samples"]])
+        emulate(original, xs)
+    emulate(original, xe)
+    for t in construction["amplitudeSearch"]:
+        if "failedIn" in t:
             runtime_matrix()
-            continue
-        forward_batched(protected, x, c["largeBatch"])
-        if "emulatedRelDiff" in trial:
-            emulate(protected)
+        else:
+            trial(t["passed"] if "emulatedRelDiff" in t else None)
     runtime_matrix()
     # Equivalence: the written-back files in the reference runtime, the bounds, the trade-off rows
     # (emulated orders, a one-repeat multiplicative sweep, a bound each), the float64 comparison.
@@ -367,8 +388,8 @@ def protect_passes(report, spec, original, protected, x_all, y_all):
     bound(original, xe)
     bound(protected, xe)
     trade = {"samples": min(samples, c["tradeOffSamples"]), "kinds": [{"kind": "multiplicative", "magnitudes": c["tradeOffMagnitudes"], "repeats": 1}]}
-    for _ in report["construction"].get("tradeOff", []):
-        emulate(protected)
+    for _ in construction.get("tradeOff", []):
+        emulate(protected, xe)
         sweep(trade, original, protected, x_all, y_all, c["seed"])
         bound(protected, xe)
     forward(original, x, dtype=np.float64)
