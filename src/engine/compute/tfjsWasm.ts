@@ -281,16 +281,33 @@ function slot(initial: tf.Tensor): Slot {
   }
 }
 
+/** A layer's trained parameters: weights [units × inputs] as the network stores them, bias [units]. */
+interface LayerSlots {
+  w: Slot;
+  b: Slot;
+}
+
 /**
- * The trainer: weights (transposed), biases and Adam moments stay float32 tensors on the wasm
- * heap between steps; a step is one tidy of tf ops (forward, the backward pass written out as in
- * training.ts, the update), with no per-element JavaScript.
+ * The trainer: weights, biases and Adam moments stay float32 tensors on the wasm heap between
+ * steps; a step is one tidy of tf ops (forward, the backward pass written out as in training.ts,
+ * the update), with no per-element JavaScript.
+ *
+ * Layout: a step works feature-major (activations [features × rows]), so the weights stay
+ * [units × inputs] and enter every forward product as its left operand, which XNNPACK reads in
+ * place; only the products' right operands (a batch of activations or deltas) are repacked. The
+ * one product with a weight matrix on the right (δ·W, from layer 1 on) repacks it: at batch 32
+ * that halves a step of 784-2048-1024-10 against keeping the weights transposed.
  */
 function wasmTrainer(network: DenseNetwork, options: TrainerOptions, run: Run, forget: () => void): Trainer {
   const layers = network.layers.map((layer) => ({ ...layer, weights: new Float32Array(0), bias: new Float32Array(0) }));
-  const uploaded = uploadLayers(network.layers);
-  const slots = uploaded.map((p) => ({ wt: slot(p.wt), b: slot(p.b) }));
-  tf.dispose(uploaded.map((p) => [p.wt, p.b]));
+  const slots: LayerSlots[] = network.layers.map((layer) => {
+    const [w, b] = [tf.tensor2d(layer.weights, [layer.units, layer.inputs]), tf.tensor1d(layer.bias)];
+    try {
+      return { w: slot(w), b: slot(b) };
+    } finally {
+      tf.dispose([w, b]);
+    }
+  });
   let steps = 0;
   let disposed = false;
   const live = <T>(task: () => T): Promise<T> =>
@@ -308,7 +325,7 @@ function wasmTrainer(network: DenseNetwork, options: TrainerOptions, run: Run, f
         tf.tidy(() => {
           const grads = gradients(layers, slots, x, labels, rows);
           slots.forEach((s, l) => {
-            update(s.wt, grads[l]!.wt, steps, options);
+            update(s.w, grads[l]!.w, steps, options);
             update(s.b, grads[l]!.b, steps, options);
           });
         });
@@ -316,49 +333,43 @@ function wasmTrainer(network: DenseNetwork, options: TrainerOptions, run: Run, f
     snapshot: () =>
       live(() => ({
         inputs: network.inputs,
-        layers: layers.map((layer, l) => {
-          const s = slots[l]!;
-          const w = tf.tidy(() => tf.transpose(s.wt.value));
-          try {
-            return { ...layer, weights: (w.dataSync() as Float32Array).slice(), bias: (s.b.value.dataSync() as Float32Array).slice() };
-          } finally {
-            w.dispose();
-          }
-        }),
+        layers: layers.map((layer, l) => ({
+          ...layer,
+          weights: (slots[l]!.w.value.dataSync() as Float32Array).slice(),
+          bias: (slots[l]!.b.value.dataSync() as Float32Array).slice(),
+        })),
       })),
     dispose: () => {
       if (disposed) return;
       disposed = true;
       forget();
       // Through the queue, so a step queued before is not left without its tensors.
-      void exclusive(async () => tf.dispose(slots.flatMap((s) => [s.wt, s.b]).flatMap((s) => [s.value, s.m, s.v])));
+      void exclusive(async () => tf.dispose(slots.flatMap((s) => [s.w, s.b]).flatMap((s) => [s.value, s.m, s.v])));
     },
   };
 }
 
-/** Mean cross-entropy gradients of one batch, per layer (weights transposed), as training.ts. */
-function gradients(
-  layers: readonly DenseLayer[],
-  slots: readonly { wt: Slot; b: Slot }[],
-  x: Float32Array,
-  labels: Int32Array,
-  rows: number,
-): { wt: tf.Tensor; b: tf.Tensor }[] {
+/**
+ * Mean cross-entropy gradients of one batch, per layer, as training.ts; feature-major: zᵀ = W·hᵀ
+ * + b, ∂W = δᵀ·h, ∂b = Σ_rows δᵀ, δᵀ below = (δ·W)ᵀ ⊙ f'(z).
+ */
+function gradients(layers: readonly DenseLayer[], slots: readonly LayerSlots[], x: Float32Array, labels: Int32Array, rows: number): { w: tf.Tensor; b: tf.Tensor }[] {
   const last = layers.length - 1;
+  const rowMajor: tf.Tensor[] = [rowsTensor(x, 0, rows, layers[0]!.inputs)];
   const pre: tf.Tensor[] = [];
-  const post: tf.Tensor[] = [rowsTensor(x, 0, rows, layers[0]!.inputs)];
+  const post: tf.Tensor[] = [tf.transpose(rowMajor[0]!)];
   layers.forEach((layer, l) => {
-    const z = dense(post[l]!, { wt: slots[l]!.wt.value, b: slots[l]!.b.value });
+    const z = tf.add(tf.matMul(slots[l]!.w.value, post[l]!), tf.reshape(slots[l]!.b.value, [layer.units, 1]));
     pre.push(z);
     post.push(l < last ? activate(z, layer) : z);
   });
-  let delta = outputDelta(pre[last]!, labels.subarray(0, rows), rows);
-  const result: { wt: tf.Tensor; b: tf.Tensor }[] = new Array(layers.length);
+  let delta = tf.transpose(outputDelta(tf.transpose(pre[last]!), labels.subarray(0, rows), rows));
+  const result: { w: tf.Tensor; b: tf.Tensor }[] = new Array(layers.length);
   for (let l = last; l >= 0; l--) {
-    result[l] = { wt: tf.matMul(tf.transpose(post[l]!), delta), b: tf.sum(delta, 0) };
+    result[l] = { w: tf.matMul(delta, rowMajor[l] ?? tf.transpose(post[l]!)), b: tf.sum(delta, 1) };
     if (l === 0) break;
     const below = layers[l - 1]!;
-    const back = tf.matMul(delta, tf.transpose(slots[l]!.wt.value));
+    const back = tf.transpose(tf.matMul(tf.transpose(delta), slots[l]!.w.value));
     const d = derivative(pre[l - 1]!, post[l]!, below.activation, alphaOf(below));
     delta = d === undefined ? back : tf.mul(back, d);
   }
