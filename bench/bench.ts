@@ -14,7 +14,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_PROTECT_RUNS, DEFAULT_RUNS, parseBenchArgs, USAGE, type BenchArgs } from './args';
-import type { Timings } from './childProtocol';
+import type { CleanAccuracies, Timings } from './childProtocol';
 import { numpyInfo, runNumpy, type NumpyInfo } from './numpy';
 import { NumpyFolders } from './numpyFiles';
 import { cliSupport, timeProtectJob } from './protectJob';
@@ -29,6 +29,8 @@ interface Context {
   numpy: NumpyInfo;
   folders: NumpyFolders;
   notes: string[];
+  /** The sweep's clean accuracies per backend, to hold numpy's against. */
+  checks: Map<string, CleanAccuracies>;
 }
 
 /**
@@ -74,7 +76,10 @@ async function engineRows(workload: Workload, context: Context, runs: number): P
       const spec = { workload, backend, runs, warmup: FORWARD_WORKLOADS.includes(workload), rows: context.args.rows, threads: context.args.threads };
       const result = await runChild(spec, context.work);
       if (result.status === 'unavailable') context.notes.push(`${workload}: ${backend} not available (${result.reason})`);
-      else rows.push(row(workload, backend, result, result.flops));
+      else {
+        rows.push(row(workload, backend, result, result.flops));
+        if (result.checks) context.checks.set(backend, result.checks);
+      }
     } catch (error) {
       context.notes.push(`${workload}: ${backend} failed (${error instanceof Error ? error.message : String(error)})`);
     }
@@ -127,11 +132,25 @@ async function withNumpy(workload: Workload, rows: BenchRow[], context: Context,
       context.notes.push(`${workload}: numpy reference unavailable (${answer.reason})`);
       return rows;
     }
-    if (answer.checks) process.stderr.write(`  numpy ${workload} clean accuracy [original, protected] per kind: ${JSON.stringify(answer.checks)}\n`);
+    if (answer.checks) checkCleanAccuracies(workload, answer.checks, context);
     result.push(row(workload, threads === 1 ? 'numpy' : `numpy-${threads}t`, answer, answer.flops));
   }
   const reference = result[0]!.seconds;
   return [...rows, ...result].map((r) => ({ ...r, ratioToNumpy: r.seconds / reference }));
+}
+
+/**
+ * numpy's unperturbed accuracies against each backend's (the sweep): equal up to a sample or two
+ * when numpy runs the same networks on the same rows; a difference is a note, since the ratios
+ * would then compare different work.
+ */
+function checkCleanAccuracies(workload: Workload, numpy: CleanAccuracies, context: Context): void {
+  process.stderr.write(`  numpy ${workload} clean accuracy [original, protected] per kind: ${JSON.stringify(numpy)}\n`);
+  if (workload !== 'sweep') return;
+  for (const [backend, ours] of context.checks) {
+    const off = Object.entries(ours).filter(([kind, values]) => values.some((v, i) => Math.abs(v - (numpy[kind]?.[i] ?? NaN)) > 0.005 || Number.isNaN(numpy[kind]?.[i] ?? NaN)));
+    if (off.length > 0) context.notes.push(`sweep: numpy's clean accuracies differ from ${backend}'s for ${off.map(([k]) => k).join(', ')} (numpy ${JSON.stringify(numpy)}, ${backend} ${JSON.stringify(ours)})`);
+  }
 }
 
 function headerLines(context: Context, protectedShape: string): string[] {
@@ -165,7 +184,7 @@ async function main(): Promise<void> {
     const numpy: NumpyInfo = args.numpy ? numpyInfo() : { status: 'unavailable', reason: 'numpy reference skipped (--no-numpy)' };
     if (numpy.status !== 'ok') process.stderr.write(`${numpy.reason}\n`);
     const example = await loadExample();
-    const context: Context = { args, work, numpy, folders: new NumpyFolders(example, work, args.rows), notes: [] };
+    const context: Context = { args, work, numpy, folders: new NumpyFolders(example, work, args.rows), notes: [], checks: new Map() };
     const rows: BenchRow[] = [];
     for (const workload of args.workloads) {
       const runs = args.runs ?? (workload === 'protect' ? DEFAULT_PROTECT_RUNS : DEFAULT_RUNS);

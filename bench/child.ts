@@ -9,7 +9,8 @@ import type { ComputeBackend, EngineChoice } from '../src/core/compute';
 import { measureFragility } from '../src/core/fragility';
 import { DEFAULT_OPTIONS } from '../src/core/options';
 import { createCompute } from '../src/engine/compute';
-import type { ChildResult, ChildSpec } from './childProtocol';
+import type { FragilityKind } from '../src/core/report';
+import type { ChildResult, ChildSpec, CleanAccuracies } from './childProtocol';
 import { forwardFlops, forwardNetwork, loadExample, protectedExample, sweepData, tileRows, type Example } from './workloads';
 
 /** One timed unit of work, prepared outside the timing. */
@@ -28,6 +29,10 @@ async function prepare(spec: ChildSpec, example: Example, compute: ComputeBacken
   return { run: () => compute.forward(network, x, spec.rows, { logits: true }), flops: forwardFlops(network, spec.rows) };
 }
 
+function cleanAccuracies(kinds: FragilityKind[]): CleanAccuracies {
+  return Object.fromEntries(kinds.map((k) => [k.kind, [k.original.clean, k.protected.clean]]));
+}
+
 async function main(): Promise<void> {
   const spec = JSON.parse(process.argv[2] ?? '') as ChildSpec;
   const write = (result: ChildResult): void => writeFileSync(spec.resultFile, JSON.stringify(result));
@@ -43,17 +48,19 @@ async function main(): Promise<void> {
     if (spec.warmup) await run();
     const seconds: number[] = [];
     const cpuSeconds: number[] = [];
+    let output: unknown;
     for (let i = 0; i < spec.runs; i++) {
       const cpu = process.cpuUsage();
       const start = performance.now();
-      await run();
+      output = await run();
       seconds.push((performance.now() - start) / 1000);
       const used = process.cpuUsage(cpu);
       cpuSeconds.push((used.user + used.system) / 1e6);
       process.stderr.write(`  ${spec.workload} ${spec.backend} run ${i + 1}/${spec.runs}: ${seconds[i]!.toFixed(3)} s\n`);
     }
     // maxRSS is in kilobytes.
-    write({ status: 'ok', description: compute.description, flops, seconds, cpuSeconds, maxRssBytes: process.resourceUsage().maxRSS * 1024 });
+    const checks = spec.workload === 'sweep' ? cleanAccuracies(output as FragilityKind[]) : undefined;
+    write({ status: 'ok', description: compute.description, flops, seconds, cpuSeconds, maxRssBytes: process.resourceUsage().maxRSS * 1024, ...(checks ? { checks } : {}) });
   } finally {
     await compute.dispose();
   }

@@ -34,6 +34,9 @@ export interface Timings {
 
 /** What a child reports. */
 export type ChildResult =
-  | ({ status: 'ok'; description: string; flops: number | null } & Timings)
+  | ({ status: 'ok'; description: string; flops: number | null; checks?: CleanAccuracies } & Timings)
   /** The backend did not start here (not installed, not built yet, no native library). */
   | { status: 'unavailable'; reason: string };
+
+/** The sweep's unperturbed metric per kind, [original, protected]: numpy's must match (same networks, same data). */
+export type CleanAccuracies = Record<string, number[]>;
