@@ -7,6 +7,7 @@ import { perturbationOf } from './perturbations';
 import type { KindPlan, Perturbation, SweepContext } from './perturbations/perturbation';
 import type { FragilityKind, FragilitySeries, PerturbationKind, SkippedKind } from './report';
 import { Rng } from './rng';
+import { formatNumber } from './reportFormat';
 import { fragilityFactor, s50 } from './s50';
 
 /**
@@ -66,7 +67,7 @@ interface PlannedKind extends KindPlan {
 }
 
 /** The parts of a sweep context shared by every kind and network. */
-type Evaluation = Omit<SweepContext, 'kind' | 'network' | 'who' | 'plan' | 'rng'> & { chance: number };
+type Evaluation = Omit<SweepContext, 'kind' | 'network' | 'who' | 'plan' | 'rng'>;
 
 /** Runs every requested sweep and returns one FragilityKind per kind measured. */
 export async function measureFragility(
@@ -136,8 +137,9 @@ async function evaluationOf(
 async function measureKind(p: PlannedKind, original: DenseNetwork, protectedNet: DenseNetwork, evaluation: Evaluation, rng: Rng): Promise<FragilityKind> {
   const { perturbation, magnitudes, repeats } = p;
   const sweep = async (network: DenseNetwork, who: string): Promise<FragilitySeries> => {
-    const { values, clean } = await perturbation.sweep({ ...evaluation, kind: perturbation.kind, network, who, plan: p, rng });
-    return summarise(values, clean, evaluation.chance, magnitudes, perturbation.line ?? 'mean');
+    const { values, clean, notMeasuredFrom } = await perturbation.sweep({ ...evaluation, kind: perturbation.kind, network, who, plan: p, rng });
+    const series = summarise(values, clean, evaluation.chance, magnitudes, perturbation.line ?? 'mean');
+    return notMeasuredFrom === undefined ? series : { ...series, notMeasuredFrom };
   };
   const originalSeries = await sweep(original, 'original');
   const protectedSeries = await sweep(protectedNet, 'protected');
@@ -145,7 +147,9 @@ async function measureKind(p: PlannedKind, original: DenseNetwork, protectedNet:
     magnitudes.length === 1
       ? { value: null, bound: 'exact' as const }
       : fragilityFactor(originalSeries.s50, protectedSeries.s50, magnitudes[magnitudes.length - 1]!, protectedSeries.s50BelowGrid);
-  const notes = perturbation.resultNotes ? perturbation.resultNotes(p, originalSeries, protectedSeries) : p.notes;
+  const notes = [perturbation.resultNotes ? perturbation.resultNotes(p, originalSeries, protectedSeries) : p.notes, stoppedNote(magnitudes, originalSeries, protectedSeries)]
+    .filter(Boolean)
+    .join(' ');
   return {
     kind: perturbation.kind,
     magnitudeLabel: perturbation.magnitudeLabel,
@@ -171,4 +175,13 @@ function summarise(values: number[][], clean: number, chance: number, magnitudes
     s50: magnitudes.length > 1 ? s50(magnitudes, mean, clean, chance) : null,
     s50BelowGrid: magnitudes.length > 1 && mean[0]! <= halfway,
   };
+}
+
+/** Says where a sweep stopped at chance, so the chart's reader knows which points were not run. */
+function stoppedNote(magnitudes: readonly number[], original: FragilitySeries, protectedSeries: FragilitySeries): string | undefined {
+  const parts = ([['original', original], ['protected', protectedSeries]] as const)
+    .filter(([, series]) => series.notMeasuredFrom !== undefined)
+    .map(([who, series]) => `the ${who} from ${formatNumber(magnitudes[series.notMeasuredFrom!]!)} on`);
+  if (parts.length === 0) return undefined;
+  return `Not run, drawn at the last measured values: ${parts.join(' and ')} (every repeat had sat at chance for two magnitudes).`;
 }

@@ -31,6 +31,12 @@ export interface FragilitySeries {
   s50: number | null;
   /** True when the curve is already at or below halfway at the smallest magnitude: s50 is then at most `s50`. */
   s50BelowGrid: boolean;
+  /**
+   * Index of the first magnitude no repeat was measured at (reports from 0.3 on): each repeat
+   * stopped after sitting at chance for two magnitudes, and its last value is carried to the
+   * end of the grid. Absent when every magnitude was measured.
+   */
+  notMeasuredFrom?: number;
 }
 
 /** The fragility curves of one perturbation kind. */
@@ -97,7 +103,7 @@ export interface AmplitudeTradeOff {
    * not depend on the amplitude), from a quick sweep (200 samples, one repeat).
    */
   fragilityFactor: number | null;
-  /** Samples of the row's emulation, bound and sweep (reports from 0.3 on; before, emulation used the full check's samples). */
+  /** Samples of the row's emulation and bound (reports from 0.3 on; before, the full check's). The sweep uses 200. */
   samples?: number;
 }
 

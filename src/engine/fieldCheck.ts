@@ -160,8 +160,10 @@ export async function runtimeMatrix(
   return results;
 }
 
-/** Samples of each trade-off row: its emulated orders, its bound and its quick multiplicative sweep (one repeat). */
+/** Samples of each trade-off row's quick multiplicative sweep (one repeat). */
 export const TRADE_OFF_SAMPLES = 200;
+/** Samples of each trade-off row's emulated orders and bound (the search screen's samples). */
+export const TRADE_OFF_EMULATION_SAMPLES = SCREEN_SAMPLES;
 
 /**
  * Amplitude against fidelity and fragility around the chosen amplitude (×¼ … ×4): the worst
@@ -179,7 +181,7 @@ export async function amplitudeTradeOff(
   const rows = Math.min(data.rows, TRADE_OFF_SAMPLES);
   // Its own check on the row's samples: the table compares amplitudes, so every row (the chosen
   // one included) is measured the same way, at a fraction of the full check's cost.
-  const check = new EmulatedOrdersCheck(original, data.x, rows, {
+  const check = new EmulatedOrdersCheck(original, data.x, Math.min(data.rows, TRADE_OFF_EMULATION_SAMPLES), {
     seed: options.seed,
     tolerance: options.tolerance,
     weights: options.weights,
@@ -206,7 +208,7 @@ export async function amplitudeTradeOff(
       emulatedTop1Agreement: emulated.worst.top1Agreement,
       probabilisticBound: check.bound(network).probabilistic,
       fragilityFactor: kind?.fragilityFactor ?? null,
-      samples: rows,
+      samples: check.samples,
     });
     options.onProgress?.((i + 1) / factors.length);
   }

@@ -22,5 +22,6 @@ export function noiseSweep(context: SweepContext, perturb: (s: number, noise: No
     context,
     (rng) => drawNoise(context.network, rng),
     (noise, s) => context.metric(perturb(s, noise)),
+    { stopAtChance: true },
   );
 }

@@ -47,6 +47,8 @@ export interface SweepContext {
   metric: (network: DenseNetwork) => Promise<number>;
   /** The metric of outputs [rows × width] already computed on all rows. */
   scoreOutputs: (outputs: ArrayLike<number>) => number;
+  /** The metric of a network that guesses: 1 / classes. */
+  chance: number;
   /** A metric on other rows and targets (fine-tuning's held-out half). */
   metricOn: (x: Float32Array, rows: number, target: Int32Array) => (network: DenseNetwork) => Promise<number>;
   signal?: AbortSignal;
@@ -58,7 +60,16 @@ export interface SweepContext {
 export interface Measured {
   values: number[][];
   clean: number;
+  /** Index of the first magnitude no repeat was measured at (see `FragilitySeries.notMeasuredFrom`). */
+  notMeasuredFrom?: number;
 }
+
+/**
+ * A repeat "sits at chance" when its metric is within this share of the way from chance to
+ * clean; after two such magnitudes in a row a noise sweep stops that repeat. Larger noise of the
+ * same draw does not bring a network back, and the passes saved are a third of a protected sweep.
+ */
+export const AT_CHANCE_SHARE = 0.1;
 
 /** One perturbation kind. */
 export interface Perturbation<K extends string = string> {
@@ -126,17 +137,30 @@ export async function seededSweep<D>(
   context: SweepContext,
   draw: (rng: Rng) => D,
   evaluate: (drawn: D, magnitude: number, clean: number) => Promise<number>,
+  { stopAtChance = false }: { stopAtChance?: boolean } = {},
 ): Promise<Measured> {
   const { plan, who, kind } = context;
   const values: number[][] = plan.magnitudes.map(() => []);
   const clean = await context.metric(context.network);
+  const atChance = (m: number): boolean => m <= context.chance + AT_CHANCE_SHARE * (clean - context.chance);
+  let notMeasuredFrom = 0;
   for (let r = 0; r < plan.repeats; r++) {
     const drawn = draw(context.rng.fork(`${who}/${r}`));
-    for (let i = 0; i < plan.magnitudes.length; i++) {
+    let streak = 0;
+    let i = 0;
+    for (; i < plan.magnitudes.length && !(stopAtChance && streak >= 2); i++) {
       const s = plan.magnitudes[i]!;
-      values[i]!.push(await evaluate(drawn, s, clean));
+      const value = await evaluate(drawn, s, clean);
+      values[i]!.push(value);
+      streak = atChance(value) ? streak + 1 : 0;
       await context.progress(`${kind} ${who} s=${s}`);
     }
+    notMeasuredFrom = Math.max(notMeasuredFrom, i);
+    // Progress still counts the skipped evaluations, so the bar reaches its end.
+    for (let rest = i; rest < plan.magnitudes.length; rest++) {
+      values[rest]!.push(values[i - 1]![r]!);
+      await context.progress(`${kind} ${who} s=${plan.magnitudes[rest]!} (at chance, not run)`);
+    }
   }
-  return { values, clean };
+  return { values, clean, ...(notMeasuredFrom < plan.magnitudes.length ? { notMeasuredFrom } : {}) };
 }

@@ -168,6 +168,22 @@ describe('fragility sweep', () => {
     assert.equal(kinds[1]!.fragilityFactor, null);
     assert.equal(kinds[1]!.magnitudes.length, 1);
   });
+  it('stops a noise repeat once it sits at chance for two magnitudes, says so, and carries its last value', async () => {
+    const net = randomNetwork([12, 16, 4], ['relu', 'softmax'], 17);
+    const x = randomInputs(200, 12, 3);
+    const { network } = protectNetwork(net, { seed: 1, amplitude: 2 ** 12, copies: 3, rescaleExponent: 8, twins: 0, permute: true });
+    const labels = argmaxRows(forward(net, x, 200), 200, 4);
+    const [kind] = await measureFragility(net, network, { x, rows: 200, labels }, { kinds: ['multiplicative'], repeats: 2, seed: 5 });
+    const stop = kind!.protected.notMeasuredFrom;
+    assert.ok(stop !== undefined && stop < kind!.magnitudes.length, `protected stopped at ${stop}`);
+    // Carried values: flat from the stop on, at or near chance.
+    const last = kind!.protected.mean[stop - 1]!;
+    for (let i = stop; i < kind!.magnitudes.length; i++) assert.equal(kind!.protected.mean[i], last);
+    assert.ok(last <= 0.25 + 0.1 * (1 - 0.25), String(last));
+    assert.match(kind!.notes ?? '', /Not run, drawn at the last measured values: .*the protected from/);
+    // The original stays intact at small noise, so it is measured much further.
+    assert.ok((kind!.original.notMeasuredFrom ?? kind!.magnitudes.length) > stop);
+  });
   it('stops with CancelledError when the signal aborts', async () => {
     const net = randomNetwork([12, 8, 4], ['relu', 'softmax'], 21);
     const controller = new AbortController();
