@@ -27,6 +27,7 @@ import {
   Title,
   Tooltip,
 } from 'chart.js';
+import type { FragilitySeries } from '../../src/core/report';
 import { formatMagnitudePhrase, formatNumber, formatPercent } from '../../src/core/reportFormat';
 import { placeLabels, xRange } from './chartLayout';
 import type { EquivalenceModel, KindChartSpec } from './reportModel';
@@ -366,14 +367,15 @@ function curveConfig(spec: KindChartSpec): ConfigBuilder {
       backgroundColor: withAlpha(color, theme.kind.startsWith('high-contrast') ? 0.3 : 0.16),
       fill,
     });
-    const mean = (label: string, values: number[], color: string, dash?: number[]): ChartDataset<'line'> => ({
+    // Magnitudes a sweep did not run (it sat at chance) carry the last value: no dot there.
+    const mean = (label: string, series: FragilitySeries, color: string, dash?: number[]): ChartDataset<'line'> => ({
       label,
-      data: points(values),
+      data: points(series.mean),
       borderColor: color,
       backgroundColor: color,
       borderWidth: 2,
       borderDash: dash,
-      pointRadius: 2.5,
+      pointRadius: series.mean.map((_, i) => (i >= (series.notMeasuredFrom ?? Infinity) ? 0 : 2.5)),
       pointHoverRadius: 4,
       tension: 0,
       fill: false,
@@ -383,10 +385,10 @@ function curveConfig(spec: KindChartSpec): ConfigBuilder {
     const datasets = [
       band(o.min, theme.original, false),
       band(o.max, theme.original, '-1'),
-      mean('Original', o.mean, theme.original),
+      mean('Original', o, theme.original),
       band(p.min, theme.protected, false),
       band(p.max, theme.protected, '-1'),
-      mean('Protected', p.mean, theme.protected, [6, 3]),
+      mean('Protected', p, theme.protected, [6, 3]),
     ];
     const v: VLine[] = [];
     if (o.s50 !== null) v.push({ x: o.s50, color: theme.original, label: `s50 ${spec.s50Text.original}` });
