@@ -20,6 +20,11 @@ export interface OnnxRuntimeComputeOptions {
   threads: number;
 }
 
+/** The engine; `sessionCount` (sessions created so far, one per graph shape) lets tests check reuse. */
+export interface OnnxRuntimeCompute extends ComputeBackend {
+  readonly sessionCount: number;
+}
+
 /** Loads onnxruntime-node; a missing or broken native binding is an EngineUnavailableError. */
 async function loadOrt(): Promise<OrtModule> {
   try {
@@ -91,7 +96,7 @@ function floatOutput(result: Ort.InferenceSession.OnnxValueMapType, name: string
 }
 
 /** Starts the onnxruntime engine with `threads` intra-op threads; EngineUnavailableError if it cannot run here. */
-export async function createOnnxRuntimeCompute(options: OnnxRuntimeComputeOptions): Promise<ComputeBackend> {
+export async function createOnnxRuntimeCompute(options: OnnxRuntimeComputeOptions): Promise<OnnxRuntimeCompute> {
   const ort = await loadOrt();
   const threads = Math.max(1, Math.floor(options.threads));
   ort.env.logLevel = 'error';
@@ -124,13 +129,16 @@ export async function createOnnxRuntimeCompute(options: OnnxRuntimeComputeOption
     return [x, ...layers.slice(1).map((_, l) => floatOutput(result, `h${l + 1}`))];
   };
 
-  const compute: ComputeBackend = {
+  const compute: OnnxRuntimeCompute = {
     name: 'onnxruntime',
     description: `onnxruntime-node ${ort.env.versions.node ?? ort.env.versions.common} (CPU), ${threads} thread${threads === 1 ? '' : 's'}`,
     forward,
     layerInputs,
     trainer: async (network, trainerOptions) => createOrtTrainer(sessions, network, trainerOptions),
     dispose: () => sessions.dispose(),
+    get sessionCount() {
+      return sessions.size;
+    },
   };
   await smokeTest(compute);
   return compute;

@@ -58,7 +58,7 @@ export function forwardGraph(layers: readonly LayerShape[], from: number, logits
     const z = dense(g, layer, l, h);
     h = l === layers.length - 1 && logits ? z : activate(g, layer.activation, z, layer.alpha);
   }
-  g.output('y', h, ['N', layers[layers.length - 1]!.units]);
+  g.output(h, ['N', layers[layers.length - 1]!.units], 'y');
   return g.encode();
 }
 
@@ -69,7 +69,7 @@ export function layerInputsGraph(layers: readonly LayerShape[]): Uint8Array {
   for (let l = 0; l < layers.length - 1; l++) {
     const layer = layers[l]!;
     h = activate(g, layer.activation, dense(g, layer, l, h), layer.alpha);
-    g.output(`h${l + 1}`, h, ['N', layer.units]);
+    g.output(h, ['N', layer.units], `h${l + 1}`);
   }
   return g.encode();
 }
@@ -103,8 +103,8 @@ export function nextName(name: string): string {
 /**
  * One optimiser step of `jsTrainer` (src/core/training.ts): mean cross-entropy on the logits
  * (softmax for several outputs, sigmoid for one), backpropagation with the core's derivatives,
- * then Adam (β1 0.9, β2 0.999, ε 1e-7, bias corrections c1 and c2 fed per step) or SGD.
- * Inputs: x [N × inputs], labels int32 [N], lr (and c1, c2 for Adam) as scalars, and the state
+ * then Adam (β1 0.9, β2 0.999, ε 1e-7, bias corrections fed per step) or SGD.
+ * Inputs: x [N × inputs], labels int32 [N], lr (step_size and epsilon_hat for Adam) as scalars, and the state
  * (`stateNames`); outputs: the next state (`nextName`).
  */
 export function trainGraph(layers: readonly LayerShape[], optimizer: OptimizerName): Uint8Array {
@@ -151,23 +151,29 @@ type Update = (param: string, grad: string, dims: number[]) => void;
 function sgdUpdate(g: GraphBuilder): Update {
   const lr = g.input('lr', []);
   return (param, grad, dims) => {
-    g.output(nextName(param), g.op('Sub', [param, g.op('Mul', [grad, lr])]), dims);
+    g.output(g.op('Sub', [param, g.op('Mul', [grad, lr])], {}, nextName(param)), dims);
   };
 }
 
-/** Adam as `update` in training.ts: m, v moments, p −= lr·(m/c1)/(√(v/c2) + ε). */
+/**
+ * Adam as `update` in training.ts: m, v moments, p −= lr·(m/c1)/(√(v/c2) + ε). Each step feeds
+ * two scalars computed in float64: step_size = lr·√c2/c1 and epsilon_hat = ε·√c2, so that
+ * p −= step_size·m/(√v + epsilon_hat), the same value with one pass over the parameters fewer
+ * (the elementwise passes over the state are the step's main cost on wide layers).
+ */
 function adamUpdate(g: GraphBuilder): Update {
-  const [lr, c1, c2] = [g.input('lr', []), g.input('c1', []), g.input('c2', [])];
-  const [beta1, beta2, epsilon] = [0.9, 0.999, 1e-7];
+  const [stepSize, epsilonHat] = [g.input('step_size', []), g.input('epsilon_hat', [])];
+  const [beta1, beta2] = [0.9, 0.999];
   return (param, grad, dims) => {
     const [m, v] = [`m${param}`, `v${param}`];
     g.input(m, dims);
     g.input(v, dims);
-    const mNext = g.op('Add', [g.op('Mul', [m, g.scalar(beta1)]), g.op('Mul', [grad, g.scalar(1 - beta1)])]);
-    const vNext = g.op('Add', [g.op('Mul', [v, g.scalar(beta2)]), g.op('Mul', [g.op('Mul', [grad, grad]), g.scalar(1 - beta2)])]);
-    const step = g.op('Div', [g.op('Mul', [g.op('Div', [mNext, c1]), lr]), g.op('Add', [g.op('Sqrt', [g.op('Div', [vNext, c2])]), g.scalar(epsilon)])]);
-    g.output(nextName(param), g.op('Sub', [param, step]), dims);
-    g.output(nextName(m), mNext, dims);
-    g.output(nextName(v), vNext, dims);
+    // Graph outputs are named by the nodes that compute them: an Identity would copy the tensor.
+    const mNext = g.op('Add', [g.op('Mul', [m, g.scalar(beta1)]), g.op('Mul', [grad, g.scalar(1 - beta1)])], {}, nextName(m));
+    const vNext = g.op('Add', [g.op('Mul', [v, g.scalar(beta2)]), g.op('Mul', [g.op('Mul', [grad, grad]), g.scalar(1 - beta2)])], {}, nextName(v));
+    const denominator = g.op('Add', [g.op('Sqrt', [vNext]), epsilonHat]);
+    g.output(g.op('Sub', [param, g.op('Div', [g.op('Mul', [mNext, stepSize]), denominator])], {}, nextName(param)), dims);
+    g.output(mNext, dims);
+    g.output(vNext, dims);
   };
 }

@@ -53,8 +53,11 @@ export class GraphBuilder {
     return name;
   }
 
-  /** Declares the value `value` a graph output under `name` (an Identity node renames it when needed). */
-  output(name: string, value: string, dims: readonly Dim[], type: ElementType = 'float32'): void {
+  /**
+   * Declares `value` a graph output, under `name` when given (an Identity node then renames it,
+   * which copies the tensor: name the node that computes a large output instead).
+   */
+  output(value: string, dims: readonly Dim[], name = value, type: ElementType = 'float32'): void {
     if (value !== name) this.nodes.push({ opType: 'Identity', input: [value], output: [name] });
     this.outputs.push(valueInfo(name, type, dims));
   }

@@ -30,6 +30,7 @@ export async function createOrtTrainer(sessions: SessionCache, network: DenseNet
   let spare: TensorSet = Object.fromEntries(state.map((t) => [nextName(t.name), tensor(t, new Float32Array(current[t.name]!.size))]));
   const scalar = (value: number) => new ort.Tensor('float32', Float32Array.of(value), []);
   const lr = scalar(options.learningRate);
+  const learningRate = options.learningRate;
   const inputs = network.inputs;
   let step = 0;
   let disposed = false;
@@ -43,11 +44,14 @@ export async function createOrtTrainer(sessions: SessionCache, network: DenseNet
         ...current,
         x: new ort.Tensor('float32', x.length === rows * inputs ? x : x.subarray(0, rows * inputs), [rows, inputs]),
         labels: new ort.Tensor('int32', labels.length === rows ? labels : labels.subarray(0, rows), [rows]),
-        lr,
       };
       if (options.optimizer === 'adam') {
-        feeds.c1 = scalar(1 - 0.9 ** step);
-        feeds.c2 = scalar(1 - 0.999 ** step);
+        // Keras' bias corrections c1 = 1 − β1^t, c2 = 1 − β2^t folded into two scalars (graphs.ts).
+        const rootC2 = Math.sqrt(1 - 0.999 ** step);
+        feeds.step_size = scalar((learningRate * rootC2) / (1 - 0.9 ** step));
+        feeds.epsilon_hat = scalar(1e-7 * rootC2);
+      } else {
+        feeds.lr = lr;
       }
       await session.run(feeds, spare);
       // The outputs now hold the next state: they become the inputs, the old inputs the outputs.
