@@ -68,24 +68,77 @@ export async function createTfjsWasmCompute(): Promise<ComputeBackend> {
   };
 }
 
-/** A layer's parameters as tensors: transposed weights [inputs × units] and bias [units]. */
+/**
+ * How a forward call lays out its products. 'rows': activations [rows × features] and the
+ * weights transposed once per call ([inputs × units], which XNNPACK repacks once per call):
+ * the fastest per row. 'features': activations [features × rows], the weights as they are, the
+ * left operand XNNPACK reads in place (nothing repacked but the batch): no per-call cost, so
+ * the faster one for a call of few rows.
+ */
+type Layout = 'rows' | 'features';
+
+/** Calls of at most this many rows use the 'features' layout (see `Layout`; measured crossover). */
+export const FEATURE_MAJOR_ROWS = 256;
+
+/** A layer's parameters as tensors: 'rows' weights [inputs × units] and bias [units]; 'features' weights [units × inputs] and bias [units × 1]. */
 interface LayerTensors {
-  wt: tf.Tensor;
+  w: tf.Tensor;
   b: tf.Tensor;
 }
 
-function uploadLayers(layers: readonly DenseLayer[]): LayerTensors[] {
+function uploadLayers(layers: readonly DenseLayer[], layout: Layout): LayerTensors[] {
   return tf.tidy(() =>
-    layers.map((layer) => ({
-      wt: tf.transpose(tf.tensor2d(layer.weights, [layer.units, layer.inputs])),
-      b: tf.tensor1d(layer.bias),
-    })),
+    layers.map((layer) => {
+      const w = tf.tensor2d(layer.weights, [layer.units, layer.inputs]);
+      return layout === 'rows' ? { w: tf.transpose(w), b: tf.tensor1d(layer.bias) } : { w, b: tf.tensor2d(layer.bias, [layer.units, 1]) };
+    }),
   );
 }
 
-/** y = h·Wᵀ + b, one XNNPACK fully-connected operator. */
-function dense(h: tf.Tensor, params: LayerTensors): tf.Tensor {
-  return tf.fused.matMul({ a: h, b: params.wt, bias: params.b });
+/** h·Wᵀ + b ('rows', one XNNPACK fully-connected operator with its bias) or W·h + b ('features'). */
+function dense(h: tf.Tensor, params: LayerTensors, layout: Layout): tf.Tensor {
+  return layout === 'rows' ? tf.fused.matMul({ a: h, b: params.w, bias: params.b }) : tf.add(tf.matMul(params.w, h), params.b);
+}
+
+/**
+ * Outputs [rows × units] of `layers` on one batch `x` [rows × inputs]: of every layer when
+ * `all`, else of the last one only; the last one's logits when `logits`.
+ */
+function batchOutputs(layers: readonly DenseLayer[], params: readonly LayerTensors[], layout: Layout, x: tf.Tensor, logits: boolean, all: boolean): tf.Tensor[] {
+  const last = layers.length - 1;
+  const outputs: tf.Tensor[] = [];
+  let h = layout === 'rows' ? x : tf.transpose(x);
+  layers.forEach((layer, i) => {
+    h = dense(h, params[i]!, layout);
+    // Back to rows before the last activation: softmax is row-wise.
+    if (i === last && layout === 'features') h = tf.transpose(h);
+    if (i < last || !logits) h = activate(h, layer);
+    if (all || i === last) outputs.push(i < last && layout === 'features' ? tf.transpose(h) : h);
+  });
+  return outputs;
+}
+
+/** `batchOutputs` of a whole call, BATCH_ROWS rows at a time, read back into float32 arrays. */
+function outputsOf(layers: readonly DenseLayer[], input: Float32Array | Float64Array, rows: number, logits: boolean, all: boolean): Float32Array[] {
+  const width = layers[0]!.inputs;
+  const layout: Layout = rows <= FEATURE_MAJOR_ROWS ? 'features' : 'rows';
+  const kept = all ? layers : layers.slice(-1);
+  const outs = kept.map((layer) => new Float32Array(rows * layer.units));
+  const params = uploadLayers(layers, layout);
+  try {
+    for (let start = 0; start < rows; start += BATCH_ROWS) {
+      const end = Math.min(rows, start + BATCH_ROWS);
+      const ys = tf.tidy(() => batchOutputs(layers, params, layout, rowsTensor(input, start, end, width), logits, all));
+      try {
+        ys.forEach((y, i) => outs[i]!.set(y.dataSync() as Float32Array, start * kept[i]!.units));
+      } finally {
+        tf.dispose(ys);
+      }
+    }
+    return outs;
+  } finally {
+    tf.dispose(params.map((p) => [p.w, p.b]));
+  }
 }
 
 /** Rows [start, end) of `values` (row width `width`) as a float32 tensor. */
@@ -109,63 +162,20 @@ function checkLength(values: ArrayLike<number>, rows: number, width: number, wha
   }
 }
 
-/** `ComputeBackend.forward`, batch by batch. */
+/** `ComputeBackend.forward`. */
 function forwardRows(network: DenseNetwork, input: Float32Array | Float64Array, rows: number, options: ComputeForwardOptions): Float32Array {
   const from = options.from ?? 0;
   const width = inputWidth(network, from);
   checkLength(input, rows, width, 'input');
-  const layers = network.layers.slice(from);
-  if (layers.length === 0) return Float32Array.from(input.subarray(0, rows * width));
-  const last = layers.length - 1;
-  const outputs = layers[last]!.units;
-  const params = uploadLayers(layers);
-  try {
-    const out = new Float32Array(rows * outputs);
-    for (let start = 0; start < rows; start += BATCH_ROWS) {
-      const end = Math.min(rows, start + BATCH_ROWS);
-      const y = tf.tidy(() => {
-        let h = rowsTensor(input, start, end, width);
-        layers.forEach((layer, i) => {
-          h = dense(h, params[i]!);
-          if (i < last || !options.logits) h = activate(h, layer);
-        });
-        return h;
-      });
-      try {
-        out.set(y.dataSync() as Float32Array, start * outputs);
-      } finally {
-        y.dispose();
-      }
-    }
-    return out;
-  } finally {
-    tf.dispose(params.map((p) => [p.wt, p.b]));
-  }
+  if (from === network.layers.length) return Float32Array.from(input.subarray(0, rows * width));
+  return outputsOf(network.layers.slice(from), input, rows, options.logits === true, false)[0]!;
 }
 
 /** `ComputeBackend.layerInputs`: x itself, then the output of every layer but the last. */
 function layerInputRows(network: DenseNetwork, x: Float32Array, rows: number): (Float32Array | Float64Array)[] {
   checkLength(x, rows, network.inputs, 'input');
   const hidden = network.layers.slice(0, -1);
-  const outs = hidden.map((layer) => new Float32Array(rows * layer.units));
-  const params = uploadLayers(hidden);
-  try {
-    for (let start = 0; start < rows; start += BATCH_ROWS) {
-      const end = Math.min(rows, start + BATCH_ROWS);
-      const ys = tf.tidy(() => {
-        let h = rowsTensor(x, start, end, network.inputs);
-        return hidden.map((layer, i) => (h = activate(dense(h, params[i]!), layer)));
-      });
-      try {
-        ys.forEach((y, i) => outs[i]!.set(y.dataSync() as Float32Array, start * hidden[i]!.units));
-      } finally {
-        tf.dispose(ys);
-      }
-    }
-    return [x, ...outs];
-  } finally {
-    tf.dispose(params.map((p) => [p.wt, p.b]));
-  }
+  return [x, ...(hidden.length === 0 ? [] : outputsOf(hidden, x, rows, false, true))];
 }
 
 function alphaOf(layer: DenseLayer): number {

@@ -12,7 +12,7 @@ import { EngineUnavailableError } from '../../../../src/core/errors';
 import { jsCompute } from '../../../../src/core/jsCompute';
 import type { DenseNetwork } from '../../../../src/core/network';
 import { Rng } from '../../../../src/core/rng';
-import { createTfjsWasmCompute } from '../../../../src/engine/compute/tfjsWasm';
+import { createTfjsWasmCompute, FEATURE_MAJOR_ROWS } from '../../../../src/engine/compute/tfjsWasm';
 import { parseNpy } from '../../../../src/formats/data/npy';
 import type { ModelRuntime, WrittenFile } from '../../../../src/formats/format';
 import { tfjsLayersFormat as format } from '../../../../src/formats/tfjs/tfjsLayersFormat';
@@ -100,20 +100,24 @@ describe('tfjs-wasm compute engine', () => {
     assert.match(engine.description, /^@tensorflow\/tfjs-backend-wasm 4\.22\.0, (SIMD|no SIMD), 1 thread$/);
   });
 
-  it('computes every activation as the reference does, outputs and logits', async (t) => {
-    const rows = 300;
-    const x = inputs(rows, 12, 8, 5);
-    for (const activation of ACTIVATIONS) {
-      const network = activationNetwork(activation === 'softmax' ? 'relu' : activation, activation, 3);
-      const diffs = [];
-      for (const options of [{}, { logits: true }]) {
-        const got = await engine.forward(network, x, rows, options);
-        assert.ok(got instanceof Float32Array);
-        const diff = relDiff(got, await jsCompute.forward(network, x, rows, options));
-        assert.ok(diff <= TOLERANCE, `${activation} ${JSON.stringify(options)}: relative difference ${diff}`);
-        diffs.push(diff.toExponential(1));
+  /** Row counts of a call in each layout: activations feature-major (few rows), row-major (more). */
+  const LAYOUTS = [FEATURE_MAJOR_ROWS, FEATURE_MAJOR_ROWS + 44];
+
+  it('computes every activation as the reference does, outputs and logits, in both layouts', async (t) => {
+    for (const rows of LAYOUTS) {
+      const x = inputs(rows, 12, 8, 5);
+      for (const activation of ACTIVATIONS) {
+        const network = activationNetwork(activation === 'softmax' ? 'relu' : activation, activation, 3);
+        const diffs = [];
+        for (const options of [{}, { logits: true }]) {
+          const got = await engine.forward(network, x, rows, options);
+          assert.ok(got instanceof Float32Array);
+          const diff = relDiff(got, await jsCompute.forward(network, x, rows, options));
+          assert.ok(diff <= TOLERANCE, `${activation} ${JSON.stringify(options)}, ${rows} rows: relative difference ${diff}`);
+          diffs.push(diff.toExponential(1));
+        }
+        t.diagnostic(`${rows} rows, ${activation}: ${diffs.join(', ')}`);
       }
-      t.diagnostic(`${activation}: ${diffs.join(', ')}`);
     }
   });
 
@@ -135,20 +139,23 @@ describe('tfjs-wasm compute engine', () => {
     }
   });
 
-  it('gives the inputs of every layer, and the forward pass from any layer', async () => {
+  it('gives the inputs of every layer, and the forward pass from any layer, in both layouts', async () => {
     const network = activationNetwork('tanh', 'softmax', 13);
-    const rows = 40;
-    const x = inputs(rows, 12, 2, 14);
-    const got = await engine.layerInputs(network, x, rows);
-    const want = await jsCompute.layerInputs(network, x, rows);
-    assert.equal(got.length, 3);
-    assert.equal(got[0], x);
-    got.forEach((h, l) => assert.ok(relDiff(h, want[l]!) <= TOLERANCE, `layer ${l}`));
-    const full = await jsCompute.forward(network, x, rows, { logits: true });
-    for (let from = 0; from < 3; from++) {
-      assert.ok(relDiff(await engine.forward(network, want[from]!, rows, { from, logits: true }), full) <= TOLERANCE, `from ${from}`);
+    for (const rows of LAYOUTS) {
+      const x = inputs(rows, 12, 2, 14);
+      const got = await engine.layerInputs(network, x, rows);
+      const want = await jsCompute.layerInputs(network, x, rows);
+      assert.equal(got.length, 3);
+      assert.equal(got[0], x);
+      got.forEach((h, l) => assert.ok(relDiff(h, want[l]!) <= TOLERANCE, `layer ${l}, ${rows} rows`));
+      const full = await jsCompute.forward(network, x, rows, { logits: true });
+      for (let from = 0; from < 3; from++) {
+        assert.ok(relDiff(await engine.forward(network, want[from]!, rows, { from, logits: true }), full) <= TOLERANCE, `from ${from}, ${rows} rows`);
+      }
+      assert.deepEqual(await engine.forward(network, full, rows, { from: 3 }), Float32Array.from(full));
     }
-    assert.deepEqual(await engine.forward(network, full, rows, { from: 3 }), Float32Array.from(full));
+    const single = randomNetwork([5, 3], ['softmax'], 2);
+    assert.deepEqual(await engine.layerInputs(single, inputs(2, 5, 1, 1), 2), [inputs(2, 5, 1, 1)]);
   });
 
   it('refuses a layer that does not exist and inputs of the wrong size', async () => {
@@ -164,6 +171,9 @@ describe('tfjs-wasm compute engine', () => {
     const count = tf.memory().numTensors;
     await engine.forward(network, x, 20);
     await engine.layerInputs(network, x, 20);
+    const many = inputs(FEATURE_MAJOR_ROWS + 1, 12, 1, 4); // the row-major layout
+    await engine.forward(network, many, FEATURE_MAJOR_ROWS + 1);
+    await engine.layerInputs(network, many, FEATURE_MAJOR_ROWS + 1);
     const trainer = await engine.trainer(network, { optimizer: 'adam', learningRate: 1e-3 });
     await trainer.step(x, labelsFor(20, 5, 1), 20);
     await trainer.snapshot();
