@@ -245,7 +245,12 @@ export interface ProtectionReport {
     runtime: string;
     /** Largest |Δ| of each sample, for the difference chart (at most a few thousand values). */
     perSampleMaxAbsDiff: number[];
-    /** The same check in float64 arithmetic of the stored weights (exactness of the construction). */
+    /**
+     * Samples the headline check compared (reports from 0.3 on; before, every sample of `data`):
+     * fewer than the data's for networks too large to run in full in a slow runtime.
+     */
+    samples?: number;
+    /** The same check in float64 arithmetic of the stored weights (exactness of the construction), on the emulated samples (all samples before 0.3). */
     float64MaxAbsDiff: number;
     /** Reports before 0.2: both models summed sequentially in float32 (superseded by `field`). */
     strictFloat32?: { relDiff: number; top1Agreement: number; samples: number };

@@ -10,7 +10,8 @@ import { formatFactor, formatPercent } from './reportFormat';
 export function verdictSentence(report: Pick<ProtectionReport, 'equivalence' | 'fragility' | 'data' | 'construction'>): string {
   const eq = report.equivalence;
   const agreement = `${formatPercent(eq.top1Agreement, 2)} top-1 agreement, relDiff ${eq.relDiff.toExponential(1)}`;
-  const where = report.data.source === 'probes' ? 'generated probe inputs' : `${report.data.samples.toLocaleString('en-US')} samples`;
+  const samples = report.equivalence.samples ?? report.data.samples;
+  const where = report.data.source === 'probes' ? 'generated probe inputs' : `${samples.toLocaleString('en-US')} samples`;
   if (!eq.passed) {
     const failed = fieldFailure(report);
     return `Not equivalent on ${where} (${failed ?? agreement}): do not ship this copy.`;

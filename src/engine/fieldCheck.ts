@@ -1,5 +1,5 @@
 import type { ComputeBackend } from '../core/compute';
-import { compareOutputs, equivalencePasses } from '../core/equivalence';
+import { compareOutputs, equivalencePasses, type OutputComparison } from '../core/equivalence';
 import { forwardErrorBound, relDiffBound, type ErrorBound } from '../core/errorBound';
 import { emulatedEquivalence, type EmulatedEquivalence } from '../core/fieldEquivalence';
 import { forward } from '../core/forward';
@@ -37,6 +37,34 @@ export const FIELD_MARGIN = 2;
 export const BATCH_ONE_SAMPLES = 200;
 /** The large batch: tiled GEMM paths. */
 export const LARGE_BATCH = 256;
+/**
+ * Multiply-adds (rows × protected weights) one runtime row may cost. Real runtimes can be slow
+ * (tfjs cpu runs ~0.35 GFLOP/s): a network 200× the example's is checked on fewer samples, and
+ * the report records how many. The example's 0.4 M weights fit all 2,000 samples.
+ */
+const RUNTIME_ROW_BUDGET = 8e9;
+/** Multiply-adds of one predict call: a call cannot be interrupted, so this bounds cancel latency (~0.7 s in tfjs cpu; the example keeps batch 256). */
+const RUNTIME_CALL_BUDGET = 1.25e8;
+
+/** How the runtime matrix and the headline check run a network of `weights` weights on `rows` rows. */
+export interface RuntimePlan {
+  /** Samples of the large-batch rows, the reference logits and the headline check. */
+  samples: number;
+  /** Samples of the batch-1 rows. */
+  batchOneSamples: number;
+  /** The large batch: LARGE_BATCH unless one call would cost more than RUNTIME_CALL_BUDGET (never below 2). */
+  largeBatch: number;
+}
+
+export function runtimePlan(rows: number, weights: number): RuntimePlan {
+  const w = Math.max(1, weights);
+  const samples = Math.min(rows, Math.max(100, Math.floor(RUNTIME_ROW_BUDGET / w)));
+  return {
+    samples,
+    batchOneSamples: Math.min(samples, BATCH_ONE_SAMPLES, Math.max(16, Math.floor(RUNTIME_ROW_BUDGET / 4 / w))),
+    largeBatch: Math.max(2, Math.min(LARGE_BATCH, Math.floor(RUNTIME_CALL_BUDGET / w))),
+  };
+}
 
 /** Emulates one candidate against the original; reuses the original's outputs across candidates. */
 export class EmulatedOrdersCheck {
@@ -101,21 +129,36 @@ export class EmulatedOrdersCheck {
     return { ...result, passed };
   }
 
-  /** Deterministic and probabilistic relDiff bounds for the candidate on the same samples. */
-  bound(candidate: DenseNetwork): FieldEquivalence['bound'] {
+  /**
+   * Original and candidate in float64 arithmetic of their stored weights on the same samples:
+   * how exact the construction is, before any float32 rounding.
+   */
+  exactComparison(candidate: DenseNetwork): OutputComparison {
     const { x, rows } = this;
-    // The original's exact outputs and its own bounds do not depend on the candidate.
+    return compareOutputs(this.originalExact().reference, forward(candidate, x, rows, { precision: 'float64', logits: true }), rows, outputWidth(this.original));
+  }
+
+  /** The original's exact outputs and its own bounds: they do not depend on the candidate. */
+  private originalExact(): { reference: Float32Array | Float64Array; deterministic: ErrorBound; probabilistic: ErrorBound } {
+    const { x, rows } = this;
     this.originalBounds ??= {
       reference: forward(this.original, x, rows, { precision: 'float64', logits: true }),
       deterministic: forwardErrorBound(this.original, x, rows, 'deterministic'),
       probabilistic: forwardErrorBound(this.original, x, rows, 'probabilistic'),
     };
-    const { reference } = this.originalBounds;
-    const exact = compareOutputs(reference, forward(candidate, x, rows, { precision: 'float64', logits: true }), rows, outputWidth(this.original)).maxAbsDiff;
+    return this.originalBounds;
+  }
+
+  /** Deterministic and probabilistic relDiff bounds for the candidate on the same samples. */
+  bound(candidate: DenseNetwork): FieldEquivalence['bound'] {
+    const { x, rows } = this;
+    const original = this.originalExact();
+    const { reference } = original;
+    const exact = this.exactComparison(candidate).maxAbsDiff;
     const probabilistic = forwardErrorBound(candidate, x, rows, 'probabilistic');
     return {
-      deterministic: relDiffBound(this.originalBounds.deterministic, forwardErrorBound(candidate, x, rows, 'deterministic'), reference, exact),
-      probabilistic: relDiffBound(this.originalBounds.probabilistic, probabilistic, reference, exact),
+      deterministic: relDiffBound(original.deterministic, forwardErrorBound(candidate, x, rows, 'deterministic'), reference, exact),
+      probabilistic: relDiffBound(original.probabilistic, probabilistic, reference, exact),
       failureProbability: 2 * (probabilistic.failureProbability ?? 0),
       samples: rows,
     };
@@ -128,7 +171,7 @@ export async function runtimeMatrix(
   originalFiles: WrittenFile[],
   protectedFiles: WrittenFile[],
   x: Float32Array,
-  rows: number,
+  plan: RuntimePlan,
   width: number,
   inputs: number,
   tolerance: number,
@@ -137,8 +180,8 @@ export async function runtimeMatrix(
 ): Promise<RuntimeEquivalence[]> {
   const results: RuntimeEquivalence[] = [];
   for (const runtime of runtimes) {
-    for (const batch of [1, LARGE_BATCH]) {
-      const n = batch === 1 ? Math.min(rows, BATCH_ONE_SAMPLES) : rows;
+    for (const batch of [1, plan.largeBatch]) {
+      const n = batch === 1 ? plan.batchOneSamples : plan.samples;
       const xs = x.subarray(0, n * inputs);
       const options = { logits: true, batch, ...(signal ? { signal } : {}) };
       const original = await runtime.predict(originalFiles, xs, n, options);

@@ -83,6 +83,7 @@ export function assembleReport(inputs: ReportInputs): ProtectionReport {
       maxAbsDiff: comparison.maxAbsDiff,
       meanAbsDiff: comparison.meanAbsDiff,
       relDiff: comparison.relDiff,
+      samples: calibration.plan.samples,
       compared: 'logits',
       accuracyOriginal: equivalence.accuracyOriginal,
       accuracyProtected: equivalence.accuracyProtected,

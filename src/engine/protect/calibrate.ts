@@ -9,7 +9,7 @@ import type { AmplitudeSearchTrial, RuntimeEquivalence } from '../../core/report
 import { formatAmplitude, formatCount, formatNumber, formatPercent } from '../../core/reportFormat';
 import type { ModelRuntime, PredictOptions, WrittenFile } from '../../formats/format';
 import type { ProtectOptions } from '../../protocol/jobs';
-import { EmulatedOrdersCheck, FIELD_MARGIN, LARGE_BATCH, runtimeMatrix } from '../fieldCheck';
+import { EmulatedOrdersCheck, FIELD_MARGIN, runtimeMatrix, runtimePlan, type RuntimePlan } from '../fieldCheck';
 import { originalLogits } from '../originalLogits';
 import { PredictionCache } from '../predictionCache';
 import type { EvaluationData } from './evaluationData';
@@ -33,6 +33,8 @@ export interface Calibration {
   /** The reference runtime (amplitude search and the headline check). */
   runtime: ModelRuntime;
   predictOptions: PredictOptions;
+  /** Samples and batches of the real-runtime checks. */
+  plan: RuntimePlan;
   /** The original's logits in the reference runtime, and the files they came from. */
   reference: { logits: Float32Array; files: WrittenFile[]; notes: string[] };
   /** Builds the protected network at an amplitude (tripwires as the options say, or none). */
@@ -65,9 +67,6 @@ export async function calibrate(
   // also the matrix's large-batch row, and the headline check re-reads the same bytes.
   const predictions = new PredictionCache();
   const runtime = predictions.wrap(await format.createRuntime());
-  // Batches of LARGE_BATCH rows: a tiled-GEMM path like the field check's, and a cancel is seen within one batch.
-  const predictOptions: PredictOptions = { logits: true, batch: LARGE_BATCH, ...(signal ? { signal } : {}) };
-  const reference = await originalLogits(format, model, original.path, original.files, runtime, data.x, data.rows, predictOptions);
   // Which inputs the tripwires watch: the most often nonzero on the evaluation data. This only
   // steers fragility; their silence is certified for every input.
   const features = chooseTripwireFeatures(data.x, data.rows, model.network.inputs, options.tripwires);
@@ -88,6 +87,11 @@ export async function calibrate(
   const build = (amplitude: number, tripwires = options.tripwires): ProtectedNetwork =>
     accepted && accepted.amplitude === amplitude && tripwires === options.tripwires ? accepted.network : construct(amplitude, tripwires);
   const weights = construct(1, options.tripwires).network.layers.reduce((n, l) => n + l.weights.length, 0);
+  // How much the real runtimes check: every sample unless the network is large (runtimePlan).
+  const plan = runtimePlan(data.rows, weights);
+  // Batches of the plan's large batch: a tiled-GEMM path like the field check's, and a cancel is seen within one batch.
+  const predictOptions: PredictOptions = { logits: true, batch: plan.largeBatch, ...(signal ? { signal } : {}) };
+  const reference = await originalLogits(format, model, original.path, original.files, runtime, data.x, plan.samples, predictOptions);
   const emulated = new EmulatedOrdersCheck(model.network, data.x, data.rows, { seed: options.seed, tolerance: options.tolerance, weights, ...(signal ? { signal } : {}) });
   const searchRows = Math.min(data.rows, SEARCH_SAMPLES);
   const searchX = data.x.subarray(0, searchRows * model.network.inputs);
@@ -110,8 +114,8 @@ export async function calibrate(
 
   const field = await format.createFieldRuntimes();
   const fieldRuntimes = { runtimes: field.runtimes.map((r) => predictions.wrap(r)), notes: field.notes };
-  const checked = await stepDownUntilFieldPasses(context, { amplitude, trials, fieldRuntimes, referenceFiles: reference.files, data, referenceName: runtime.name });
-  return { runtime, predictOptions, reference, build, emulated, trials, search, runtimeNotes: fieldRuntimes.notes, ...checked };
+  const checked = await stepDownUntilFieldPasses(context, { amplitude, trials, fieldRuntimes, referenceFiles: reference.files, data, plan, referenceName: runtime.name });
+  return { runtime, predictOptions, plan, reference, build, emulated, trials, search, runtimeNotes: fieldRuntimes.notes, ...checked };
 }
 
 /**
@@ -127,6 +131,7 @@ async function stepDownUntilFieldPasses(
     fieldRuntimes: { runtimes: ModelRuntime[] };
     referenceFiles: WrittenFile[];
     data: EvaluationData;
+    plan: RuntimePlan;
     referenceName: string;
   },
 ): Promise<Pick<Calibration, 'amplitude' | 'protectedModel' | 'files' | 'runtimeRows'>> {
@@ -149,7 +154,7 @@ async function stepDownUntilFieldPasses(
     }
     const files = await format.write(model, protectedModel.network, baseName(original));
     report(0.9, `Checking amplitude ${formatAmplitude(amplitude)} in ${fieldRuntimes.runtimes.map((r) => r.name).join(', ')}`);
-    const runtimeRows = await runtimeMatrix(fieldRuntimes.runtimes, state.referenceFiles, files, data.x, data.rows, outputWidth(model.network), model.network.inputs, options.tolerance, signal);
+    const runtimeRows = await runtimeMatrix(fieldRuntimes.runtimes, state.referenceFiles, files, data.x, state.plan, outputWidth(model.network), model.network.inputs, options.tolerance, signal);
     if (runtimeRows.every((r) => r.passed) || last) return { amplitude, protectedModel, files, runtimeRows };
     const failed = runtimeRows.find((r) => !r.passed)!;
     const referenceRow = runtimeRows.find((r) => r.runtime === state.referenceName && r.batch > 1) ?? failed;
