@@ -22,9 +22,11 @@ export const FIELD_EMULATION_SAMPLES = 500;
  * than MIN_EMULATION_SAMPLES); the report records the count.
  */
 const EMULATION_BUDGET = 2.5e8;
-const MIN_EMULATION_SAMPLES = 16;
-/** The quick screen a search candidate must pass before the full emulation (most failures show here). */
-export const SCREEN_SAMPLES = 100;
+const MIN_EMULATION_SAMPLES = 4;
+/** The quick screen a search candidate must pass before the full emulation (most failures show here): a fifth of it. */
+export function screenSamples(full: number): number {
+  return Math.min(full, Math.max(2, Math.ceil(full / 5)));
+}
 
 /** Samples emulated for a candidate of `weights` weights, out of `rows`. */
 export function emulationSamples(rows: number, weights: number): number {
@@ -93,11 +95,11 @@ export class EmulatedOrdersCheck {
 
   /** Samples of the quick screen. */
   get screenSamples(): number {
-    return Math.min(this.rows, SCREEN_SAMPLES);
+    return screenSamples(this.rows);
   }
 
   /**
-   * The same test on the first SCREEN_SAMPLES samples only. A search candidate must pass it before
+   * The same test on the first `screenSamples` samples only. A search candidate must pass it before
    * the full run: most too-large amplitudes fail here at a fifth of the cost. A candidate is
    * accepted only when both pass, so the screen can only make the search more careful.
    */
@@ -205,8 +207,6 @@ export async function runtimeMatrix(
 
 /** Samples of each trade-off row's quick multiplicative sweep (one repeat). */
 export const TRADE_OFF_SAMPLES = 200;
-/** Samples of each trade-off row's emulated orders and bound (the search screen's samples). */
-export const TRADE_OFF_EMULATION_SAMPLES = SCREEN_SAMPLES;
 
 /**
  * Amplitude against fidelity and fragility around the chosen amplitude (×¼ … ×4): the worst
@@ -224,7 +224,8 @@ export async function amplitudeTradeOff(
   const rows = Math.min(data.rows, TRADE_OFF_SAMPLES);
   // Its own check on the row's samples: the table compares amplitudes, so every row (the chosen
   // one included) is measured the same way, at a fraction of the full check's cost.
-  const check = new EmulatedOrdersCheck(original, data.x, Math.min(data.rows, TRADE_OFF_EMULATION_SAMPLES), {
+  // The search screen's samples: 100 on the example.
+  const check = new EmulatedOrdersCheck(original, data.x, screenSamples(emulationSamples(data.rows, options.weights)), {
     seed: options.seed,
     tolerance: options.tolerance,
     weights: options.weights,
