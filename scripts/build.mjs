@@ -2,12 +2,18 @@
 // Usage: node scripts/build.mjs [--watch] [--minify] [--vscode-tests]
 import * as esbuild from 'esbuild';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { copyOnnxRuntime, folderSize, onnxruntimeTarget } from './onnxruntimeFiles.mjs';
 import { copyWasmBinaries } from './wasmFiles.mjs';
 
 const version = JSON.parse(readFileSync('package.json', 'utf8')).version;
 
 const watch = process.argv.includes('--watch');
 const minify = process.argv.includes('--minify');
+
+// onnxruntime-node (the fast engine) is a native addon: every Node bundle keeps it external and
+// resolves it in dist/node_modules/, which copyOnnxRuntime fills below (see onnxruntimeFiles.mjs
+// for how the package is installed and what is copied).
+const NATIVE = ['onnxruntime-node'];
 
 /** Entry points: Node bundles (CommonJS) for the extension host, worker and CLI; a browser bundle for the webview. */
 const entries = [
@@ -39,7 +45,7 @@ function build(entry) {
     platform: entry.platform,
     format: entry.platform === 'node' ? 'cjs' : 'iife',
     target: entry.platform === 'node' ? 'node20' : 'es2022',
-    external: entry.external ?? [],
+    external: entry.platform === 'node' ? [...NATIVE, ...(entry.external ?? [])] : (entry.external ?? []),
     sourcemap: true,
     minify,
     banner: entry.banner ? { js: entry.banner } : undefined,
@@ -53,6 +59,12 @@ function build(entry) {
 
 // The worker and the CLI bundle the tfjs wasm backend; its .wasm binaries go beside them.
 copyWasmBinaries('dist/wasm');
+// onnxruntime-node for this platform, or MIMOSANET_TARGET's (`npm run package:target -- linux-x64`).
+const ortTarget = onnxruntimeTarget();
+if (copyOnnxRuntime('dist', ortTarget)) {
+  const { bytes, files } = folderSize('dist/node_modules');
+  console.log(`onnxruntime-node for ${ortTarget.name} in dist/node_modules (${files} files, ${(bytes / 2 ** 20).toFixed(1)} MiB)`);
+}
 
 if (watch) {
   for (const entry of entries) (await esbuild.context(build(entry))).watch();
