@@ -72,8 +72,11 @@ export function fieldAssignments(original: DenseNetwork, candidate: DenseNetwork
   return pairs;
 }
 
-/** Rows emulated between two yields to the event loop (keeps cancel latency well under a second). */
-const CHUNK_ROWS = 32;
+/**
+ * Multiply-adds emulated between two yields to the event loop: about 32 rows of the example's
+ * protected copy, one row of a 13 M-weight network; keeps cancel latency well under a second.
+ */
+const CHUNK_WORK = 1.3e7;
 
 /**
  * Runs original and candidate under every field assignment on x ([rows × inputs]) and compares
@@ -112,9 +115,11 @@ function severity(result: EmulatedResult): number {
 async function inChunks(network: DenseNetwork, x: Float32Array, rows: number, assignment: OrderAssignment, signal: AbortSignal | undefined): Promise<Float32Array> {
   const width = outputWidth(network);
   const out = new Float32Array(rows * width);
-  for (let start = 0; start < rows; start += CHUNK_ROWS) {
+  const weights = network.layers.reduce((n, layer) => n + layer.weights.length, 0);
+  const chunk = Math.max(1, Math.floor(CHUNK_WORK / weights));
+  for (let start = 0; start < rows; start += chunk) {
     await checkpoint(signal);
-    const n = Math.min(CHUNK_ROWS, rows - start);
+    const n = Math.min(chunk, rows - start);
     out.set(forwardWithOrders(network, x.subarray(start * network.inputs, (start + n) * network.inputs), n, assignment), start * width);
   }
   return out;

@@ -10,10 +10,13 @@ export type NoiseDraws = { weights: Float32Array; bias: Float32Array }[];
  * magnitudes (common random numbers): curves are then smooth and cheap to compute.
  */
 export function drawNoise(network: DenseNetwork, rng: Rng): NoiseDraws {
-  return network.layers.map((layer) => ({
-    weights: Float32Array.from({ length: layer.weights.length }, () => rng.normal()),
-    bias: Float32Array.from({ length: layer.bias.length }, () => rng.normal()),
-  }));
+  return network.layers.map((layer) => {
+    const weights = new Float32Array(layer.weights.length);
+    const bias = new Float32Array(layer.bias.length);
+    rng.fillNormal(weights);
+    rng.fillNormal(bias);
+    return { weights, bias };
+  });
 }
 
 /** The sweep of a noise kind: one draw per repeat, `perturb` scales it by each magnitude s. */

@@ -9,6 +9,7 @@ import { float16RoundTrip, roundToFloat16 } from '../../../src/core/perturbation
 import { int8Quantise } from '../../../src/core/perturbations/int8';
 import { magnitudePrune } from '../../../src/core/perturbations/prune';
 import { randomWeightPosition, singleWeightEdit } from '../../../src/core/perturbations/singleEdit';
+import { seededSweep, type SweepContext } from '../../../src/core/perturbations/perturbation';
 import { Rng } from '../../../src/core/rng';
 import { fragilityFactor, logGrid, s50 } from '../../../src/core/s50';
 import { fineTune } from '../../../src/core/fineTune';
@@ -168,21 +169,46 @@ describe('fragility sweep', () => {
     assert.equal(kinds[1]!.fragilityFactor, null);
     assert.equal(kinds[1]!.magnitudes.length, 1);
   });
-  it('stops a noise repeat once it sits at chance for two magnitudes, says so, and carries its last value', async () => {
-    const net = randomNetwork([12, 16, 4], ['relu', 'softmax'], 17);
-    const x = randomInputs(200, 12, 3);
+  it('stops a noise repeat once it sits at chance for two magnitudes, and carries its last value', async () => {
+    // A network that breaks at s = 1e-3 in repeat 0 and at 1e-2 in repeat 1 (0.12 is at chance 0.1).
+    const magnitudes = [1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 1, 10];
+    const evaluated: string[] = [];
+    const context = {
+      kind: 'multiplicative',
+      who: 'protected',
+      plan: { magnitudes, repeats: 2 },
+      rng: new Rng(1),
+      chance: 0.1,
+      metric: async () => 0.9,
+      progress: async () => undefined,
+    } as unknown as SweepContext;
+    let draws = 0;
+    const measured = await seededSweep(
+      context,
+      () => draws++,
+      async (repeat, s) => {
+        evaluated.push(`${repeat}@${s}`);
+        return s >= (repeat === 0 ? 1e-3 : 1e-2) ? 0.12 : 0.9;
+      },
+      { stopAtChance: true },
+    );
+    // Repeat 0 runs 1e-5 … 1e-2 (two at chance), repeat 1 runs up to 1e-1.
+    assert.deepEqual(evaluated, ['0@0.00001', '0@0.0001', '0@0.001', '0@0.01', '1@0.00001', '1@0.0001', '1@0.001', '1@0.01', '1@0.1']);
+    assert.equal(measured.notMeasuredFrom, 5);
+    assert.deepEqual(measured.values.map((v) => v.length), [2, 2, 2, 2, 2, 2, 2]);
+    assert.deepEqual(measured.values[6], [0.12, 0.12]);
+    // Without the option every magnitude runs.
+    const all = await seededSweep(context, () => 0, async () => 0.12);
+    assert.equal(all.notMeasuredFrom, undefined);
+  });
+  it('says on the chart which points a sweep did not run', async () => {
+    const net = randomNetwork([12, 16, 10], ['relu', 'softmax'], 17);
+    const x = randomInputs(300, 12, 3);
     const { network } = protectNetwork(net, { seed: 1, amplitude: 2 ** 12, copies: 3, rescaleExponent: 8, twins: 0, permute: true });
-    const labels = argmaxRows(forward(net, x, 200), 200, 4);
-    const [kind] = await measureFragility(net, network, { x, rows: 200, labels }, { kinds: ['multiplicative'], repeats: 2, seed: 5 });
-    const stop = kind!.protected.notMeasuredFrom;
-    assert.ok(stop !== undefined && stop < kind!.magnitudes.length, `protected stopped at ${stop}`);
-    // Carried values: flat from the stop on, at or near chance.
-    const last = kind!.protected.mean[stop - 1]!;
-    for (let i = stop; i < kind!.magnitudes.length; i++) assert.equal(kind!.protected.mean[i], last);
-    assert.ok(last <= 0.25 + 0.1 * (1 - 0.25), String(last));
-    assert.match(kind!.notes ?? '', /Not run, drawn at the last measured values: .*the protected from/);
-    // The original stays intact at small noise, so it is measured much further.
-    assert.ok((kind!.original.notMeasuredFrom ?? kind!.magnitudes.length) > stop);
+    const labels = Int32Array.from({ length: 300 }, (_, r) => r % 10);
+    const [kind] = await measureFragility(net, network, { x, rows: 300, labels }, { kinds: ['multiplicative'], repeats: 2, seed: 5 });
+    if (kind!.protected.notMeasuredFrom !== undefined) assert.match(kind!.notes ?? '', /Not run, drawn at the last measured values: .*the protected from/);
+    else assert.doesNotMatch(kind!.notes ?? '', /Not run/);
   });
   it('stops with CancelledError when the signal aborts', async () => {
     const net = randomNetwork([12, 8, 4], ['relu', 'softmax'], 21);
