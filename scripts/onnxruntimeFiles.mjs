@@ -2,10 +2,14 @@
 // extension ships no root node_modules, so dist/worker.js, dist/fragilityWorker.js and dist/cli.js
 // (which keep `require('onnxruntime-node')` external) resolve it in dist/node_modules/.
 //
-// How it is installed: from the npm registry only, as a normal dependency, with its postinstall
-// download turned off (`ONNXRUNTIME_NODE_INSTALL=skip npm install`): the package already carries
-// the CPU libraries of every platform in bin/napi-v6/<platform>/<arch>/ (the postinstall would
-// only fetch CUDA/TensorRT providers for linux-x64, which this engine does not use).
+// How it is installed: from the npm registry only, as a normal dependency whose postinstall never
+// runs. The package already carries the CPU libraries of every platform in
+// bin/napi-v6/<platform>/<arch>/; its postinstall would only fetch CUDA/TensorRT providers for
+// linux-x64 from NuGet (which this engine does not use, and without which `npm ci` would fail
+// offline). package.json's `"allowScripts": { "onnxruntime-node": false }` denies it on npm
+// versions that read allowScripts (11.19 on the project's machines); with an older npm, install
+// with ONNXRUNTIME_NODE_INSTALL=skip (an .npmrc key would do it too, but npm 11 warns about the
+// unknown key on every command).
 //
 // Copied: onnxruntime-node's package.json and compiled JavaScript (dist/*.js; its lib/ holds the
 // TypeScript sources), the native binding and libraries of ONE platform, and onnxruntime-common's

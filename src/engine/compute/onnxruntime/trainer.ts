@@ -59,14 +59,17 @@ export async function createOrtTrainer(sessions: SessionCache, network: DenseNet
       spare = Object.fromEntries(state.map((t) => [nextName(t.name), current[t.name]!]));
       current = next;
     },
-    snapshot: async () => ({
-      inputs,
-      layers: network.layers.map((layer, l) => ({
-        ...layer,
-        weights: (current[`w${l}`]!.data as Float32Array).slice(),
-        bias: (current[`b${l}`]!.data as Float32Array).slice(),
-      })),
-    }),
+    snapshot: async () => {
+      if (disposed) throw new Error('the trainer was disposed');
+      return {
+        inputs,
+        layers: network.layers.map((layer, l) => ({
+          ...layer,
+          weights: (current[`w${l}`]!.data as Float32Array).slice(),
+          bias: (current[`b${l}`]!.data as Float32Array).slice(),
+        })),
+      };
+    },
     dispose: () => {
       disposed = true;
       current = {};
