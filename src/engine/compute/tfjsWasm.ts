@@ -83,7 +83,7 @@ type Layout = 'rows' | 'features';
 /**
  * Calls of at most this many rows use the 'features' layout (see `Layout`). Measured (one thread,
  * SIMD): 784-384-192-10 is equally fast either way at 256 rows and 35% faster row-major at 2000;
- * 784-2048-1024-10 is 2× faster feature-major at 256 rows and even at 2000.
+ * 784-2048-1024-10 is 2× faster feature-major at 256 rows and as fast at 2000.
  */
 export const FEATURE_MAJOR_ROWS = 256;
 
