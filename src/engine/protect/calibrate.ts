@@ -91,7 +91,7 @@ export async function calibrate(
   const plan = runtimePlan(data.rows, weights);
   // Batches of the plan's large batch: a tiled-GEMM path like the field check's, and a cancel is seen within one batch.
   const predictOptions: PredictOptions = { logits: true, batch: plan.largeBatch, ...(signal ? { signal } : {}) };
-  const reference = await originalLogits(format, model, original.path, original.files, runtime, data.x, plan.samples, predictOptions);
+  const reference = await originalLogits(format, model, original.path, original.files, runtime, data.x.subarray(0, plan.samples * model.network.inputs), plan.samples, predictOptions);
   const emulated = new EmulatedOrdersCheck(model.network, data.x, data.rows, { seed: options.seed, tolerance: options.tolerance, weights, ...(signal ? { signal } : {}) });
   const searchRows = Math.min(data.rows, SEARCH_SAMPLES);
   const searchX = data.x.subarray(0, searchRows * model.network.inputs);
