@@ -168,8 +168,8 @@ function standingNotes(context: Context): string[] {
     'GFLOP/s = 2·rows·Σ inputs·units / seconds (forward workloads only)',
     numpy,
     'peak RSS: maxRSS of the process that ran the row (a child process per row: the bench child with tsx, the example and the networks loaded; the CLI process for protect; the python process for numpy)',
-    'sweep: measureFragility on original + protected (all 8 kinds, 3 repeats, 500 labelled rows), in one thread; the protect job runs its sweep over two threads',
-    'protect numpy reference: the job\'s compute passes as report.json records them (search trials, runtime matrix rows, emulated orders as one float32 pass each, bounds, trade-off rows, the sweep); not the job\'s JavaScript-only work (constructions, file writing, order emulation loops)',
+    'sweep: measureFragility on original + protected (all 8 kinds, 3 repeats, 500 labelled rows) in one thread; the protect job runs its sweep over two threads. numpy sweeps the same plan (written by the same plan functions), noise repeats stopping at chance by the same rule, and its clean accuracies are checked against the backends\'',
+    'protect numpy reference: the job\'s compute passes as its report.json records them (search trials in the engine and their emulation screens, the full emulation, runtime matrix rows as the job memoises them, bounds, trade-off rows, the sweep), one float32 pass per emulated kernel order; not the job\'s JavaScript-only work (constructions, order emulation loops, file writing)',
   ];
 }
 

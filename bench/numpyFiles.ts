@@ -10,8 +10,9 @@ import { DEFAULT_FINETUNE_STEPS } from '../src/core/fragility';
 import type { DenseNetwork } from '../src/core/network';
 import { DEFAULT_OPTIONS } from '../src/core/options';
 import { perturbationOf } from '../src/core/perturbations';
+import { AT_CHANCE_SHARE } from '../src/core/perturbations/perturbation';
 import { MAX_SWEEP_SAMPLES } from '../src/engine/defaults';
-import { LARGE_BATCH, TRADE_OFF_SAMPLES } from '../src/engine/fieldCheck';
+import { TRADE_OFF_SAMPLES } from '../src/engine/fieldCheck';
 import { nodeFileReader } from '../src/engine/nodeFileReader';
 import { tfjsLayersFormat } from '../src/formats/tfjs/tfjsLayersFormat';
 import { EXAMPLE, forwardNetwork, protectedExample, type Example, type Workload } from './workloads';
@@ -36,10 +37,10 @@ export function writeSweepPlan(path: string, rows: number): string {
   return path;
 }
 
-/** Engine constants the protect job's passes depend on but its report does not record. */
-export function protectConstants(): { seed: number; largeBatch: number; tradeOffSamples: number; tradeOffMagnitudes: number[] } {
+/** Constants the sweep's and the protect job's passes depend on but a report does not record. */
+export function protectConstants(): { seed: number; atChanceShare: number; tradeOffSamples: number; tradeOffMagnitudes: number[] } {
   const quick = perturbationOf('multiplicative').plan({ repeats: 1, fineTuneSteps: DEFAULT_FINETUNE_STEPS });
-  return { seed: DEFAULT_OPTIONS.seed, largeBatch: LARGE_BATCH, tradeOffSamples: TRADE_OFF_SAMPLES, tradeOffMagnitudes: quick.magnitudes };
+  return { seed: DEFAULT_OPTIONS.seed, atChanceShare: AT_CHANCE_SHARE, tradeOffSamples: TRADE_OFF_SAMPLES, tradeOffMagnitudes: quick.magnitudes };
 }
 
 /** The numpy reference's inputs, written once each, on demand. */

@@ -261,7 +261,17 @@ def fine_tune_plan(kind):
 
 # ---------------------------------------------------------------------------- sweeps
 
-def sweep_kind(kind, original, network, x, labels, rng):
+def noise_sweep(network, mags, repeats, clean, perturb, evaluate, rng, at_chance):
+    """seededSweep with stopAtChance: one draw per repeat over the grid; a repeat stops after sitting at chance for two magnitudes."""
+    for _ in range(repeats):
+        noise, streak = draw_noise(network, rng), 0
+        for s in mags:
+            if streak >= 2:
+                break
+            streak = streak + 1 if at_chance(evaluate(perturb(s, noise)), clean) else 0
+
+
+def sweep_kind(kind, original, network, x, labels, rng, constants):
     """One kind on one network, as src/core/perturbations/<kind>.ts sweeps it; returns the clean metric."""
     name, mags, repeats = kind["kind"], kind["magnitudes"], kind["repeats"]
     metric = lambda layers: accuracy(forward(layers, x), labels)
@@ -275,10 +285,11 @@ def sweep_kind(kind, original, network, x, labels, rng):
     clean = metric(network)
     if name in ("multiplicative", "additive"):
         stds = additive_units(original, network) if name == "additive" else None
-        for _ in range(repeats):
-            noise = draw_noise(network, rng)
-            for s in mags:
-                metric(multiplicative(network, s, noise) if stds is None else additive(network, s, noise, stds))
+        perturb = (lambda s, noise: multiplicative(network, s, noise)) if stds is None else (lambda s, noise: additive(network, s, noise, stds))
+        width = network[-1].w.shape[1]
+        chance = 1 / (2 if width == 1 else width)
+        at_chance = lambda m, clean_: m <= chance + constants["atChanceShare"] * (clean_ - chance)
+        noise_sweep(network, mags, repeats, clean, perturb, metric, rng, at_chance)
     elif name == "float16":
         metric(float16(network))
     elif name == "int8":
@@ -299,14 +310,14 @@ def sweep_kind(kind, original, network, x, labels, rng):
     return clean
 
 
-def sweep(fragility, original, protected, x_all, y_all, seed):
+def sweep(fragility, original, protected, x_all, y_all, constants):
     """Every kind of the report's fragility section, on the original then the protected network."""
     rows = fragility["samples"]
     x, labels = x_all[:rows], y_all[:rows]
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(constants["seed"])
     checks = {}
     for kind in fragility["kinds"]:
-        checks[kind["kind"]] = [round(sweep_kind(kind, original, net, x, labels, rng), 4) for net in (original, protected)]
+        checks[kind["kind"]] = [round(sweep_kind(kind, original, net, x, labels, rng, constants), 4) for net in (original, protected)]
     return checks
 
 
@@ -323,8 +334,8 @@ def error_bound(layers, x):
     return e.max()
 
 
-def bound(layers, x):
-    """One probabilistic and one deterministic bound, and the exact outputs they are compared with."""
+def exact_and_bounds(layers, x):
+    """The exact (float64) outputs and the deterministic and probabilistic bounds on them."""
     forward(layers, x, dtype=np.float64)
     error_bound(layers, x)
     error_bound(layers, x)
@@ -333,68 +344,74 @@ def bound(layers, x):
 def protect_passes(report, spec, original, protected, x_all, y_all):
     """The compute passes of one protect job as its report records them (src/engine/protect/*.ts).
 
-    Search trials compare `construction.search.samples` rows in the compute engine, then screen
-    the emulated orders on `screenSamples` rows and, for a candidate that passes, run them on
-    `emulatedSamples` rows (reports before 0.3: every row in the reference runtime, full
-    emulation). Every candidate of the search and of the trade-off is run as the chosen protected
-    network (the same shapes, give or take the tripwire units the trade-off leaves out); one
-    emulated kernel order is one float32 forward pass here. A passing trial is counted with its
-    full emulation, a failing one with the screen only.
+    Calibration: the original in the reference runtime (`equivalence.samples` rows at the runtime
+    matrix's large batch) and in the compute engine (`construction.search.samples` rows); each
+    search trial in the engine, then, when it passed there, the emulated orders' quick screen
+    (`screenSamples` rows); the full emulation (`emulatedSamples` rows) of the chosen copy; one
+    runtime matrix per step-down and the final one. Real-runtime predictions are memoised by the
+    job (the original's once per runtime and batch, its large-batch row is the reference logits,
+    the headline check is the protected large-batch row again). Equivalence: the bounds and the
+    float64 comparison on the emulated rows; each trade-off row's emulation and bound on its own
+    `samples` and its one-repeat multiplicative sweep. Then the fragility sweep.
+
+    Every candidate is run as the chosen protected network (the same shapes, give or take the
+    tripwire units the trade-off leaves out), and one emulated kernel order is one float32
+    forward pass here. Reports before 0.3 (no `construction.search`) ran trials in the reference
+    runtime on every row with the full emulation; they are read that way.
     """
     c = spec["constants"]
-    samples = report["data"]["samples"]
-    x = x_all[:samples]
+    equivalence = report["equivalence"]
+    x = x_all[:equivalence.get("samples", report["data"]["samples"])]
     construction = report["construction"]
     search = construction.get("search")
-    field = report["equivalence"]["field"]
-    emulated = field["emulated"]
-    xe = x[:emulated["samples"]]
-    xs = x[:search["screenSamples"]] if search else None
-    emulate = lambda layers, rows: [forward(layers, rows) for _ in emulated["results"]]
+    field = equivalence["field"]
+    assignments = len(field["emulated"]["results"])
+    xe = x_all[:field["emulated"]["samples"]]
+    xs = x_all[:search["screenSamples"]] if search else xe
+    runtimes = field["runtimes"]
+    large = max(row["batch"] for row in runtimes)
+    emulate = lambda layers, rows: [forward(layers, rows) for _ in range(assignments)]
+    predicted = set()
 
     def runtime_matrix():
-        for row in field["runtimes"]:
-            forward_batched(original, x[:row["samples"]], row["batch"])
-            forward_batched(protected, x[:row["samples"]], row["batch"])
+        for row in runtimes:
+            key = (row["runtime"], row["batch"])
+            if key not in predicted and not (row["runtime"] == equivalence["runtime"] and row["batch"] == large):
+                forward_batched(original, x_all[:row["samples"]], row["batch"])
+            predicted.add(key)
+            forward_batched(protected, x_all[:row["samples"]], row["batch"])
 
-    def trial(passed_search):
-        if search:
-            forward(protected, x[:search["samples"]])
-            if passed_search is not None:
-                emulate(protected, xs)
-                if passed_search:
-                    emulate(protected, xe)
-        else:
-            forward_batched(protected, x, c["largeBatch"])
-            if passed_search is not None:
-                emulate(protected, xe)
-
-    # Calibration: reference logits in the reference runtime, the original in the engine and under
-    # the emulated orders (once: cached), each search trial, each step-down (one runtime matrix), the final matrix.
-    forward_batched(original, x, c["largeBatch"])
+    forward_batched(original, x, large)
     if search:
-        forward(original, x[:search["samples"]])
+        forward(original, x_all[:search["samples"]])
         emulate(original, xs)
     emulate(original, xe)
-    for t in construction["amplitudeSearch"]:
-        if "failedIn" in t:
+    for trial in construction["amplitudeSearch"]:
+        if "failedIn" in trial:
             runtime_matrix()
+            continue
+        if search:
+            forward(protected, x_all[:search["samples"]])
         else:
-            trial(t["passed"] if "emulatedRelDiff" in t else None)
-    runtime_matrix()
-    # Equivalence: the written-back files in the reference runtime, the bounds, the trade-off rows
-    # (emulated orders, a one-repeat multiplicative sweep, a bound each), the float64 comparison.
-    forward_batched(protected, x, c["largeBatch"])
-    bound(original, xe)
-    bound(protected, xe)
-    trade = {"samples": min(samples, c["tradeOffSamples"]), "kinds": [{"kind": "multiplicative", "magnitudes": c["tradeOffMagnitudes"], "repeats": 1}]}
-    for _ in construction.get("tradeOff", []):
+            forward_batched(protected, x, large)
+        if "emulatedRelDiff" in trial:
+            emulate(protected, xs)
+    if search:
         emulate(protected, xe)
-        sweep(trade, original, protected, x_all, y_all, c["seed"])
-        bound(protected, xe)
-    forward(original, x, dtype=np.float64)
-    forward(protected, x, dtype=np.float64)
-    return sweep(report["fragility"], original, protected, x_all, y_all, c["seed"])
+    runtime_matrix()
+    exact_and_bounds(original, xe)
+    exact_and_bounds(protected, xe)
+    trade = {"samples": min(len(y_all), c["tradeOffSamples"]), "kinds": [{"kind": "multiplicative", "magnitudes": c["tradeOffMagnitudes"], "repeats": 1}]}
+    for i, row in enumerate(construction.get("tradeOff", [])):
+        xt = x_all[:row.get("samples", len(xe))]
+        if i == 0:
+            emulate(original, xt)
+            exact_and_bounds(original, xt)
+        emulate(protected, xt)
+        sweep(trade, original, protected, x_all, y_all, c)
+        exact_and_bounds(protected, xt)
+    forward(protected, xe, dtype=np.float64)
+    return sweep(report["fragility"], original, protected, x_all, y_all, c)
 
 
 # ---------------------------------------------------------------------------- workloads
@@ -412,7 +429,7 @@ def workload(spec):
     original, protected = load_network(spec["original"]), load_network(spec["protected"])
     report = json.load(open(spec["report"]))
     if spec["workload"] == "sweep":
-        return (lambda: sweep(report["fragility"], original, protected, x_all, y_all, spec["constants"]["seed"])), None
+        return (lambda: sweep(report["fragility"], original, protected, x_all, y_all, spec["constants"])), None
     return (lambda: protect_passes(report, spec, original, protected, x_all, y_all)), None
 
 
