@@ -1,5 +1,5 @@
 import { defaultAlpha, type Activation } from '../../../core/activations';
-import type { OptimizerName } from '../../../core/compute';
+import type { OptimizerName, TrainerOptions } from '../../../core/compute';
 import type { DenseNetwork } from '../../../core/network';
 import { activate, backpropagate } from './activationOps';
 import { GraphBuilder } from './onnxGraph';
@@ -103,12 +103,12 @@ export function nextName(name: string): string {
 /**
  * One optimiser step of `jsTrainer` (src/core/training.ts): mean cross-entropy on the logits
  * (softmax for several outputs, sigmoid for one), backpropagation with the core's derivatives,
- * then Adam (β1 0.9, β2 0.999, ε 1e-7, bias corrections fed per step) or SGD.
- * Inputs: x [N × inputs], labels int32 [N], lr (step_size and epsilon_hat for Adam) as scalars, and the state
- * (`stateNames`); outputs: the next state (`nextName`).
+ * then Adam (β1 0.9, β2 0.999, ε 1e-7, bias corrections fed per step: `adamScalars`) or SGD
+ * (its learning rate is part of the graph). Inputs: x [N × inputs], labels int32 [N], for Adam
+ * step_size and epsilon_hat, and the state (`stateTensors`); outputs: the next state (`nextName`).
  */
-export function trainGraph(layers: readonly LayerShape[], optimizer: OptimizerName): Uint8Array {
-  const g = new GraphBuilder(`train_${optimizer}`);
+export function trainGraph(layers: readonly LayerShape[], options: TrainerOptions): Uint8Array {
+  const g = new GraphBuilder(`train_${options.optimizer}`);
   const x = g.input('x', ['N', layers[0]!.inputs]);
   const labels = g.input('labels', ['N'], 'int32');
   const pre: string[] = [];
@@ -117,15 +117,12 @@ export function trainGraph(layers: readonly LayerShape[], optimizer: OptimizerNa
     pre.push(dense(g, layer, l, post[l]!));
     if (l < layers.length - 1) post.push(activate(g, layer.activation, pre[l]!, layer.alpha));
   });
-  const update = optimizer === 'adam' ? adamUpdate(g) : sgdUpdate(g);
+  const optimizer = options.optimizer === 'adam' ? adam(g) : sgd(g, options.learningRate);
   let delta = lossGradient(g, pre[layers.length - 1]!, labels, x, layers[layers.length - 1]!.units);
   for (let l = layers.length - 1; l >= 0; l--) {
     const layer = layers[l]!;
-    // dW = deltaᵀ·h [units × inputs] (our layout), db = Σ_rows delta.
-    const gradW = g.op('Gemm', [delta, post[l]!], { transA: { int: 1 } });
-    const gradB = g.op('ReduceSum', [delta, g.int64s([0])], { keepdims: { int: 0 } });
-    update(`w${l}`, gradW, [layer.units, layer.inputs]);
-    update(`b${l}`, gradB, [layer.units]);
+    optimizer.weights(l, delta, post[l]!, [layer.units, layer.inputs]);
+    optimizer.bias(l, delta, [layer.units]);
     if (l === 0) break;
     const below = layers[l - 1]!;
     const upstream = g.op('MatMul', [delta, `w${l}`]);
@@ -145,35 +142,67 @@ function lossGradient(g: GraphBuilder, logits: string, labels: string, x: string
   return g.op('Div', [g.op('Sub', [g.op('Softmax', [logits], { axis: { int: -1 } }), y]), rows]);
 }
 
-type Update = (param: string, grad: string, dims: number[]) => void;
+/**
+ * How a step turns layer l's error signal `delta` [N × units] into its next parameters: the
+ * weight gradient is deltaᵀ·h [units × inputs] (our layout), the bias gradient Σ_rows delta.
+ * Graph outputs are named by the nodes that compute them (an Identity would copy the tensor):
+ * the elementwise passes over the weights are a step's main cost on wide layers.
+ */
+interface Optimizer {
+  weights(l: number, delta: string, h: string, dims: number[]): void;
+  bias(l: number, delta: string, dims: number[]): void;
+}
 
-/** p −= lr·g. */
-function sgdUpdate(g: GraphBuilder): Update {
-  const lr = g.input('lr', []);
-  return (param, grad, dims) => {
-    g.output(g.op('Sub', [param, g.op('Mul', [grad, lr])], {}, nextName(param)), dims);
+const columnSum = (g: GraphBuilder, delta: string) => g.op('ReduceSum', [delta, g.int64s([0])], { keepdims: { int: 0 } });
+
+/** p −= lr·g; for the weights inside the gradient's Gemm (alpha −lr, C = w), with no pass of its own. */
+function sgd(g: GraphBuilder, lr: number): Optimizer {
+  return {
+    weights: (l, delta, h, dims) => {
+      const w = `w${l}`;
+      g.output(g.op('Gemm', [delta, h, w], { alpha: { float: -lr }, beta: { float: 1 }, transA: { int: 1 } }, nextName(w)), dims);
+    },
+    bias: (l, delta, dims) => {
+      const b = `b${l}`;
+      g.output(g.op('Sub', [b, g.op('Mul', [columnSum(g, delta), g.scalar(lr)])], {}, nextName(b)), dims);
+    },
   };
 }
 
+/** Keras' Adam constants, as `update` in training.ts. */
+const BETA1 = 0.9;
+const BETA2 = 0.999;
+const EPSILON = 1e-7;
+/** The graph keeps v/KAPPA: with g' = (1 − β1)·g, v' = β2·v + (1 − β2)·g² becomes v̄' = β2·v̄ + g'². */
+const KAPPA = (1 - BETA2) / (1 - BETA1) ** 2;
+
 /**
- * Adam as `update` in training.ts: m, v moments, p −= lr·(m/c1)/(√(v/c2) + ε). Each step feeds
- * two scalars computed in float64: step_size = lr·√c2/c1 and epsilon_hat = ε·√c2, so that
- * p −= step_size·m/(√v + epsilon_hat), the same value with one pass over the parameters fewer
- * (the elementwise passes over the state are the step's main cost on wide layers).
+ * The scalars of Adam step t (1, 2, …) in float64: with c1 = 1 − β1^t and c2 = 1 − β2^t,
+ * p −= lr·(m/c1)/(√(v/c2) + ε) is p −= step_size·m/(√v̄ + epsilon_hat) for v = κ·v̄.
  */
-function adamUpdate(g: GraphBuilder): Update {
+export function adamScalars(step: number, learningRate: number): { step_size: number; epsilon_hat: number } {
+  const scale = Math.sqrt(1 - BETA2 ** step) / Math.sqrt(KAPPA);
+  return { step_size: (learningRate * scale) / (1 - BETA1 ** step), epsilon_hat: EPSILON * scale };
+}
+
+/**
+ * Adam as `update` in training.ts, in 10 passes over each weight tensor: g' = (1 − β1)·g comes
+ * out of the gradient's Gemm (alpha), m' = β1·m + g', v̄' = β2·v̄ + g'², and
+ * p' = p − step_size·m'/(√v̄' + epsilon_hat) (`adamScalars`).
+ */
+function adam(g: GraphBuilder): Optimizer {
   const [stepSize, epsilonHat] = [g.input('step_size', []), g.input('epsilon_hat', [])];
-  const [beta1, beta2] = [0.9, 0.999];
-  return (param, grad, dims) => {
-    const [m, v] = [`m${param}`, `v${param}`];
-    g.input(m, dims);
-    g.input(v, dims);
-    // Graph outputs are named by the nodes that compute them: an Identity would copy the tensor.
-    const mNext = g.op('Add', [g.op('Mul', [m, g.scalar(beta1)]), g.op('Mul', [grad, g.scalar(1 - beta1)])], {}, nextName(m));
-    const vNext = g.op('Add', [g.op('Mul', [v, g.scalar(beta2)]), g.op('Mul', [g.op('Mul', [grad, grad]), g.scalar(1 - beta2)])], {}, nextName(v));
+  const update = (param: string, scaledGrad: string, dims: number[]) => {
+    const [m, v] = [g.input(`m${param}`, dims), g.input(`v${param}`, dims)];
+    const mNext = g.op('Add', [g.op('Mul', [m, g.scalar(BETA1)]), scaledGrad], {}, nextName(m));
+    const vNext = g.op('Add', [g.op('Mul', [v, g.scalar(BETA2)]), g.op('Mul', [scaledGrad, scaledGrad])], {}, nextName(v));
     const denominator = g.op('Add', [g.op('Sqrt', [vNext]), epsilonHat]);
     g.output(g.op('Sub', [param, g.op('Div', [g.op('Mul', [mNext, stepSize]), denominator])], {}, nextName(param)), dims);
     g.output(mNext, dims);
     g.output(vNext, dims);
+  };
+  return {
+    weights: (l, delta, h, dims) => update(`w${l}`, g.op('Gemm', [delta, h], { alpha: { float: 1 - BETA1 }, transA: { int: 1 } }), dims),
+    bias: (l, delta, dims) => update(`b${l}`, g.op('Mul', [columnSum(g, delta), g.scalar(1 - BETA1)]), dims),
   };
 }

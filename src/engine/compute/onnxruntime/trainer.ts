@@ -2,7 +2,7 @@ import type * as Ort from 'onnxruntime-node';
 import type { Trainer, TrainerOptions } from '../../../core/compute';
 import type { DenseNetwork } from '../../../core/network';
 import type { SessionCache } from './backend';
-import { layerShapes, nextName, shapeKey, stateTensors, trainGraph, type StateTensor } from './graphs';
+import { adamScalars, layerShapes, nextName, shapeKey, stateTensors, trainGraph, type StateTensor } from './graphs';
 
 /**
  * The onnxruntime trainer: one session run per step (graphs.ts `trainGraph`). Weights, biases
@@ -18,7 +18,9 @@ type TensorSet = Record<string, Ort.Tensor>;
 export async function createOrtTrainer(sessions: SessionCache, network: DenseNetwork, options: TrainerOptions): Promise<Trainer> {
   const ort = sessions.ort;
   const layers = layerShapes(network);
-  const session = await sessions.get(`train:${options.optimizer}:${shapeKey(layers)}`, () => trainGraph(layers, options.optimizer));
+  // SGD's learning rate is an attribute of its graph; Adam's comes with each step.
+  const kind = options.optimizer === 'sgd' ? `sgd(${options.learningRate})` : 'adam';
+  const session = await sessions.get(`train:${kind}:${shapeKey(layers)}`, () => trainGraph(layers, options));
   const state = stateTensors(layers, options.optimizer);
   const initial = ({ kind, layer, dims }: StateTensor): Float32Array => {
     if (kind === 'weights') return network.layers[layer]!.weights.slice();
@@ -29,8 +31,6 @@ export async function createOrtTrainer(sessions: SessionCache, network: DenseNet
   let current: TensorSet = Object.fromEntries(state.map((t) => [t.name, tensor(t, initial(t))]));
   let spare: TensorSet = Object.fromEntries(state.map((t) => [nextName(t.name), tensor(t, new Float32Array(current[t.name]!.size))]));
   const scalar = (value: number) => new ort.Tensor('float32', Float32Array.of(value), []);
-  const lr = scalar(options.learningRate);
-  const learningRate = options.learningRate;
   const inputs = network.inputs;
   let step = 0;
   let disposed = false;
@@ -46,12 +46,9 @@ export async function createOrtTrainer(sessions: SessionCache, network: DenseNet
         labels: new ort.Tensor('int32', labels.length === rows ? labels : labels.subarray(0, rows), [rows]),
       };
       if (options.optimizer === 'adam') {
-        // Keras' bias corrections c1 = 1 − β1^t, c2 = 1 − β2^t folded into two scalars (graphs.ts).
-        const rootC2 = Math.sqrt(1 - 0.999 ** step);
-        feeds.step_size = scalar((learningRate * rootC2) / (1 - 0.9 ** step));
-        feeds.epsilon_hat = scalar(1e-7 * rootC2);
-      } else {
-        feeds.lr = lr;
+        const { step_size, epsilon_hat } = adamScalars(step, options.learningRate);
+        feeds.step_size = scalar(step_size);
+        feeds.epsilon_hat = scalar(epsilon_hat);
       }
       await session.run(feeds, spare);
       // The outputs now hold the next state: they become the inputs, the old inputs the outputs.
