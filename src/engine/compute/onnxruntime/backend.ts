@@ -98,7 +98,7 @@ function floatOutput(result: Ort.InferenceSession.OnnxValueMapType, name: string
 /** Starts the onnxruntime engine with `threads` intra-op threads; EngineUnavailableError if it cannot run here. */
 export async function createOnnxRuntimeCompute(options: OnnxRuntimeComputeOptions): Promise<OnnxRuntimeCompute> {
   const ort = await loadOrt();
-  const threads = Math.max(1, Math.floor(options.threads));
+  const threads = options.threads >= 1 ? Math.floor(options.threads) : 1;
   ort.env.logLevel = 'error';
   const sessions = new SessionCache(ort, {
     intraOpNumThreads: threads,
