@@ -29,7 +29,8 @@ export interface BenchArgs {
 }
 
 export const USAGE = `Usage: npm run bench -- [options]
-  --json                 print only a JSON array of rows on stdout (progress goes to stderr)
+  --json                 print only a JSON array of rows on stdout (progress goes to stderr);
+                         npm prints its own "> mimosanet bench" banner on stdout unless run as npm run -s bench -- --json
   --workloads <list>     ${WORKLOADS.join(',')} (default: all)
   --backends <list>      ${BACKENDS.join(',')} (default: all; 'js' is skipped where it would take over ~2 minutes unless named)
   --runs <n>             timed runs per workload (default ${DEFAULT_RUNS}, the protect job ${DEFAULT_PROTECT_RUNS}); the median is reported

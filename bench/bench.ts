@@ -8,7 +8,8 @@
  *
  * Each (workload, backend) pair runs in a child process of its own (bench/child.ts) so its peak
  * RSS is its own; the numpy reference (bench/reference.py) does the same passes in float32 numpy
- * with one BLAS thread (and two, for the forward workloads). `--json` prints only the rows.
+ * with one BLAS thread (and two, for the forward workloads). `--json` prints only the rows
+ * (`npm run -s bench -- --json`: without -s, npm adds its banner on stdout).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -164,7 +165,7 @@ function headerLines(context: Context, protectedShape: string): string[] {
 function standingNotes(context: Context): string[] {
   const numpy = context.numpy.status === 'ok' ? "vs numpy = seconds / numpy's seconds (1 BLAS thread: OPENBLAS/OMP/MKL_NUM_THREADS=1) on the same passes; numpy-2t is numpy with 2 BLAS threads" : `${context.numpy.reason}: no ratios`;
   return [
-    `seconds and CPU s: medians of ${context.args.runs === undefined ? `${DEFAULT_RUNS} timed runs (the protect job ${DEFAULT_PROTECT_RUNS}: each run is a whole job of a minute or more)` : `${context.args.runs} timed runs (--runs)`}; forward workloads after one untimed warm-up, the sweep and the protect job without; CPU s counts every thread of the process`,
+    `seconds and CPU s: medians of ${context.args.runs === undefined ? `${DEFAULT_RUNS} timed runs (the protect job ${DEFAULT_PROTECT_RUNS}: each run is a whole job)` : `${context.args.runs} timed runs (--runs)`}; forward workloads after one untimed warm-up, the sweep and the protect job without; CPU s counts every thread of the process`,
     'GFLOP/s = 2·rows·Σ inputs·units / seconds (forward workloads only)',
     numpy,
     'peak RSS: maxRSS of the process that ran the row (a child process per row: the bench child with tsx, the example and the networks loaded; the CLI process for protect; the python process for numpy)',

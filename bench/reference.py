@@ -445,7 +445,7 @@ def run(spec_path, out_path):
         seconds.append(time.perf_counter() - wall0)
         cpu.append(time.process_time() - cpu0)
         checks = result if isinstance(result, dict) else checks
-        print(f"  numpy {spec['workload']} ({threads()} BLAS threads) run {i + 1}/{spec['runs']}: {seconds[-1]:.3f} s", file=sys.stderr)
+        print(f"  numpy {spec['workload']} (BLAS threads: {threads()}) run {i + 1}/{spec['runs']}: {seconds[-1]:.3f} s", file=sys.stderr)
     # ru_maxrss is in kilobytes on Linux.
     out = {"status": "ok", "seconds": seconds, "cpuSeconds": cpu, "maxRssBytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024, "flops": flops, "checks": checks}
     json.dump(out, open(out_path, "w"))
