@@ -42,6 +42,15 @@ export default tseslint.config(
     rules: restrict(['vscode', '**/extension/*'], 'engine and cli run without VS Code.'),
   },
   {
+    // The worker client runs in the extension host and in the CLI: it speaks the worker protocol
+    // and may touch the file system (a terminated job's staging folder), nothing else.
+    files: ['src/client/**/*.ts'],
+    rules: {
+      ...restrict(['vscode', '**/extension/*', '**/cli/*'], 'src/client is shared by the extension host and the CLI: no vscode, no front-end code.'),
+      ...typesOnly({ group: ['**/engine/**', '**/formats/**'], allowTypeImports: true, message: 'src/client runs beside the worker, not the engine: import type only.' }),
+    },
+  },
+  {
     // The extension host loads no engine and no tfjs (they run in dist/worker.js): engine and
     // format modules are imported as types only. The one exception is the format registry, the
     // host's content sniff and small-file inspection (no tfjs: runtimes are lazy imports, and

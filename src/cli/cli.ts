@@ -3,11 +3,13 @@
  * with --json the only thing on stdout is one JSON document. Exit codes: 0 success, 1 a check
  * failed, 2 bad usage or bad input, 130 cancelled.
  */
-import { MimosaError, UsageError } from '../core/errors';
+import type { Worker } from 'node:worker_threads';
+import { deserializeError, MimosaError, UsageError } from '../core/errors';
 import { PERTURBATION_KINDS } from '../core/report';
 import { parseOptions, type ProtectOptions, type RawOptions } from '../core/options';
 import { inspectModel } from '../engine/inspectModel';
-import { protectModel } from '../engine/protectModel';
+import { JobError, WorkerClient } from '../client/workerClient';
+import { startWorker } from '../engine/startWorker';
 import { verifyModel } from '../engine/verifyModel';
 import { TOOL_VERSION } from '../engine/version';
 import { requireFile, readHead } from '../engine/fileSystem';
@@ -90,16 +92,20 @@ async function runCommand(command: Command, target: string, line: CommandLine, p
   }
 }
 
-/** Runs a protect job with progress on stderr; Ctrl-C cancels it. */
+/**
+ * Runs a protect job in the engine worker with progress on stderr. Ctrl-C cancels it: the job
+ * stops at its next step, or, when a long synchronous step of a large network does not let it
+ * answer within the grace period, its thread is terminated and its staging folder removed.
+ */
 async function runProtect(job: ProtectJob, io: CliIo, quiet: boolean): Promise<ProtectResult> {
   const controller = new AbortController();
   const onSigint = (): void => controller.abort();
   process.once('SIGINT', onSigint);
   const progress = new ProgressReporter(io.stderr, { quiet });
+  const client = new WorkerClient(startEngineWorker, SILENT_LOG);
   try {
     let announced = false;
-    return await protectModel(job, {
-      signal: controller.signal,
+    return await client.protect(job, {
       onProgress: (p) => progress.update(p),
       // The first partial report carries the equivalence result: show it now, before the
       // sweeps (the longest phase), so the first answer comes early.
@@ -108,12 +114,25 @@ async function runProtect(job: ProtectJob, io: CliIo, quiet: boolean): Promise<P
         announced = true;
         progress.note(formatEarlyEquivalence(report.equivalence, report.construction));
       },
-    });
+    }, controller.signal);
+  } catch (error) {
+    throw error instanceof JobError ? deserializeError(error.serialized) : error;
   } finally {
+    client.dispose();
     progress.done();
     process.off('SIGINT', onSigint);
   }
 }
+
+/** The engine worker: dist/worker.js beside dist/cli.js, or its source when running from source. */
+function startEngineWorker(): Worker {
+  const worker = startWorker(__dirname, 'worker.js', '../engine/worker.ts');
+  if (!worker) throw new Error(`the engine worker is missing beside ${__dirname}`);
+  return worker;
+}
+
+/** The worker client's lifecycle lines are for the extension's log; the CLI's messages are its errors. */
+const SILENT_LOG = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
 /** A --data/--labels file must exist and look like data (by its first bytes) before the model is even read. */
 async function checkDataFile(path: string, role: 'data' | 'labels'): Promise<void> {

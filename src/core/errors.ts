@@ -162,6 +162,16 @@ export function serializeError(error: unknown): SerializedError {
   return { name: 'Error', code: 'INTERNAL', message: String(error) };
 }
 
+/**
+ * Re-creates an error that crossed a thread boundary: class identity does not survive it, the
+ * family code does (CANCELLED becomes a CancelledError, any other code a MimosaError with it).
+ */
+export function deserializeError(error: SerializedError): Error {
+  if (error.code === 'CANCELLED') return new CancelledError(error.message);
+  if (error.code === 'INTERNAL') return Object.assign(new Error(error.message), { name: error.name });
+  return new MimosaError(error.code, error.message);
+}
+
 /** Throws if the signal is aborted; long loops call this between steps. */
 export function throwIfCancelled(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw new CancelledError();

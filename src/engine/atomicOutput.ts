@@ -39,6 +39,11 @@ export class AtomicOutput {
     this.created = true;
   }
 
+  /** The staging folder (it exists once something was written): a supervisor that has to kill the job removes it. */
+  get stagingPath(): string {
+    return this.staging;
+  }
+
   /** Path of a file in the staging folder. */
   stagedPath(name: string): string {
     return join(this.staging, name);

@@ -1,13 +1,12 @@
-import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { EngineChoice } from '../core/compute';
-import { CancelledError, MimosaError, type MimosaErrorCode } from '../core/errors';
+import { deserializeError } from '../core/errors';
 import { measureFragility, type FragilityOptions, type SweepData } from '../core/fragility';
 import type { DenseNetwork } from '../core/network';
 import { perturbationOf } from '../core/perturbations';
 import type { FragilityKind, PerturbationKind } from '../core/report';
+import { startWorker } from './startWorker';
 import type { FromFragilityHelperMessage, ToFragilityHelperMessage } from './fragilityHelperProtocol';
 
 /** Below this much work (parameters × samples) a second thread costs more than it saves. */
@@ -28,19 +27,9 @@ export function splitKinds(kinds: readonly PerturbationKind[]): [PerturbationKin
   return groups;
 }
 
-/**
- * Starts the helper beside this module: the bundle in dist/, or, when running from source
- * (tests, under tsx), the TypeScript entry through tsx's require hook.
- */
+/** The helper beside this module: the bundle in dist/, or its TypeScript source when running from source. */
 function startHelper(): Worker | undefined {
-  const bundled = join(__dirname, 'fragilityWorker.js');
-  if (existsSync(bundled)) return new Worker(bundled);
-  const source = join(__dirname, 'fragilityHelper.ts');
-  // Both hooks: the CommonJS one for require, the ESM one for the engines' lazy import().
-  if (existsSync(source)) {
-    return new Worker(`require('tsx/cjs'); import('tsx/esm/api').then((api) => { api.register(); require(${JSON.stringify(source)}); });`, { eval: true });
-  }
-  return undefined;
+  return startWorker(__dirname, 'fragilityWorker.js', 'fragilityHelper.ts');
 }
 
 /**
@@ -84,7 +73,7 @@ export async function measureFragilityParallel(
           resolve();
           return;
         case 'error':
-          reject(helperError(message.error.code, message.error.message));
+          reject(deserializeError(message.error));
           return;
         default: {
           const never: never = message;
@@ -118,10 +107,4 @@ export async function measureFragilityParallel(
     options.signal?.removeEventListener('abort', onAbort);
     await worker.terminate();
   }
-}
-
-/** Re-creates an error raised in the helper thread (class identity does not cross threads, the code does). */
-function helperError(code: MimosaErrorCode | 'INTERNAL', message: string): Error {
-  if (code === 'CANCELLED') return new CancelledError();
-  return code === 'INTERNAL' ? new Error(message) : new MimosaError(code, message);
 }

@@ -29,6 +29,11 @@ export interface ProtectHooks {
   onPartialReport?: (report: Partial<ProtectionReport>) => void;
   /** Aborting cancels the job: CancelledError, nothing written. */
   signal?: AbortSignal;
+  /**
+   * The staging folder partial output goes to, as soon as it is chosen: whoever may have to
+   * terminate the job's thread (a cancel stuck in a long synchronous step) removes it then.
+   */
+  onStaging?: (path: string) => void;
 }
 
 /**
@@ -47,6 +52,7 @@ export async function protectModel(job: ProtectJob, hooks: ProtectHooks = {}): P
   const original = await readOriginal(job.modelPath);
   const outDir = resolveOutDir(original, job.outDir);
   const output = await AtomicOutput.open(outDir, job.force);
+  hooks.onStaging?.(output.stagingPath);
   // One thread: the sweeps already run one thread per core (parallelFragility).
   const engine = await createCompute(options.engine, { threads: 1 });
   try {

@@ -23,6 +23,7 @@ port.on('message', (message: ToWorkerMessage) => {
         signal: controller.signal,
         onProgress: (progress) => post({ type: 'progress', id: message.id, progress }),
         onPartialReport: (report) => post({ type: 'partialReport', id: message.id, report }),
+        onStaging: (path) => post({ type: 'staging', id: message.id, path }),
       })
         .then((result) => post({ type: 'protectResult', id: message.id, result }))
         .catch((error: unknown) => post({ type: 'error', id: message.id, error: serializeError(error) }))

@@ -16,7 +16,7 @@ import { ReportStore } from './reports/reportStore';
 import type { MimosaNetApi, Services } from './services';
 import { ModelsTreeProvider } from './views/modelsView';
 import { ReportsTreeProvider } from './views/reportsView';
-import { WorkerClient, type WorkerLike } from './workerClient';
+import { WorkerClient, type WorkerLike } from '../client/workerClient';
 import type { ReportViewState } from '../protocol/webview';
 
 /** Called by VS Code on the first activation event; returns an API for the extension-host tests. */

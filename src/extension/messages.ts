@@ -3,8 +3,8 @@
  * `postMessage` as `unknown`; the host checks them before acting (a webview is untrusted content,
  * and a worker built from another version could speak an older protocol). Pure, no `vscode`.
  */
+import { isId, isRecord } from '../client/workerMessages';
 import type { FromWebviewMessage } from '../protocol/webview';
-import type { FromWorkerMessage } from '../protocol/worker';
 
 /** Whether a value posted by the report webview is a message the host understands. */
 export function isFromWebviewMessage(value: unknown): value is FromWebviewMessage {
@@ -29,25 +29,6 @@ export function isFromWebviewMessage(value: unknown): value is FromWebviewMessag
   }
 }
 
-/** Whether a value posted by the worker is a message of the worker protocol. */
-export function isFromWorkerMessage(value: unknown): value is FromWorkerMessage {
-  if (!isRecord(value) || !isId(value.id)) return false;
-  switch (value.type) {
-    case 'progress':
-      return isRecord(value.progress) && typeof value.progress.fraction === 'number';
-    case 'partialReport':
-      return isRecord(value.report);
-    case 'protectResult':
-      return isRecord(value.result) && isRecord(value.result.report) && typeof value.result.reportPath === 'string';
-    case 'inspectResult':
-      return isRecord(value.info) && typeof value.info.format === 'string';
-    case 'error':
-      return isRecord(value.error) && typeof value.error.message === 'string';
-    default:
-      return false;
-  }
-}
-
 /** Decodes a `data:image/png;base64,...` URL into bytes; throws on anything else. */
 export function decodePngDataUrl(dataUrl: string): Uint8Array {
   const prefix = 'data:image/png;base64,';
@@ -59,13 +40,6 @@ export function decodePngDataUrl(dataUrl: string): Uint8Array {
   return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function isId(value: unknown): value is number {
-  return typeof value === 'number' && Number.isInteger(value) && value >= 0;
-}
 
 /** A bare file name: suggestions must not steer the save dialog into another folder. */
 function isFileName(value: unknown): value is string {

@@ -16,7 +16,7 @@ import { ReportPanel } from './reportPanel';
 import type { Services } from './services';
 import { readProtectOptions, resolveOutputFolder } from './settings';
 import { modelLabel } from './views/treeItemData';
-import { JobError } from './workerClient';
+import { JobError } from '../client/workerClient';
 
 /** Evaluation data of a run: files, or generated probe inputs. */
 export type DataChoice = { kind: 'probes' } | { kind: 'files'; dataPath: string; labelsPath?: string };

@@ -6,7 +6,7 @@ import type * as vscode from 'vscode';
 import type { ModelDiscovery, ModelInspector } from './discovery/modelDiscovery';
 import type { ReportPanelHost } from './reportPanel';
 import type { ReportStore } from './reports/reportStore';
-import type { WorkerClient } from './workerClient';
+import type { WorkerClient } from '../client/workerClient';
 
 /** Everything the commands work with. */
 export interface Services {

@@ -64,6 +64,13 @@ export interface InspectResponse {
   info: ModelInfo;
 }
 
+/** Where job `id` stages its output: the client removes it if it has to terminate the worker. */
+export interface StagingNotification {
+  type: 'staging';
+  id: number;
+  path: string;
+}
+
 /** Job `id` failed or was cancelled (code CANCELLED). */
 export interface ErrorResponse {
   type: 'error';
@@ -77,4 +84,5 @@ export type FromWorkerMessage =
   | PartialReportNotification
   | ProtectResponse
   | InspectResponse
+  | StagingNotification
   | ErrorResponse;

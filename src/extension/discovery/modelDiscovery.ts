@@ -11,7 +11,7 @@ import type { ModelInfo } from '../../formats/format';
 import { CONFIG_SECTION, CONTEXT_KEYS } from '../ids';
 import type { ReportStore } from '../reports/reportStore';
 import { resolveOutputFolder } from '../settings';
-import { JobError } from '../workerClient';
+import { JobError } from '../../client/workerClient';
 import { HEAD_BYTES, MODEL_FILE_GLOB, isStagingPath } from './globs';
 import { type ModelEntry, headSaysMimosa } from './modelEntry';
 import { debounce, findInWorkspace, isIncluded, readHead } from './workspaceFiles';

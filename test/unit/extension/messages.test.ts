@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { decodePngDataUrl, isFromWebviewMessage, isFromWorkerMessage } from '../../../src/extension/messages';
+import { isFromWorkerMessage } from '../../../src/client/workerMessages';
+import { decodePngDataUrl, isFromWebviewMessage } from '../../../src/extension/messages';
 
 // A 1×1 transparent PNG.
 const PNG = 'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=';

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import type { ProtectJob } from '../../../src/protocol/jobs';
 import type { FromWorkerMessage, ToWorkerMessage } from '../../../src/protocol/worker';
 import { DEFAULT_OPTIONS } from '../../../src/extension/settings';
-import { JobError, WorkerClient, type WorkerLike } from '../../../src/extension/workerClient';
+import { JobError, WorkerClient, type WorkerLike } from '../../../src/client/workerClient';
 
 /** A worker that records what it is sent and replies when the test says so. */
 class FakeWorker implements WorkerLike {
@@ -32,13 +32,16 @@ class FakeWorker implements WorkerLike {
 function setup(graceMs = 50) {
   const workers: FakeWorker[] = [];
   const lines: string[] = [];
+  const removed: string[] = [];
   const log = { info: (m: string) => lines.push(`info ${m}`), warn: (m: string) => lines.push(`warn ${m}`), error: (m: string) => lines.push(`error ${m}`) };
   const client = new WorkerClient(() => {
     const w = new FakeWorker();
     workers.push(w);
     return w;
-  }, log, graceMs);
-  return { client, workers, lines };
+  }, log, graceMs, async (path) => {
+    removed.push(path);
+  });
+  return { client, workers, lines, removed };
 }
 
 const job: ProtectJob = { modelPath: '/w/model.json', force: false, options: DEFAULT_OPTIONS };
@@ -89,14 +92,19 @@ describe('worker client', () => {
     assert.equal(w.terminated, false, 'a worker that answers is kept');
   });
 
-  it('replaces a worker that does not acknowledge a cancel in time', async () => {
-    const { client, workers, lines } = setup(20);
+  it('terminates a worker that does not acknowledge a cancel in time and removes the job’s staging folder', async () => {
+    const { client, workers, lines, removed } = setup(20);
     const abort = new AbortController();
     const done = client.protect(job, {}, abort.signal);
+    const id = (workers[0]!.sent[0] as { id: number }).id;
+    workers[0]!.reply({ type: 'staging', id, path: '/w/.model.mimosa.partial-00ff' });
+    const started = performance.now();
     abort.abort();
     await assert.rejects(done, (e: unknown) => e instanceof JobError && e.serialized.code === 'CANCELLED');
+    assert.ok(performance.now() - started < 500, 'the grace period, not more');
     assert.equal(workers[0]!.terminated, true);
-    assert.ok(lines.some((l) => l.startsWith('warn') && l.includes('restarting')));
+    assert.deepEqual(removed, ['/w/.model.mimosa.partial-00ff'], 'removed before the job settles');
+    assert.ok(lines.some((l) => l.startsWith('warn') && l.includes('terminating')));
     void client.inspect('/w/a.json');
     assert.equal(workers.length, 2, 'the next request starts a fresh worker');
   });

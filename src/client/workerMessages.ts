@@ -1,0 +1,32 @@
+import type { FromWorkerMessage } from '../protocol/worker';
+
+/** Messages arrive as plain data from another thread or a webview: checked before they are trusted. */
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+export function isId(value: unknown): value is number {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 0;
+}
+
+/** Whether a value posted by the worker is a message of the worker protocol. */
+export function isFromWorkerMessage(value: unknown): value is FromWorkerMessage {
+  if (!isRecord(value) || !isId(value.id)) return false;
+  switch (value.type) {
+    case 'progress':
+      return isRecord(value.progress) && typeof value.progress.fraction === 'number';
+    case 'partialReport':
+      return isRecord(value.report);
+    case 'protectResult':
+      return isRecord(value.result) && isRecord(value.result.report) && typeof value.result.reportPath === 'string';
+    case 'inspectResult':
+      return isRecord(value.info) && typeof value.info.format === 'string';
+    case 'staging':
+      return typeof value.path === 'string';
+    case 'error':
+      return isRecord(value.error) && typeof value.error.message === 'string';
+    default:
+      return false;
+  }
+}
+
