@@ -140,7 +140,7 @@ export class WorkerClient {
     // The worker acknowledges between steps; a long synchronous step (or native code) would
     // keep the user waiting, so after a grace period the worker is terminated, the job's
     // staging folder removed, and the worker restarted on the next job.
-    setTimeout(() => {
+    const timer = setTimeout(() => {
       const pending = this.pending.get(id);
       if (!pending || this.worker !== worker) return;
       this.log.warn(`job ${id}: no answer ${this.cancelGraceMs} ms after cancelling; terminating the worker`);
@@ -150,6 +150,8 @@ export class WorkerClient {
         .catch((error: unknown) => this.log.error(`job ${id}: could not remove ${pending.staging}: ${String(error)}`))
         .finally(() => pending.reject(new JobError({ name: 'CancelledError', code: 'CANCELLED', message: 'Cancelled' })));
     }, this.cancelGraceMs);
+    // A job that answers in time must not keep the process alive for the rest of the grace period.
+    timer.unref();
   }
 
   private ensureWorker(): WorkerLike {
