@@ -3,13 +3,12 @@
  * with --json the only thing on stdout is one JSON document. Exit codes: 0 success, 1 a check
  * failed, 2 bad usage or bad input, 130 cancelled.
  */
-import type { Worker } from 'node:worker_threads';
 import { deserializeError, MimosaError, UsageError } from '../core/errors';
 import { PERTURBATION_KINDS } from '../core/report';
 import { parseOptions, type ProtectOptions, type RawOptions } from '../core/options';
 import { inspectModel } from '../engine/inspectModel';
-import { JobError, WorkerClient } from '../client/workerClient';
-import { startWorker } from '../engine/startWorker';
+import { startEngineProcess } from '../client/engineProcess';
+import { JobError, WorkerClient, type WorkerLike } from '../client/workerClient';
 import { verifyModel } from '../engine/verifyModel';
 import { TOOL_VERSION } from '../engine/version';
 import { requireFile, readHead } from '../engine/fileSystem';
@@ -93,9 +92,9 @@ async function runCommand(command: Command, target: string, line: CommandLine, p
 }
 
 /**
- * Runs a protect job in the engine worker with progress on stderr. Ctrl-C cancels it: the job
+ * Runs a protect job in the engine process with progress on stderr. Ctrl-C cancels it: the job
  * stops at its next step, or, when a long synchronous step of a large network does not let it
- * answer within the grace period, its thread is terminated and its staging folder removed.
+ * answer within the grace period, its process is killed and its staging folder removed.
  */
 async function runProtect(job: ProtectJob, io: CliIo, quiet: boolean): Promise<ProtectResult> {
   const controller = new AbortController();
@@ -124,11 +123,9 @@ async function runProtect(job: ProtectJob, io: CliIo, quiet: boolean): Promise<P
   }
 }
 
-/** The engine worker: dist/worker.js beside dist/cli.js, or its source when running from source. */
-function startEngineWorker(): Worker {
-  const worker = startWorker(__dirname, 'worker.js', '../engine/worker.ts');
-  if (!worker) throw new Error(`the engine worker is missing beside ${__dirname}`);
-  return worker;
+/** The engine process: dist/worker.js beside dist/cli.js, or its source when running from source. */
+function startEngineWorker(): WorkerLike {
+  return startEngineProcess(__dirname, '../engine/worker.ts');
 }
 
 /** The worker client's lifecycle lines are for the extension's log; the CLI's messages are its errors. */

@@ -100,8 +100,11 @@ export async function measureFragilityParallel(
     const byKind = new Map([...localKinds, ...remoteKinds].map((k) => [k.kind, k]));
     return options.kinds.map((k) => byKind.get(k)).filter((k): k is FragilityKind => k !== undefined);
   } catch (error) {
-    // One side failed or was cancelled: stop the other at once.
+    // One side failed or was cancelled: stop the other at once, and let it finish the compute
+    // call it is in before its thread goes: terminating a thread while onnxruntime runs for it
+    // aborts the whole process. Its answer comes within one evaluation.
     post({ type: 'cancel' });
+    await remoteRun.catch(() => undefined);
     throw error;
   } finally {
     options.signal?.removeEventListener('abort', onAbort);

@@ -9,8 +9,22 @@ import type { FromWorkerMessage, ToWorkerMessage } from '../protocol/worker';
 import { inspectModel } from './inspectModel';
 import { protectModel } from './protectModel';
 
-const port = parentPort;
-if (!port) throw new Error('worker.js must be started as a worker thread');
+/**
+ * The engine runs as a child process (src/client/engineProcess.ts, IPC with structured-clone
+ * serialisation); as a worker thread it speaks the same messages through parentPort.
+ */
+const port = parentPort ?? processPort();
+if (!port) throw new Error('worker.js must be started with an IPC channel (fork) or as a worker thread');
+
+function processPort(): { postMessage(message: FromWorkerMessage): void; on(event: 'message', listener: (message: ToWorkerMessage) => void): void } | undefined {
+  if (!process.send) return undefined;
+  // The parent went away (closed, crashed): nothing is left to report to.
+  process.on('disconnect', () => process.exit(0));
+  return {
+    postMessage: (message) => process.send!(message),
+    on: (_event, listener) => process.on('message', listener as (message: unknown) => void),
+  };
+}
 const running = new Map<number, AbortController>();
 const post = (message: FromWorkerMessage): void => port.postMessage(message);
 

@@ -4,7 +4,7 @@
  * dist/worker.js, started on first use.
  */
 import * as path from 'node:path';
-import { Worker } from 'node:worker_threads';
+import { startEngineProcess } from '../client/engineProcess';
 import * as vscode from 'vscode';
 import type { FileReader } from '../formats/format';
 import { FORMATS, sniffFormat } from '../formats/registry';
@@ -94,21 +94,12 @@ function createInspector(worker: WorkerClient): ModelInspector {
 }
 
 /** Starts dist/worker.js; its stderr (tfjs warnings, crashes) goes to the log. */
+/** The engine process (dist/worker.js); its output lines go to the log. */
 function startWorker(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): WorkerLike {
-  const worker = new Worker(path.join(context.extensionPath, 'dist', 'worker.js'), { stderr: true, stdout: true });
-  const forward = (stream: NodeJS.ReadableStream, level: 'debug' | 'warn'): void => {
-    stream.setEncoding('utf8');
-    stream.on('data', (chunk: string) => {
-      for (const line of chunk.split('\n')) if (line.trim()) log[level](`worker: ${line}`);
-    });
-  };
-  forward(worker.stdout, 'debug');
-  forward(worker.stderr, 'warn');
-  return {
-    postMessage: (message) => worker.postMessage(message),
-    on: (event: string, listener: (...args: never[]) => void) => worker.on(event, listener as (...args: unknown[]) => void),
-    terminate: () => worker.terminate(),
-  } as WorkerLike;
+  return startEngineProcess(path.join(context.extensionPath, 'dist'), '../src/engine/worker.ts', {
+    stdout: (line) => log.debug(`engine: ${line}`),
+    stderr: (line) => log.warn(`engine: ${line}`),
+  });
 }
 
 function isViewState(value: unknown): value is ReportViewState {

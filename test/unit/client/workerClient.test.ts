@@ -99,8 +99,11 @@ describe('worker client', () => {
     const id = (workers[0]!.sent[0] as { id: number }).id;
     workers[0]!.reply({ type: 'staging', id, path: '/w/.model.mimosa.partial-00ff' });
     const started = performance.now();
+    // The grace timer is unref'd (the worker's own handle keeps a real process alive): hold the loop.
+    const keepAlive = setTimeout(() => undefined, 2000);
     abort.abort();
     await assert.rejects(done, (e: unknown) => e instanceof JobError && e.serialized.code === 'CANCELLED');
+    clearTimeout(keepAlive);
     assert.ok(performance.now() - started < 500, 'the grace period, not more');
     assert.equal(workers[0]!.terminated, true);
     assert.deepEqual(removed, ['/w/.model.mimosa.partial-00ff'], 'removed before the job settles');

@@ -1,0 +1,58 @@
+import { fork } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { WorkerLike } from './workerClient';
+
+/**
+ * The engine runs in a child process, not a thread of the caller: a cancel that has to kill a
+ * job stuck in a long synchronous step kills the process, which is always safe, whereas
+ * terminating a thread while onnxruntime runs for it aborts the whole host process (measured:
+ * SIGABRT). A crash in native code likewise ends the engine, never the extension host or the CLI.
+ */
+
+/** Where the engine's output lines go (the extension's log; nowhere in the CLI). */
+export interface EngineOutput {
+  stdout(line: string): void;
+  stderr(line: string): void;
+}
+
+/**
+ * Starts the engine: `dist/worker.js` beside the calling bundle, or, from source (tests), the
+ * TypeScript entry under tsx. Messages use structured-clone serialisation, so typed arrays and
+ * nested reports cross as they would between threads.
+ */
+export function startEngineProcess(bundleDir: string, sourceEntry: string, output?: EngineOutput): WorkerLike {
+  const bundled = join(bundleDir, 'worker.js');
+  const fromSource = !existsSync(bundled);
+  const child = fork(fromSource ? join(bundleDir, sourceEntry) : bundled, [], {
+    serialization: 'advanced',
+    execArgv: fromSource ? ['--import', 'tsx'] : [],
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+  });
+  for (const [stream, sink] of [[child.stdout, output?.stdout], [child.stderr, output?.stderr]] as const) {
+    stream?.setEncoding('utf8');
+    stream?.on('data', (chunk: string) => {
+      for (const line of chunk.split('\n')) if (line.trim()) sink?.(line);
+    });
+  }
+  const worker: WorkerLike = {
+    postMessage: (message) => {
+      if (child.connected) child.send(message);
+    },
+    on: ((event: 'message' | 'error' | 'exit', listener: (value: never) => void) => {
+      if (event === 'exit') child.on('exit', (code, signal) => (listener as (code: number) => void)(code ?? (signal ? 128 : 1)));
+      else child.on(event, listener as (value: unknown) => void);
+      return worker;
+    }) as WorkerLike['on'],
+    terminate: () =>
+      new Promise<number>((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) {
+          resolve(child.exitCode ?? 128);
+          return;
+        }
+        child.once('exit', (code) => resolve(code ?? 128));
+        child.kill('SIGKILL');
+      }),
+  };
+  return worker;
+}
