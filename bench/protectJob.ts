@@ -1,12 +1,12 @@
 /**
  * The whole-job workload: the built CLI's `protect` on the example, one child process per run,
- * with wall time measured here and CPU time (user + system over every thread: the fragility
- * helper thread, native thread pools) and peak RSS read from the process's own rusage at exit
- * (bench/rusageAtExit.mjs).
+ * with wall time measured here and CPU time (user + system over every thread of the CLI and of
+ * the engine process it forks: the fragility helper thread, native thread pools) and peak RSS
+ * read from each process's own rusage at exit (bench/rusageAtExit.mjs).
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import type { Timings } from './childProtocol';
 import { EXAMPLE } from './workloads';
 
@@ -30,12 +30,17 @@ interface ResourceUsage {
 
 /** One protect run: its exit code, wall and CPU seconds and peak RSS. */
 async function runOnce(outDir: string, engine: string | null, rusageFile: string): Promise<{ wall: number; cpu: number; maxRssBytes: number }> {
-  const args = ['--import', PRELOAD, CLI, 'protect', EXAMPLE.model, '--data', EXAMPLE.x, '--labels', EXAMPLE.y, '--out', outDir, '--force', '--quiet'];
+  const args = [CLI, 'protect', EXAMPLE.model, '--data', EXAMPLE.x, '--labels', EXAMPLE.y, '--out', outDir, '--force', '--quiet'];
   if (engine) args.push('--engine', engine);
-  rmSync(rusageFile, { force: true });
+  const dir = dirname(rusageFile);
+  const prefix = `${basename(rusageFile)}.`;
+  const usageFiles = (): string[] => readdirSync(dir).filter((f) => f.startsWith(prefix)).map((f) => join(dir, f));
+  for (const f of usageFiles()) rmSync(f, { force: true });
   const start = performance.now();
   const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((resolve, reject) => {
-    const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, MIMOSANET_BENCH_RUSAGE: rusageFile }, stdio: ['ignore', 'ignore', 'pipe'] });
+    // Through NODE_OPTIONS, so the engine process the CLI forks is measured too.
+    const env = { ...process.env, MIMOSANET_BENCH_RUSAGE: rusageFile, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import=${PRELOAD}`.trim() };
+    const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';
     child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
     child.on('error', reject);
@@ -43,8 +48,10 @@ async function runOnce(outDir: string, engine: string | null, rusageFile: string
   });
   const wall = (performance.now() - start) / 1000;
   if (code !== 0) throw new Error(`protect exited with code ${code}: ${stderr.trim().split('\n').slice(-3).join(' | ')}`);
-  const usage = JSON.parse(readFileSync(rusageFile, 'utf8')) as ResourceUsage;
-  return { wall, cpu: (usage.userCPUTime + usage.systemCPUTime) / 1e6, maxRssBytes: usage.maxRSS * 1024 };
+  const usages = usageFiles().map((f) => JSON.parse(readFileSync(f, 'utf8')) as ResourceUsage);
+  if (usages.length < 2) throw new Error(`expected the CLI and its engine process to report their resource usage, got ${usages.length}`);
+  const cpu = usages.reduce((n, u) => n + u.userCPUTime + u.systemCPUTime, 0) / 1e6;
+  return { wall, cpu, maxRssBytes: Math.max(...usages.map((u) => u.maxRSS)) * 1024 };
 }
 
 /**
