@@ -29,9 +29,8 @@ export function heNetwork(sizes: number[], seed: number): DenseNetwork {
   };
 }
 
-async function main(): Promise<void> {
-  const [out, ...shapes] = process.argv.slice(2);
-  if (!out || shapes.length === 0) throw new Error('usage: makeModels.ts <out-folder> <784-512-256-10> ...');
+/** Writes one folder per shape ("784-512-256-10") under `out`, each a TF.js model. */
+export async function writeScalingModels(out: string, shapes: readonly string[]): Promise<void> {
   const template = await tfjsLayersFormat.load(join(__dirname, '../../examples/mnist-mlp/model.json'), nodeFileReader);
   for (const shape of shapes) {
     const sizes = shape.split('-').map(Number);
@@ -43,8 +42,13 @@ async function main(): Promise<void> {
       const bytes = file.name.endsWith('.json') ? JSON.stringify({ ...JSON.parse(Buffer.from(file.bytes).toString('utf8')), convertedBy: 'bench/scaling/makeModels.ts' }) : file.bytes;
       writeFileSync(join(dir, file.name), bytes);
     }
-    console.log(`wrote ${dir}`);
   }
+}
+
+async function main(): Promise<void> {
+  const [out, ...shapes] = process.argv.slice(2);
+  if (!out || shapes.length === 0) throw new Error('usage: makeModels.ts <out-folder> <784-512-256-10> ...');
+  await writeScalingModels(out, shapes);
 }
 
 if (require.main === module) void main();
