@@ -56,7 +56,7 @@ interface Pending {
 }
 
 /** How long a cancelled job may take to answer before its worker is terminated. */
-export const CANCEL_GRACE_MS = 600;
+export const CANCEL_GRACE_MS = 400;
 
 /** Removes a staging folder after the worker that wrote it was terminated. */
 const removeFolder = (path: string): Promise<void> => rm(path, { recursive: true, force: true });
