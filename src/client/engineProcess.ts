@@ -44,6 +44,10 @@ export function startEngineProcess(bundleDir: string, sourceEntry: string, outpu
       else child.on(event, listener as (value: unknown) => void);
       return worker;
     }) as WorkerLike['on'],
+    // Closing the IPC channel makes the engine exit normally (src/engine/worker.ts).
+    close: () => {
+      if (child.connected) child.disconnect();
+    },
     terminate: () =>
       new Promise<number>((resolve) => {
         if (child.exitCode !== null || child.signalCode !== null) {

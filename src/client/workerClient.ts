@@ -22,7 +22,10 @@ export interface WorkerLike {
   on(event: 'message', listener: (value: unknown) => void): unknown;
   on(event: 'error', listener: (error: Error) => void): unknown;
   on(event: 'exit', listener: (code: number) => void): unknown;
+  /** Ends it now (a job it is running is lost). */
   terminate(): Promise<number>;
+  /** Asks it to exit once idle, letting it clean up (a process ends normally); absent for threads. */
+  close?(): void;
 }
 
 /** Creates the worker; called once, and again only after the previous one died. */
@@ -114,8 +117,11 @@ export class WorkerClient {
   /** Ends the worker and fails every open job. */
   dispose(): void {
     this.disposed = true;
+    const idle = this.pending.size === 0;
     this.failAll({ name: 'Error', code: 'CANCELLED', message: 'MimosaNet was shut down' });
-    void this.worker?.terminate();
+    // An idle engine exits on its own; one still running a job is stopped now.
+    if (idle && this.worker?.close) this.worker.close();
+    else void this.worker?.terminate();
     this.worker = undefined;
   }
 

@@ -9,6 +9,7 @@ import { JobError, WorkerClient, type WorkerLike } from '../../../src/client/wor
 class FakeWorker implements WorkerLike {
   readonly sent: ToWorkerMessage[] = [];
   terminated = false;
+  closed = false;
   private readonly listeners: Record<string, ((value: never) => void)[]> = {};
   postMessage(message: ToWorkerMessage): void {
     this.sent.push(message);
@@ -20,6 +21,9 @@ class FakeWorker implements WorkerLike {
   async terminate(): Promise<number> {
     this.terminated = true;
     return 0;
+  }
+  close(): void {
+    this.closed = true;
   }
   emit(event: 'message' | 'error' | 'exit', value: unknown): void {
     for (const l of this.listeners[event] ?? []) l(value as never);
@@ -144,5 +148,15 @@ describe('worker client', () => {
     await assert.rejects(done, /shut down/);
     assert.equal(workers[0]!.terminated, true);
     await assert.rejects(client.inspect('/w/b.json'), /shut down/);
+  });
+
+  it('dispose lets an idle worker exit on its own (a process then ends normally)', async () => {
+    const { client, workers } = setup();
+    const done = client.inspect('/w/a.json');
+    const id = (workers[0]!.sent[0] as { id: number }).id;
+    workers[0]!.reply({ type: 'inspectResult', id, info: { format: 'x', path: '/w/a.json', layers: [], parameters: 1 } });
+    await done;
+    client.dispose();
+    assert.deepEqual([workers[0]!.closed, workers[0]!.terminated], [true, false]);
   });
 });
