@@ -63,6 +63,12 @@ const BAD_INPUTS: BadInput[] = [
     fragments: () => ["unknown option '--bogus'", "'protect' takes --out, --data, --labels", '--max-samples'],
   },
   {
+    name: 'an engine that does not exist',
+    argv: (w) => ['protect', join(w, 'model', 'model.json'), '--engine', 'cuda'],
+    code: 'USAGE',
+    fragments: () => ["--engine must be one of auto, onnxruntime, tfjs-wasm, js, got 'cuda'"],
+  },
+  {
     name: 'a misspelt option',
     argv: (w) => ['protect', join(w, 'model', 'model.json'), '--label', 'y.npy'],
     code: 'USAGE',
