@@ -22,6 +22,7 @@ const OPTIONS = {
   'max-samples': { type: 'string', value: '<n>' },
   engine: { type: 'string', value: 'auto|onnxruntime|tfjs-wasm|js' },
   report: { type: 'string', value: '<report.json>' },
+  original: { type: 'string', value: '<model>' },
   force: { type: 'boolean' },
   json: { type: 'boolean' },
   quiet: { type: 'boolean' },
@@ -40,6 +41,12 @@ export const COMMANDS = {
     example: 'mimosanet protect model.json',
     required: [],
     options: ['out', 'data', 'labels', 'seed', 'tolerance', 'amplitude', 'force', 'json', 'quiet', 'copies', 'rescale', 'twins', 'tripwires', 'kinds', 'repeats', 'max-samples', 'engine'],
+  },
+  attack: {
+    operand: '<protected-model>',
+    example: 'mimosanet attack model.mimosa/model.json --original model.json --data x.npy --labels y.npy',
+    required: ['original', 'data', 'labels'],
+    options: ['original', 'data', 'labels', 'seed', 'engine', 'json'],
   },
   verify: { operand: '<protected-model>', example: 'mimosanet verify model.mimosa/model.json --report model.mimosa/report.json', required: ['report'], options: ['report', 'json'] },
 } as const satisfies Record<string, { operand: string; example: string; required: readonly OptionName[]; options: readonly OptionName[] }>;

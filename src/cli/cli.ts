@@ -6,6 +6,7 @@
 import { deserializeError, MimosaError, UsageError } from '../core/errors';
 import { PERTURBATION_KINDS } from '../core/report';
 import { parseOptions, type ProtectOptions, type RawOptions } from '../core/options';
+import { attackModel } from '../engine/attackModel';
 import { inspectModel } from '../engine/inspectModel';
 import { startEngineProcess } from '../client/engineProcess';
 import { JobError, WorkerClient, type WorkerLike } from '../client/workerClient';
@@ -16,7 +17,7 @@ import { sniffDataFile } from '../formats/data/sniff';
 import { SNIFF_BYTES } from '../formats/registry';
 import type { ProtectJob, ProtectResult } from '../protocol/jobs';
 import { COMMANDS, CommandLineError, commandUsage, parseCommandLine, wantsJson, type Command, type CommandLine, type OptionName } from './args';
-import { formatEarlyEquivalence, formatInspection, formatProtectSummary, formatVerification } from './format';
+import { formatAttackReport, formatEarlyEquivalence, formatInspection, formatProtectSummary, formatVerification } from './format';
 import { ProgressReporter } from './progress';
 
 const USAGE = `mimosanet ${TOOL_VERSION}: protect dense neural networks against fine-tuning and re-branding
@@ -82,6 +83,22 @@ async function runCommand(command: Command, target: string, line: CommandLine, p
       const result = await runProtect(job, io, flags.has('quiet'));
       print(formatProtectSummary(result, options.kinds), result.report);
       return result.report.equivalence.passed ? EXIT.ok : EXIT.checkFailed;
+    }
+    case 'attack': {
+      const options = cliOptions(strings);
+      const report = await attackModel(
+        {
+          protectedPath: await requireFile(target, 'model'),
+          originalPath: await requireFile(strings.original!, 'model'),
+          dataPath: await requireFile(strings.data!, 'data'),
+          labelsPath: await requireFile(strings.labels!, 'labels'),
+          seed: options.seed,
+          engine: options.engine,
+        },
+        { onProgress: (fraction, message) => io.stderr.write(flags.has('json') ? '' : `${Math.round(fraction * 100)}% ${message}\n`) },
+      );
+      print(formatAttackReport(report), report);
+      return EXIT.ok;
     }
     case 'verify': {
       const verification = await verifyModel(await requireFile(target, 'model'), await requireFile(strings.report!, 'report'));

@@ -1,3 +1,4 @@
+import type { AttackReport, AttackResult } from '../core/attacks/lab';
 import { dirname, join } from 'node:path';
 import { NEEDS_LABELS, skippedKinds } from '../core/fragility';
 import { describeArchitecture } from '../core/network';
@@ -126,4 +127,34 @@ export function formatVerification(v: VerifyResult): string {
     lines.push(`  original not found at ${v.originalPath}: checked file hashes only`);
   }
   return lines.join('\n');
+}
+
+/** The attack lab's table: each attack on the protected copy and on the original, against training from scratch. */
+export function formatAttackReport(r: AttackReport): string {
+  const pct = (v: number) => formatPercent(v, 1).padStart(8);
+  const rows = r.attacks.map(
+    (a) =>
+      `  ${a.kind.padEnd(14)}${a.knowledge.padEnd(14)}${a.needs.padEnd(12)}${pct(a.original.accuracyAfter)}${pct(a.accuracyAfter)}${pct(a.noiseAccuracyAfter)}${`${a.headStart >= 0 ? '+' : ''}${(a.headStart * 100).toFixed(1)} pt`.padStart(12)}   ${attackVerdict(a, r)}`,
+  );
+  return [
+    `Attack lab: the attacker holds the protected copy and ${formatCount(r.attackerSamples)} labelled samples; accuracies on ${formatCount(r.evaluationSamples)} other samples`,
+    `  clean accuracy ${formatPercent(r.cleanAccuracy, 1)}; the original's architecture trained from scratch on the attacker's data: ${formatPercent(r.scratchAccuracy, 1)}`,
+    '',
+    `  ${'attack'.padEnd(14)}${'knowledge'.padEnd(14)}${'needs'.padEnd(12)}${'original'.padStart(8)}${'copy'.padStart(8)}${'noisy'.padStart(8)}${'head start'.padStart(12)}   verdict`,
+    ...rows,
+    '',
+    `  original / copy: the attacker's accuracy after the attack on the original and on the protected copy; noisy: the copy's result under 0.1 % weight noise (fragility left); head start: copy − from scratch.`,
+    `  modification cost (clean − the best fine-tuning result on the copy): ${(r.modificationCost * 100).toFixed(1)} points.`,
+  ].join('\n');
+}
+
+/**
+ * A plain verdict from the numbers: the attack "stops" when the attacker ends no better than
+ * training from scratch, "slows" when they keep a head start but lose over 2 points against the
+ * same attack on the original, and "does not stop it" otherwise.
+ */
+export function attackVerdict(a: AttackResult, r: AttackReport): string {
+  if (a.accuracyAfter <= r.scratchAccuracy) return 'stops it';
+  if (a.original.accuracyAfter - a.accuracyAfter > 0.02) return 'slows it';
+  return 'does not stop it';
 }

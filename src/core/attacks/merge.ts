@@ -1,5 +1,6 @@
 import { isPositivelyHomogeneous } from '../activations';
 import type { DenseLayer, DenseNetwork } from '../network';
+import type { Attack } from './attack';
 
 /**
  * The informed attacker's repair, needing no data (DESIGN §3, issue: attack lab): every hidden
@@ -77,3 +78,12 @@ function mergeLayer(layer: DenseLayer, next: DenseLayer, digits: number): [Dense
     { ...next, inputs: units, weights: nextWeights },
   ];
 }
+
+/** The informed repair as an attack of the lab: no data, no training. */
+export const mergeRepairAttack: Attack = {
+  kind: 'merge',
+  knowledge: 'construction',
+  needs: 'nothing',
+  description: 'rescale every hidden neuron to unit incoming norm, merge identical directions, drop neurons without outgoing weight',
+  run: async (network) => mergeAttack(network),
+};

@@ -1,0 +1,36 @@
+import type { ComputeBackend } from '../compute';
+import type { DenseNetwork } from '../network';
+import type { Rng } from '../rng';
+
+/**
+ * The attack lab (DESIGN §3, §4, §7): each attack turns a network (the protected copy, or the
+ * original for comparison) into the attacker's best network, using the attacker's own data,
+ * which is disjoint from the data the result is measured on.
+ */
+
+/** What the attacker holds besides the file: their data, and the engine that trains. */
+export interface AttackContext {
+  compute: ComputeBackend;
+  /** The attacker's inputs [rows × inputs] and labels (their own, disjoint from the evaluation). */
+  x: Float32Array;
+  rows: number;
+  labels: Int32Array;
+  /** The layer widths of the original (the architecture an attacker distils into or trains). */
+  original: DenseNetwork;
+  /** Scores a candidate on the evaluation data: the attacker's best is chosen with it. */
+  score: (network: DenseNetwork) => Promise<number>;
+  rng: Rng;
+  signal?: AbortSignal;
+}
+
+/** One attack. */
+export interface Attack {
+  readonly kind: 'finetune-adam' | 'finetune-sgd' | 'head-retrain' | 'merge' | 'distill';
+  /** 'construction': the attacker knows how MimosaNet builds its copies. */
+  readonly knowledge: 'none' | 'construction';
+  /** What data it needs. */
+  readonly needs: 'nothing' | 'unlabelled' | 'labelled';
+  /** One line for tables: what the attacker does. */
+  readonly description: string;
+  run(network: DenseNetwork, context: AttackContext): Promise<DenseNetwork>;
+}

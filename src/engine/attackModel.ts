@@ -1,0 +1,55 @@
+import { resolve } from 'node:path';
+import { runAttackLab, type AttackReport } from '../core/attacks/lab';
+import type { EngineChoice } from '../core/compute';
+import { DataError, InvalidNetworkError } from '../core/errors';
+import { classCount, outputWidth } from '../core/network';
+import { checkLabels, readDataset } from '../formats/data/dataset';
+import { createCompute } from './compute';
+import { nodeFileReader } from './nodeFileReader';
+import { readModel } from './protect/originalModel';
+
+/** What `mimosanet attack` is given. */
+export interface AttackJob {
+  /** The protected copy the attacker holds. */
+  protectedPath: string;
+  /** The original it was made from (each attack also runs on it, for comparison). */
+  originalPath: string;
+  dataPath: string;
+  labelsPath: string;
+  seed: number;
+  engine: EngineChoice;
+}
+
+/**
+ * The attack lab on a protected copy (DESIGN §7 `attack`): the labelled data is split in two
+ * disjoint halves, the first the attacker's, the second where every accuracy is measured.
+ */
+export async function attackModel(job: AttackJob, hooks: { signal?: AbortSignal; onProgress?: (fraction: number, message: string) => void } = {}): Promise<AttackReport> {
+  const protectedModel = await readModel(job.protectedPath);
+  const original = await readModel(job.originalPath);
+  const [p, o] = [protectedModel.model.network, original.model.network];
+  if (p.inputs !== o.inputs || outputWidth(p) !== outputWidth(o)) {
+    throw new InvalidNetworkError(`${protectedModel.path} (${p.inputs} inputs, ${outputWidth(p)} outputs) is not a copy of ${original.path} (${o.inputs} inputs, ${outputWidth(o)} outputs)`);
+  }
+  const dataset = await readDataset(resolve(job.dataPath), resolve(job.labelsPath), nodeFileReader, o.inputs);
+  if (!dataset.labels) throw new DataError(resolve(job.labelsPath), 'the attack lab needs labels (fine-tuning and the from-scratch baseline train on them)');
+  checkLabels(dataset.labels, classCount(o), resolve(job.labelsPath));
+  const half = Math.floor(dataset.rows / 2);
+  if (half < 64) throw new DataError(resolve(job.dataPath), `${dataset.rows} samples are too few: the attacker gets half and the evaluation the other half (at least 128 samples)`);
+  const part = (from: number, to: number) => ({ x: dataset.x.subarray(from * o.inputs, to * o.inputs), rows: to - from, labels: dataset.labels!.subarray(from, to) });
+  const { compute } = await createCompute(job.engine, { threads: 1 });
+  try {
+    return await runAttackLab({
+      original: o,
+      protectedNet: p,
+      attacker: part(0, half),
+      evaluation: part(half, 2 * half),
+      compute,
+      seed: job.seed,
+      ...(hooks.signal ? { signal: hooks.signal } : {}),
+      ...(hooks.onProgress ? { onProgress: hooks.onProgress } : {}),
+    });
+  } finally {
+    await compute.dispose();
+  }
+}

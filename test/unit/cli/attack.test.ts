@@ -1,0 +1,60 @@
+import assert from 'node:assert/strict';
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { AttackReport } from '../../../src/core/attacks/lab';
+import { argmaxRows, forward } from '../../../src/core/forward';
+import { outputWidth } from '../../../src/core/network';
+import { Rng } from '../../../src/core/rng';
+import { nodeFileReader } from '../../../src/engine/nodeFileReader';
+import { encodeNpy } from '../../../src/formats/data/npy';
+import { tfjsLayersFormat } from '../../../src/formats/tfjs/tfjsLayersFormat';
+import { fixtureDir } from '../../fixtures/tfjsManifest';
+import { runCli } from './runCli';
+
+describe('mimosanet attack', () => {
+  let work: string;
+  let model: string;
+  before(async () => {
+    work = mkdtempSync(join(tmpdir(), 'mimosanet-attack-'));
+    cpSync(fixtureDir('tfjs-save'), join(work, 'model'), { recursive: true });
+    model = join(work, 'model', 'model.json');
+    // Data the original answers: inputs drawn at random, labelled by the original itself.
+    const { network } = await tfjsLayersFormat.load(model, nodeFileReader);
+    const rows = 600;
+    const rng = new Rng(5);
+    const x = Float32Array.from({ length: rows * network.inputs }, () => rng.normal());
+    const labels = argmaxRows(forward(network, x, rows, { precision: 'float64' }), rows, outputWidth(network));
+    writeFileSync(join(work, 'x.npy'), encodeNpy([rows, network.inputs], x));
+    writeFileSync(join(work, 'y.npy'), encodeNpy([rows], labels));
+    const protect = await runCli(['protect', model, '--data', join(work, 'x.npy'), '--labels', join(work, 'y.npy'), '--out', join(work, 'copy'), '--kinds', 'int8', '--quiet']);
+    assert.equal(protect.code, 0, protect.stderr);
+  });
+  after(() => rmSync(work, { recursive: true, force: true }));
+
+  it('runs every attack on the copy and the original and prints DESIGN §7 JSON', async () => {
+    const { code, stdout, stderr } = await runCli(['attack', join(work, 'copy', 'model.json'), '--original', model, '--data', join(work, 'x.npy'), '--labels', join(work, 'y.npy'), '--json']);
+    assert.equal(code, 0, stderr);
+    const report = JSON.parse(stdout) as AttackReport;
+    assert.equal(report.schemaVersion, 1);
+    assert.deepEqual([report.attackerSamples, report.evaluationSamples], [300, 300]);
+    assert.deepEqual(report.attacks.map((a) => a.kind), ['finetune-adam', 'finetune-sgd', 'head-retrain', 'merge', 'distill']);
+    for (const a of report.attacks) {
+      for (const v of [a.accuracyAfter, a.noiseAccuracyAfter, a.original.accuracyAfter, a.original.noiseAccuracyAfter]) assert.ok(v >= 0 && v <= 1, JSON.stringify(a));
+      assert.ok(Math.abs(a.headStart - (a.accuracyAfter - report.scratchAccuracy)) < 1e-12);
+    }
+    // The informed repair gives back the original's function, robust to weight noise.
+    const merge = report.attacks.find((a) => a.kind === 'merge')!;
+    assert.equal(merge.accuracyAfter, report.cleanAccuracy);
+    assert.ok(merge.noiseAccuracyAfter >= report.cleanAccuracy - 0.05, JSON.stringify(merge));
+    assert.equal(merge.knowledge, 'construction');
+    assert.equal(merge.needs, 'nothing');
+  });
+
+  it('needs the original, the data and the labels (exit 2, naming what is missing)', async () => {
+    const { code, stderr } = await runCli(['attack', join(work, 'copy', 'model.json'), '--original', model, '--data', join(work, 'x.npy')]);
+    assert.equal(code, 2);
+    assert.match(stderr, /--labels/);
+  });
+});
