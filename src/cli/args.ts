@@ -21,6 +21,7 @@ const OPTIONS = {
   repeats: { type: 'string', value: '<n>' },
   'max-samples': { type: 'string', value: '<n>' },
   engine: { type: 'string', value: 'auto|onnxruntime|tfjs-wasm|js' },
+  'no-attacks': { type: 'boolean' },
   report: { type: 'string', value: '<report.json>' },
   original: { type: 'string', value: '<model>' },
   force: { type: 'boolean' },
@@ -40,7 +41,7 @@ export const COMMANDS = {
     operand: '<model>',
     example: 'mimosanet protect model.json',
     required: [],
-    options: ['out', 'data', 'labels', 'seed', 'tolerance', 'amplitude', 'force', 'json', 'quiet', 'copies', 'rescale', 'twins', 'tripwires', 'kinds', 'repeats', 'max-samples', 'engine'],
+    options: ['out', 'data', 'labels', 'seed', 'tolerance', 'amplitude', 'force', 'json', 'quiet', 'copies', 'rescale', 'twins', 'tripwires', 'kinds', 'repeats', 'max-samples', 'engine', 'no-attacks'],
   },
   attack: {
     operand: '<protected-model>',

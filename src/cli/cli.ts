@@ -68,7 +68,7 @@ async function runCommand(command: Command, target: string, line: CommandLine, p
       return EXIT.ok;
     }
     case 'protect': {
-      const options = cliOptions(strings);
+      const options = { ...cliOptions(strings), ...(flags.has('no-attacks') ? { attacks: false } : {}) };
       await requireFile(target, 'model');
       if (strings.data) await checkDataFile(strings.data, 'data');
       if (strings.labels) await checkDataFile(strings.labels, 'labels');
@@ -178,6 +178,7 @@ const FLAGS: Record<keyof ProtectOptions, string> = {
   maxSamples: '--max-samples',
   repeats: '--repeats',
   engine: '--engine',
+  attacks: '--no-attacks',
 };
 
 /** Protect options from the command line through the one options parser; the first invalid flag is a usage error. */

@@ -1,4 +1,4 @@
-import type { AttackReport, AttackResult } from '../core/attacks/lab';
+import { attackVerdict, type AttackReport } from '../core/attacks/lab';
 import { dirname, join } from 'node:path';
 import { NEEDS_LABELS, skippedKinds } from '../core/fragility';
 import { describeArchitecture } from '../core/network';
@@ -50,6 +50,7 @@ export function formatProtectSummary(result: ProtectResult, requestedKinds: read
     ...r.fragility.kinds.map((kind) => kindRow(kind, r.fragility.chance)),
     ...skippedLines(r.fragility.skipped ?? skippedKinds(requestedKinds, r.data.labelled), r.data.source === 'file' ? '--labels' : '--data with --labels'),
     '',
+    ...(r.attacks ? [formatAttackReport(r.attacks), ''] : []),
     r.verdict,
     '',
     ...wroteLines(result),
@@ -146,15 +147,4 @@ export function formatAttackReport(r: AttackReport): string {
     `  original / copy: the attacker's accuracy after the attack on the original and on the protected copy; noisy: the copy's result under 0.1 % weight noise (fragility left); head start: copy − from scratch.`,
     `  modification cost (clean − the best fine-tuning result on the copy): ${(r.modificationCost * 100).toFixed(1)} points.`,
   ].join('\n');
-}
-
-/**
- * A plain verdict from the numbers: the attack "stops" when the attacker ends no better than
- * training from scratch, "slows" when they keep a head start but lose over 2 points against the
- * same attack on the original, and "does not stop it" otherwise.
- */
-export function attackVerdict(a: AttackResult, r: AttackReport): string {
-  if (a.accuracyAfter <= r.scratchAccuracy) return 'stops it';
-  if (a.original.accuracyAfter - a.accuracyAfter > 0.02) return 'slows it';
-  return 'does not stop it';
 }

@@ -34,6 +34,8 @@ export interface ProtectOptions {
    * name. The equivalence check always runs in the format's own runtimes.
    */
   engine: EngineChoice;
+  /** Run the attack lab after the sweeps when the data has labels (`--no-attacks` turns it off). */
+  attacks: boolean;
 }
 
 /** Defaults of every protect option, shared by the CLI, the worker and the extension settings. */
@@ -49,6 +51,7 @@ export const DEFAULT_OPTIONS: Readonly<ProtectOptions> = Object.freeze({
   maxSamples: 2000,
   repeats: 3,
   engine: 'auto',
+  attacks: true,
 });
 
 /** Range of an integer option (inclusive). */
@@ -99,6 +102,7 @@ export function parseOptions(raw: RawOptions, base: Readonly<ProtectOptions> = D
     set(key, (v) => integerIn(toNumber(v), min, max), max >= Number.MAX_SAFE_INTEGER ? `an integer ≥ ${min}` : `an integer from ${min} to ${max}`);
   }
   set('engine', (v) => (ENGINE_CHOICES as readonly unknown[]).includes(v) ? (v as EngineChoice) : undefined, `one of ${ENGINE_CHOICES.join(', ')}`);
+  set('attacks', (v) => (typeof v === 'boolean' ? v : v === 'true' ? true : v === 'false' ? false : undefined), 'true or false');
   set('kinds', parseKinds, `a list of ${PERTURBATION_KINDS.join(', ')}`);
   return { options, problems };
 }

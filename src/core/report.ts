@@ -4,6 +4,7 @@
  * boundaries unchanged. Bump `schemaVersion` on any incompatible change.
  */
 
+import type { AttackReport } from './attacks/lab';
 import type { PerturbationKind } from './perturbations';
 
 // The kinds, their titles and everything else about them live in core/perturbations/ (one module per kind).
@@ -273,6 +274,11 @@ export interface ProtectionReport {
   };
   /** One-sentence verdict shown at the top of the report. */
   verdict: string;
+  /**
+   * The attack lab (reports from 0.3 on, when the data has labels and attacks were not turned
+   * off): what an attacker holding the copy and half of the labelled data gets.
+   */
+  attacks?: AttackReport;
   /** Wall time per phase, seconds. */
   timings: Record<string, number>;
 }

@@ -1,3 +1,4 @@
+import { attackVerdict, type AttackReport } from './attacks/lab';
 import { headline } from './headline';
 import { PERTURBATION_TITLES, type FragilityKind, type ProtectionReport } from './report';
 import { formatFactor, formatPercent } from './reportFormat';
@@ -7,7 +8,7 @@ import { formatFactor, formatPercent } from './reportFormat';
  * in report.json, so its spelling is part of the report: relDiff keeps two significant digits in
  * exponent form and accuracies two decimals, as every report so far has them.
  */
-export function verdictSentence(report: Pick<ProtectionReport, 'equivalence' | 'fragility' | 'data' | 'construction'>): string {
+export function verdictSentence(report: Pick<ProtectionReport, 'equivalence' | 'fragility' | 'data' | 'construction' | 'attacks'>): string {
   const eq = report.equivalence;
   const agreement = `${formatPercent(eq.top1Agreement, 2)} top-1 agreement, relDiff ${eq.relDiff.toExponential(1)}`;
   const samples = report.equivalence.samples ?? report.data.samples;
@@ -26,6 +27,7 @@ export function verdictSentence(report: Pick<ProtectionReport, 'equivalence' | '
     .filter((k): k is FragilityKind => k !== undefined)
     .map((k) => `${k.kind} takes ${metric} ${k.original.mean[0]!.toFixed(2)} → ${k.protected.mean[0]!.toFixed(2)} (original → protected)`);
   if (drops.length) parts.push(drops.join(', '));
+  if (report.attacks) parts.push(attackClause(report.attacks));
   const base = `Equivalent on ${where} (${agreement}${report.equivalence.field ? `; worst ${fieldWorst(report)} across real runtimes and emulated kernel orders` : ''})`;
   return parts.length ? `${base}; ${parts.join('; ')}.` : `${base}.`;
 }
@@ -50,4 +52,17 @@ function fieldFailure(report: Pick<ProtectionReport, 'equivalence' | 'constructi
 function fieldWorst(report: Pick<ProtectionReport, 'equivalence'>): string {
   const field = report.equivalence.field!;
   return `relDiff ${Math.max(field.emulated.worst.relDiff, ...field.runtimes.map((r) => r.relDiff)).toExponential(1)}`;
+}
+
+/** What the attack lab found, stopped or not, in one clause (the verdict claims no stop the lab did not measure). */
+function attackClause(lab: AttackReport): string {
+  const by = (verdict: string) => lab.attacks.filter((a) => attackVerdict(a, lab) === verdict).map((a) => a.kind);
+  const notStopped = by('does not stop it');
+  const stopped = by('stops it');
+  return [
+    stopped.length ? `the attack lab's ${stopped.join(', ')} end${stopped.length === 1 ? 's' : ''} no better than training from scratch` : '',
+    notStopped.length ? `${notStopped.join(' and ')} ${notStopped.length === 1 ? 'is' : 'are'} not stopped (${lab.attacks.filter((a) => notStopped.includes(a.kind)).map((a) => `${a.kind} ${(a.accuracyAfter * 100).toFixed(1)} %`).join(', ')}, from scratch ${(lab.scratchAccuracy * 100).toFixed(1)} %)` : '',
+  ]
+    .filter(Boolean)
+    .join('; ');
 }

@@ -16,6 +16,7 @@ import { checkEquivalence } from './protect/checkEquivalence';
 import { loadEvaluationData } from './protect/evaluationData';
 import { readOriginal, resolveOutDir } from './protect/originalModel';
 import { PhaseTimer } from './protect/phaseTimer';
+import { attackLab } from './protect/attackLab';
 import { sweepFragility } from './protect/sweep';
 import { TOOL_VERSION } from './version';
 
@@ -90,6 +91,13 @@ export async function protectModel(job: ProtectJob, hooks: ProtectHooks = {}): P
     timer.enter('fragility', 'Measuring fragility');
     report.fragility.kinds = await sweepFragility(original.model.network, calibration.protectedModel.network, data, options, report, progress, engine.compute, hooks.onPartialReport, signal);
     throwIfCancelled(signal);
+
+    const labels = data.labels;
+    if (options.attacks && labels) {
+      timer.enter('attacks', 'Running the attack lab');
+      report.attacks = await attackLab(original.model.network, calibration.protectedModel.network, { ...data, labels }, options.seed, engine.compute, progress, signal);
+      hooks.onPartialReport?.({ ...report, verdict: verdictSentence(report) });
+    }
 
     timer.enter('report', 'Writing report.json');
     report.verdict = verdictSentence(report);

@@ -25,6 +25,7 @@ export const SETTING_NAMES: Partial<Record<keyof ProtectOptions, string>> = {
   repeats: 'repeats',
   kinds: 'perturbations',
   engine: 'engine',
+  attacks: 'attacks',
 };
 
 /** Options read from the settings, plus one message per invalid value (replaced by its default). */

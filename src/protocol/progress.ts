@@ -5,7 +5,7 @@
  */
 
 /** Phases of a protect run, in order; progress bars and timings use these names. */
-export type ProtectPhase = 'read' | 'data' | 'calibrate' | 'write' | 'equivalence' | 'fragility' | 'report';
+export type ProtectPhase = 'read' | 'data' | 'calibrate' | 'write' | 'equivalence' | 'fragility' | 'attacks' | 'report';
 
 /** Progress of a running job. */
 export interface JobProgress {

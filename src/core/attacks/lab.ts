@@ -124,3 +124,17 @@ export async function runAttackLab(input: AttackLabInput): Promise<AttackReport>
     modificationCost: cleanAccuracy - Math.max(...fineTuned.map((a) => a.accuracyAfter)),
   };
 }
+
+/** A plain verdict on one attack, in words for tables and tooltips. */
+export type AttackVerdict = 'stops it' | 'slows it' | 'does not stop it';
+
+/**
+ * The verdict from the numbers: the attack "stops it" when the attacker ends no better than
+ * training from scratch; "slows it" when they keep a head start but end over 2 points below the
+ * same attack on the original; "does not stop it" otherwise.
+ */
+export function attackVerdict(attack: AttackResult, report: Pick<AttackReport, 'scratchAccuracy'>): AttackVerdict {
+  if (attack.accuracyAfter <= report.scratchAccuracy) return 'stops it';
+  if (attack.original.accuracyAfter - attack.accuracyAfter > 0.02) return 'slows it';
+  return 'does not stop it';
+}

@@ -90,7 +90,7 @@ const BAD_INPUTS: BadInput[] = [
     name: 'an unknown command',
     argv: (w) => ['frobnicate', join(w, 'model', 'model.json')],
     code: 'USAGE',
-    fragments: () => ["unknown command 'frobnicate'", 'inspect, protect or verify'],
+    fragments: () => ["unknown command 'frobnicate'", 'inspect, protect, attack or verify'],
   },
   {
     name: 'verify without --report',

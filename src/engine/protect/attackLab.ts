@@ -1,0 +1,31 @@
+import { runAttackLab, type AttackReport } from '../../core/attacks/lab';
+import type { ComputeBackend } from '../../core/compute';
+import type { DenseNetwork } from '../../core/network';
+import type { EvaluationData } from './evaluationData';
+
+/**
+ * Phase "attacks": the attack lab on the protected copy, with the labelled evaluation data split
+ * in two disjoint halves: the attacker's, and the one every accuracy is measured on.
+ */
+export function attackLab(
+  original: DenseNetwork,
+  protectedNet: DenseNetwork,
+  data: EvaluationData & { labels: Int32Array },
+  seed: number,
+  compute: ComputeBackend,
+  progress: (within: number, message: string) => void,
+  signal?: AbortSignal,
+): Promise<AttackReport> {
+  const half = Math.floor(data.rows / 2);
+  const part = (from: number, to: number) => ({ x: data.x.subarray(from * original.inputs, to * original.inputs), rows: to - from, labels: data.labels.subarray(from, to) });
+  return runAttackLab({
+    original,
+    protectedNet,
+    attacker: part(0, half),
+    evaluation: part(half, 2 * half),
+    compute,
+    seed,
+    onProgress: progress,
+    ...(signal ? { signal } : {}),
+  });
+}
