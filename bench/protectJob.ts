@@ -1,5 +1,6 @@
 /**
- * The whole-job workload: the built CLI's `protect` on the example, one child process per run,
+ * The whole-job workload: the built CLI's `protect` on the example without the attack lab (the
+ * numpy reference does the job's other passes), one child process per run,
  * with wall time measured here and CPU time (user + system over every thread of the CLI and of
  * the engine process it forks: the fragility helper thread, native thread pools) and peak RSS
  * read from each process's own rusage at exit (bench/rusageAtExit.mjs).
@@ -30,7 +31,7 @@ interface ResourceUsage {
 
 /** One protect run: its exit code, wall and CPU seconds and peak RSS. */
 async function runOnce(outDir: string, engine: string | null, rusageFile: string): Promise<{ wall: number; cpu: number; maxRssBytes: number }> {
-  const args = [CLI, 'protect', EXAMPLE.model, '--data', EXAMPLE.x, '--labels', EXAMPLE.y, '--out', outDir, '--force', '--quiet'];
+  const args = [CLI, 'protect', EXAMPLE.model, '--data', EXAMPLE.x, '--labels', EXAMPLE.y, '--out', outDir, '--force', '--quiet', '--no-attacks'];
   if (engine) args.push('--engine', engine);
   const dir = dirname(rusageFile);
   const prefix = `${basename(rusageFile)}.`;
