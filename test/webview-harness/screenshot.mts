@@ -6,7 +6,8 @@
  * The page is the panel's real HTML (src/extension/reportHtml.ts, same CSP) served from 127.0.0.1,
  * with fakeVscode.js standing in for acquireVsCodeApi and the theme variables. It fails on any
  * console error or CSP violation. Screenshots go to out/harness/ (or --out); --final also writes
- * media/screenshots/report-light.png and report-dark.png. An old report (0.1: sequential-float32
+ * media/screenshots/report-light.png and report-dark.png, and for a report with an attack lab
+ * report-attacks-light.png and report-attacks-dark.png. An old report (0.1: sequential-float32
  * check, no field check) is rendered too, as legacy-equivalence-light.png.
  */
 import { randomBytes } from 'node:crypto';
@@ -86,7 +87,6 @@ interface HarnessWindow {
   __violations: string[];
   __setTheme(name: string): void;
   postMessage(message: unknown, target: string): void;
-  document: { querySelector(selector: string): { selectedIndex: number } | null };
 }
 
 /** Opens the panel in a theme and waits for its `ready`. */
@@ -114,10 +114,9 @@ async function checkViolations(page: Page, label: string): Promise<void> {
   for (const v of violations) problems.push(`[${label}] CSP violation: ${v}`);
 }
 
-async function selectTab(page: Page, index: number): Promise<void> {
-  await page.evaluate((i) => {
-    (globalThis as unknown as HarnessWindow).document.querySelector('vscode-tabs')!.selectedIndex = i;
-  }, index);
+/** Clicks a tab's header, as a user does (the Attacks tab is there only for reports with an attack lab). */
+async function selectTab(page: Page, name: string): Promise<void> {
+  await page.locator('vscode-tab-header', { hasText: new RegExp(`^\\s*${name}\\s*$`) }).click();
   await page.waitForTimeout(400);
 }
 
@@ -134,9 +133,13 @@ for (const theme of ['light', 'dark', 'high-contrast']) {
   const page = await openPanel(theme);
   await post(page, done);
   await shot(page, `report-${theme}`);
-  await selectTab(page, 1);
+  await selectTab(page, 'Equivalence');
   await shot(page, `equivalence-${theme}`);
-  await selectTab(page, 2);
+  if (report.attacks) {
+    await selectTab(page, 'Attacks');
+    await shot(page, `attacks-${theme}`);
+  }
+  await selectTab(page, 'Details');
   await shot(page, `details-${theme}`);
   await checkViolations(page, theme);
   await page.close();
@@ -159,7 +162,7 @@ for (const theme of ['light', 'dark', 'high-contrast']) {
   await post(page, { type: 'showReport', report: equivalent, status: 'running' });
   await post(page, { type: 'runProgress', progress: { phase: 'fragility', message: 'multiplicative original s=0.001', fraction: 0.45 } });
   await shot(page, 'running-equivalence-light');
-  await selectTab(page, 2);
+  await selectTab(page, 'Details');
   await shot(page, 'running-details-light');
   await checkViolations(page, 'running-start');
   await page.close();
@@ -200,9 +203,9 @@ for (const theme of ['light', 'dark', 'high-contrast']) {
   const legacy = JSON.parse(readFileSync(join(root, 'test/unit/webview/fixtures/report-0.1.json'), 'utf8')) as ProtectionReport;
   const page = await openPanel('light');
   await post(page, { type: 'showReport', report: legacy, status: 'done' });
-  await selectTab(page, 1);
+  await selectTab(page, 'Equivalence');
   await shot(page, 'legacy-equivalence-light');
-  await selectTab(page, 2);
+  await selectTab(page, 'Details');
   await shot(page, 'legacy-details-light');
   await checkViolations(page, 'legacy');
   await page.close();
@@ -231,11 +234,47 @@ if (report.equivalence.field) {
   for (const theme of ['light', 'dark']) {
     const page = await openPanel(theme);
     await post(page, { type: 'showReport', report: failed, status: 'done' });
-    await selectTab(page, 1);
+    await selectTab(page, 'Equivalence');
     await shot(page, `field-failed-${theme}`);
     await checkViolations(page, `field-failed-${theme}`);
     await page.close();
   }
+}
+
+// A panel re-shown (or reloaded) paints from its saved state before the host answers: the
+// selected tab, Attacks included, must come back rendered.
+{
+  const page = await openPanel('light');
+  await post(page, done);
+  await selectTab(page, report.attacks ? 'Attacks' : 'Details');
+  await page.reload();
+  await page.waitForFunction(() => (globalThis as unknown as HarnessWindow).__posted.some((m) => m.type === 'ready'));
+  await page.waitForTimeout(400);
+  const selected = (await page.locator('vscode-tab-header[active]').textContent())?.trim();
+  if (selected !== (report.attacks ? 'Attacks' : 'Details')) problems.push(`[restored] the ${selected} tab is selected after a reload`);
+  await shot(page, 'restored-light');
+  await checkViolations(page, 'restored');
+  await page.close();
+}
+
+// The Attacks tab comes and goes with the report's attack lab; the selected tab stays put, and
+// each row's tooltip is the attack's description.
+if (report.attacks) {
+  const page = await openPanel('light');
+  const active = async (): Promise<string | undefined> => (await page.locator('vscode-tab-header[active]').textContent())?.trim();
+  const { attacks, ...withoutLab } = report;
+  await post(page, { type: 'showReport', report: withoutLab, status: 'done' });
+  if ((await page.locator('vscode-tab-header').count()) !== 3) problems.push('[attacks tab] shown for a report without an attack lab');
+  await selectTab(page, 'Details');
+  await post(page, done);
+  if ((await active()) !== 'Details') problems.push(`[attacks tab] ${await active()} selected after the Attacks tab appeared, not Details`);
+  const tooltip = await page.locator('#attacks vscode-table-row').first().getAttribute('title');
+  if (tooltip !== attacks.attacks[0]!.description) problems.push(`[attacks tab] row tooltip ${tooltip}`);
+  await selectTab(page, 'Attacks');
+  await post(page, { type: 'showReport', report: withoutLab, status: 'done' });
+  if ((await active()) !== 'Fragility') problems.push(`[attacks tab] ${await active()} selected after the Attacks tab went away`);
+  await checkViolations(page, 'attacks-tab');
+  await page.close();
 }
 
 // Theme switch while open: charts must re-colour (compare with report-dark.png).
@@ -279,6 +318,10 @@ if (final) {
   mkdirSync(join(root, 'media/screenshots'), { recursive: true });
   for (const theme of ['light', 'dark']) copyFileSync(join(outDir, `report-${theme}.png`), join(root, `media/screenshots/report-${theme}.png`));
   console.log('wrote media/screenshots/report-light.png and report-dark.png');
+  if (report.attacks) {
+    for (const theme of ['light', 'dark']) copyFileSync(join(outDir, `attacks-${theme}.png`), join(root, `media/screenshots/report-attacks-${theme}.png`));
+    console.log('wrote media/screenshots/report-attacks-light.png and report-attacks-dark.png');
+  }
 }
 console.log(shots.map((s) => `screenshot ${s}`).join('\n'));
 if (problems.length) {

@@ -24,7 +24,7 @@ import type { FromWebviewMessage, ReportViewState, ShowReportMessage, ToWebviewM
 import { ChartSet, chartImage, differenceConfig, fragilityConfig } from './charts';
 import { byId, fill, h } from './dom';
 import { exportStem } from './format';
-import { type Fact, type FieldModel, type MarginState, chartSpecs, detailsModel, equivalenceModel, fieldModel, headerModel, summaryRows, tellingPointRule } from './reportModel';
+import { type AttackTone, type Fact, type FieldModel, type MarginState, attacksModel, chartSpecs, detailsModel, equivalenceModel, fieldModel, headerModel, summaryRows, tellingPointRule } from './reportModel';
 import { staticHtml } from './staticHtml';
 import { readTheme, watchTheme } from './theme';
 
@@ -43,15 +43,6 @@ const charts = new ChartSet(theme);
 let nextMessageId = 1;
 /** Save requests waiting for the host's answer, by messageId → the button to re-enable. */
 const pendingSaves = new Map<number, HTMLElement>();
-
-buildSkeleton();
-if (state.report.model || state.report.fragility) render();
-window.addEventListener('message', (event: MessageEvent<unknown>) => onMessage(event.data));
-watchTheme(() => {
-  theme = readTheme();
-  charts.setTheme(theme);
-});
-vscode.postMessage({ type: 'ready' });
 
 function onMessage(data: unknown): void {
   if (typeof data !== 'object' || data === null || !('type' in data)) return;
@@ -96,9 +87,11 @@ function buildSkeleton(): void {
     h('vscode-tab-panel', null, h('div', { id: 'summary' }), h('div', { id: 'charts', class: 'charts' })),
     h('vscode-tab-header', { slot: 'header' }, 'Equivalence'),
     h('vscode-tab-panel', null, h('div', { id: 'equivalence' })),
-    h('vscode-tab-header', { slot: 'header' }, 'Details'),
+    h('vscode-tab-header', { slot: 'header', 'data-tab': 'details' }, 'Details'),
     h('vscode-tab-panel', null, h('div', { id: 'details' })),
   );
+  // The Attacks tab exists only for reports with an attack lab (render() adds or removes it).
+  if (state.report.attacks) insertAttacksTab(tabs);
   if (state.tab) tabs.setAttribute('selected-index', String(state.tab));
   tabs.addEventListener('vsc-tabs-select', (event) => {
     state = { ...state, tab: (event as CustomEvent<{ selectedIndex: number }>).detail.selectedIndex };
@@ -154,6 +147,7 @@ function render(): void {
 
   renderFragility();
   renderEquivalence();
+  renderAttacks();
   renderDetails();
 }
 
@@ -311,6 +305,82 @@ function renderEquivalence(): void {
   fill(byId('eq-field'), ...(field ? fieldSection(field) : []));
 }
 
+/** Index of the Attacks tab when it is shown (after Fragility and Equivalence). */
+const ATTACKS_TAB = 2;
+
+/** The Attacks tab's header and panel, created once and moved in and out of the tabs. */
+let attacksTabParts: HTMLElement[] | undefined;
+/** Puts the Attacks tab before Details. */
+function insertAttacksTab(tabs: HTMLElement): void {
+  // vscode-tabs gives its headers ids of its own: they are found by data-tab.
+  attacksTabParts ??= [h('vscode-tab-header', { slot: 'header', 'data-tab': 'attacks' }, 'Attacks'), h('vscode-tab-panel', null, h('div', { id: 'attacks' }))];
+  const details = tabs.querySelector('[data-tab="details"]');
+  for (const part of attacksTabParts) tabs.insertBefore(part, details);
+}
+
+/** Shows the Attacks tab when the report has an attack lab, keeping the selected tab where it was. */
+function toggleAttacksTab(show: boolean): void {
+  const tabs = byId('tabs') as HTMLElement & { selectedIndex: number };
+  const shown = attacksTabParts?.[0]?.isConnected ?? false;
+  if (show === shown) return;
+  let selected = tabs.selectedIndex;
+  if (show) {
+    insertAttacksTab(tabs);
+    if (selected >= ATTACKS_TAB) selected++;
+  } else {
+    for (const part of attacksTabParts ?? []) part.remove();
+    if (selected > ATTACKS_TAB) selected--;
+    else if (selected === ATTACKS_TAB) selected = 0;
+  }
+  tabs.selectedIndex = selected;
+  state = { ...state, tab: selected };
+  vscode.setState(state);
+}
+
+const TONE_BANNERS: Record<AttackTone, string> = { good: 'pass', warn: 'warning', bad: 'fail' };
+
+/** The attack lab: a one-line summary, the key numbers, one row per attack and what the columns mean. */
+function renderAttacks(): void {
+  const model = attacksModel(state.report);
+  toggleAttacksTab(model !== undefined);
+  if (!model) return;
+  const table = dataTable(
+    ['28%', '10%', '9%', '8%', '8%', '8%', '9%', '6%', '14%'],
+    [
+      ['Attack', 'What the attacker does: hover over a row for the details', false],
+      ['Knowledge', 'What the attacker knows: none (only the file), or construction (how MimosaNet builds its copies)', false],
+      ['Needs', 'The data the attack needs besides the file: labelled, unlabelled, or nothing', false],
+      ['Original', 'The attacker’s accuracy after the same attack on the original', true],
+      ['Copy', 'The attacker’s accuracy after the attack on the protected copy', true],
+      ['Noisy', 'The copy’s result under 0.1 % relative weight noise: the fragility left after the attack', true],
+      ['Head start', 'Copy − the original’s architecture trained from scratch on the attacker’s data, in percentage points', true],
+      ['Time', 'Wall time of the attack on the copy', true],
+      ['Verdict', 'Stops it: no better than from scratch; slows it: a head start, but over 2 points below the same attack on the original; does not stop it: otherwise', false],
+    ],
+    model.rows.map((r) => ({
+      title: r.description,
+      cells: [
+        r.title,
+        r.knowledge,
+        r.needs,
+        r.original,
+        h('span', { class: 'strong' }, r.copy),
+        r.noisy,
+        r.headStart,
+        r.time,
+        h('span', { class: `verdict-tag ${r.tone}` }, r.verdict),
+      ],
+    })),
+  );
+  fill(
+    byId('attacks'),
+    h('p', { class: `banner ${TONE_BANNERS[model.summaryTone]}` }, model.summary),
+    h('div', { class: 'tiles attack-tiles' }, ...tiles(model.facts)),
+    table,
+    h('p', { class: 'hint' }, model.caption),
+  );
+}
+
 /** Tiles: one labelled number each. */
 function tiles(facts: readonly Fact[]): HTMLElement[] {
   return facts.map((f) => h('div', { class: 'tile', title: f.title }, h('div', { class: 'tile-label' }, f.label), h('div', { class: 'tile-value' }, f.value)));
@@ -369,7 +439,7 @@ function dataTable(columns: string[], headings: [string, string, boolean][], row
         h(
           'vscode-table-row',
           { class: row.strong ? 'strong' : undefined, title: row.title },
-          ...row.cells.map((cell, i) => h('vscode-table-cell', { class: headings[i]?.[2] ? 'num' : undefined, title: typeof cell === 'string' ? cell : undefined }, cell)),
+          ...row.cells.map((cell, i) => h('vscode-table-cell', { class: headings[i]?.[2] ? 'num' : undefined, title: row.title ?? (typeof cell === 'string' ? cell : undefined) }, cell)),
         ),
       ),
     ),
@@ -593,3 +663,14 @@ function loadImage(src: string): Promise<HTMLImageElement> {
     img.src = src;
   });
 }
+
+// Started last: esbuild turns top-level const/let into var, so a render of a restored state before
+// the module-level values above (tableSizer, the Attacks tab's parts) were assigned found them undefined.
+buildSkeleton();
+if (state.report.model || state.report.fragility) render();
+window.addEventListener('message', (event: MessageEvent<unknown>) => onMessage(event.data));
+watchTheme(() => {
+  theme = readTheme();
+  charts.setTheme(theme);
+});
+vscode.postMessage({ type: 'ready' });

@@ -1,9 +1,11 @@
 /**
  * What the report shows, derived from a (possibly partial) ProtectionReport as plain data: header
- * facts, notes, the equivalence card, the fragility summary table and one chart spec per kind.
+ * facts, notes, the equivalence card, the fragility summary table, one chart spec per kind and the
+ * attack lab's table.
  * Both the live panel and the static HTML export render from these, so they never disagree.
  * Pure, no DOM and no chart.js: unit-tested with node:test.
  */
+import { ATTACK_NOISE, type AttackResult, type AttackVerdict, attackVerdict } from '../../src/core/attacks/lab';
 import { PERTURBATIONS } from '../../src/core/perturbations';
 import { PERTURBATION_TITLES, type FragilitySeries, type PerturbationKind, type ProtectionReport } from '../../src/core/report';
 import { formatAmplitude, formatBytes, formatCount, formatFactor, formatMagnitude, formatNumber, formatPercent, formatS50, formatSeconds, magnitudeUnit } from '../../src/core/reportFormat';
@@ -712,4 +714,112 @@ function searchFailure(relDiff: number, emulated: number | undefined, tolerance:
   if (emulated !== undefined && limit !== undefined && emulated > limit) return `worst emulated order ${formatNumber(emulated)} > ${formatNumber(limit)} (tolerance / margin)`;
   if (emulated === undefined) return hasField ? 'A top-1 class changed, or a real runtime failed at this amplitude (step-down)' : 'A top-1 class changed';
   return 'A top-1 class changed under an emulated order';
+}
+
+/** How a verdict reads at a glance: stops → good, slows → warn, does not stop → bad. */
+export type AttackTone = 'good' | 'warn' | 'bad';
+
+const ATTACK_TONES: Record<AttackVerdict, AttackTone> = { 'stops it': 'good', 'slows it': 'warn', 'does not stop it': 'bad' };
+
+/** A short human name per attack (the CLI and the verdict use the kind). */
+export const ATTACK_TITLES: Record<AttackResult['kind'], string> = {
+  'finetune-adam': 'Fine-tune with Adam',
+  'finetune-sgd': 'Fine-tune with SGD',
+  'head-retrain': 'Retrain the last layer',
+  merge: 'Merge split neurons back (knows the method)',
+  distill: 'Distil from the copy’s answers',
+};
+
+/** One row of the attack table. */
+export interface AttackRow {
+  kind: AttackResult['kind'];
+  /** "Fine-tune with Adam". */
+  title: string;
+  /** What the attacker knows, as the CLI words it: "none" or "construction". */
+  knowledge: string;
+  /** What data the attack needs: "labelled", "unlabelled", "nothing". */
+  needs: string;
+  /** The attacker's accuracy after the same attack on the original. */
+  original: string;
+  /** … on the protected copy. */
+  copy: string;
+  /** The copy's result under 0.1 % weight noise (fragility left). */
+  noisy: string;
+  /** Copy − from scratch, in points with a sign: "+0.8 pt", "−3.3 pt". */
+  headStart: string;
+  /** Time the attack took on the copy. */
+  time: string;
+  verdict: AttackVerdict;
+  tone: AttackTone;
+  /** What the attacker does (the row's tooltip). */
+  description: string;
+}
+
+/** The Attacks tab. */
+export interface AttacksModel {
+  /** One sentence: how many attacks are stopped, which are slowed and which are not stopped. */
+  summary: string;
+  /** 'good' when every attack is stopped, 'bad' when none is stopped or slowed, else 'warn'. */
+  summaryTone: AttackTone;
+  /** Clean accuracy, from scratch, the data split and the modification cost. */
+  facts: Fact[];
+  rows: AttackRow[];
+  /** What the columns and verdicts mean, the data split, the baseline and the modification cost. */
+  caption: string;
+}
+
+/** "+0.8 pt", "−3.3 pt", "0.0 pt". */
+export function formatPoints(fraction: number): string {
+  const points = Math.round(fraction * 1000) / 10;
+  const sign = points > 0 ? '+' : points < 0 ? '−' : '';
+  return `${sign}${Math.abs(points).toFixed(1)} pt`;
+}
+
+/** The attack lab's table and summary, or undefined when the report has no attack lab. */
+export function attacksModel(report: Partial<ProtectionReport>): AttacksModel | undefined {
+  const lab = report.attacks;
+  if (!lab) return undefined;
+  const noise = formatPercent(ATTACK_NOISE, 1);
+  const rows: AttackRow[] = lab.attacks.map((a) => {
+    const verdict = attackVerdict(a, lab);
+    return {
+      kind: a.kind,
+      title: ATTACK_TITLES[a.kind] ?? a.kind,
+      knowledge: a.knowledge,
+      needs: a.needs,
+      original: formatPercent(a.original.accuracyAfter, 1),
+      copy: formatPercent(a.accuracyAfter, 1),
+      noisy: formatPercent(a.noiseAccuracyAfter, 1),
+      headStart: formatPoints(a.headStart),
+      time: formatSeconds(a.seconds),
+      verdict,
+      tone: ATTACK_TONES[verdict],
+      description: a.description,
+    };
+  });
+  const kinds = (verdict: AttackVerdict): string[] => rows.filter((r) => r.verdict === verdict).map((r) => r.kind);
+  const stopped = kinds('stops it');
+  const slowed = kinds('slows it');
+  const notStopped = kinds('does not stop it');
+  const total = rows.length;
+  const summary =
+    (stopped.length === total && total > 1 ? `The protected copy stops all ${total} of the lab’s attacks` : `The protected copy stops ${stopped.length} of the lab’s ${total} attack${total === 1 ? '' : 's'}`) +
+    (slowed.length ? ` and slows ${joinWords(slowed)}` : '') +
+    (notStopped.length ? `; ${joinWords(notStopped)} ${notStopped.length === 1 ? 'is' : 'are'} not stopped` : '') +
+    '.';
+  const summaryTone: AttackTone = !notStopped.length ? (slowed.length ? 'warn' : 'good') : stopped.length || slowed.length ? 'warn' : 'bad';
+  const facts: Fact[] = [
+    { label: 'Clean accuracy', value: formatPercent(lab.cleanAccuracy, 1), title: 'Accuracy of the protected copy (= the original’s) before any attack' },
+    { label: 'From scratch', value: formatPercent(lab.scratchAccuracy, 1), title: 'The original’s architecture trained from scratch on the attacker’s data: the baseline an attacker always has' },
+    { label: 'Attacker’s data', value: `${formatCount(lab.attackerSamples)} labelled samples`, title: 'What the attacker trains on, besides the protected copy' },
+    { label: 'Measured on', value: `${formatCount(lab.evaluationSamples)} other samples`, title: 'Every accuracy is measured on these, disjoint from the attacker’s data' },
+    { label: 'Modification cost', value: `${(lab.modificationCost * 100).toFixed(1)} points`, title: 'Clean accuracy − the best fine-tuning result on the copy (whole network and last layer)' },
+  ];
+  const caption = [
+    `The attacker holds the protected copy and ${formatCount(lab.attackerSamples)} labelled samples; every accuracy is measured on ${formatCount(lab.evaluationSamples)} other samples, disjoint from the attacker’s.`,
+    `Original / copy: the attacker’s accuracy after the attack on the original and on the protected copy; noisy: the copy’s result under ${noise} weight noise (fragility left); head start: copy − from scratch, where from scratch (${formatPercent(lab.scratchAccuracy, 1)}) is the original’s architecture trained on the attacker’s data, the baseline an attacker always has.`,
+    'Stops it: the attacker ends no better than from scratch; slows it: a head start is kept, but over 2 points below the same attack on the original; does not stop it: otherwise.',
+    `Modification cost (clean ${formatPercent(lab.cleanAccuracy, 1)} − the best fine-tuning result on the copy): ${(lab.modificationCost * 100).toFixed(1)} points. Hover over a row for what the attacker does.`,
+  ].join(' ');
+  return { summary, summaryTone, facts, rows, caption };
 }

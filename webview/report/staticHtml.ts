@@ -6,7 +6,7 @@
 import type { ProtectionReport } from '../../src/core/report';
 import { escapeHtml as esc } from './format';
 import type { ReportRunStatus } from '../../src/protocol/webview';
-import { type Fact, type FieldModel, type MarginState, detailsModel, equivalenceModel, fieldModel, headerModel, metricName, summaryRows, tellingPointRule } from './reportModel';
+import { type AttackTone, type AttacksModel, type Fact, type FieldModel, type MarginState, attacksModel, detailsModel, equivalenceModel, fieldModel, headerModel, metricName, summaryRows, tellingPointRule } from './reportModel';
 
 /** Colours and font baked into the export. */
 export interface ExportColors {
@@ -85,6 +85,9 @@ export function staticHtml(input: StaticHtmlInput): string {
     if (field) parts.push(fieldHtml(field));
   }
 
+  const attacks = attacksModel(report);
+  if (attacks) parts.push(attacksHtml(attacks));
+
   if (details.amplitudeSearch.length || details.timings.length || details.files.length) {
     parts.push('<h2>Details</h2>');
     if (details.tradeOff.length) {
@@ -143,6 +146,23 @@ function passText(passed: boolean): string {
   return passed ? '<span class="ok">pass</span>' : '<span class="bad">fail</span>';
 }
 
+const TONE_BANNERS: Record<AttackTone, string> = { good: 'pass', warn: 'warning', bad: 'fail' };
+
+/** The attack lab: summary, key numbers, one row per attack (its description as the tooltip), caption. */
+function attacksHtml(model: AttacksModel): string {
+  const parts: string[] = [`<h2>Attacks</h2><p class="banner ${TONE_BANNERS[model.summaryTone]}">${esc(model.summary)}</p>`, factTable(model.facts, 'grid facts')];
+  parts.push(
+    '<table class="grid attacks"><thead><tr><th>Attack</th><th>Knowledge</th><th>Needs</th><th class="num">Original</th><th class="num">Copy</th><th class="num">Noisy</th><th class="num">Head start</th><th class="num">Time</th><th>Verdict</th></tr></thead><tbody>',
+  );
+  for (const r of model.rows) {
+    parts.push(
+      `<tr title="${esc(r.description)}"><td>${esc(r.title)}</td><td>${esc(r.knowledge)}</td><td>${esc(r.needs)}</td><td class="num">${esc(r.original)}</td><td class="num strong">${esc(r.copy)}</td><td class="num">${esc(r.noisy)}</td><td class="num">${esc(r.headStart)}</td><td class="num">${esc(r.time)}</td><td><span class="tone ${r.tone}">${esc(r.verdict)}</span></td></tr>`,
+    );
+  }
+  parts.push(`</tbody></table><p class="muted">${esc(model.caption)}</p>`);
+  return parts.join('\n');
+}
+
 /** The "In the field" section: runtime matrix, notes, emulated orders, bounds. */
 function fieldHtml(field: FieldModel): string {
   const parts: string[] = [`<h3>In the field ${passText(field.passed)}</h3><p class="muted">${esc(field.intro)}</p>`];
@@ -197,7 +217,11 @@ figure { margin: 0; } figure img { width: 100%; height: auto; border: 1px solid 
 figure.wide { margin-top: 12px; } footer { margin-top: 32px; }
 h3 { margin-top: 18px; } .card h3 { margin-top: 0; }
 .banner { border: 1px solid ${col(c.border)}; border-left-width: 4px; border-radius: 4px; padding: 6px 10px; margin: 8px 0 12px; }
-.banner.pass { border-left-color: ${col(c.pass)}; } .banner.fail { border-left-color: ${col(c.fail)}; }
+.banner.pass { border-left-color: ${col(c.pass)}; } .banner.fail { border-left-color: ${col(c.fail)}; } .banner.warning { border-left-color: ${col(c.warning)}; }
+.grid.attacks { margin-top: 12px; }
+.tone { white-space: nowrap; padding: 0 6px; border: 1px solid ${col(c.border)}; border-radius: 4px; } .tone::before { content: '●'; margin-right: 5px; }
+.tone.good { border-color: ${col(c.pass)}; } .tone.good::before { color: ${col(c.pass)}; } .tone.warn { border-color: ${col(c.warning)}; } .tone.warn::before { color: ${col(c.warning)}; }
+.tone.bad { border-color: ${col(c.fail)}; } .tone.bad::before { color: ${col(c.fail)}; } .tone.warn, .tone.bad { color: inherit; }
 .ok { color: ${col(c.pass)}; } .bad { color: ${col(c.fail)}; } .warn { color: ${col(c.warning)}; }
 tr.chosen td { font-weight: 600; border-bottom-color: ${col(c.foreground)}; }
 `;
