@@ -120,6 +120,7 @@ function kindRow(kind: FragilityKind, chance: number): string {
 
 /** Human-readable `verify` output. */
 export function formatVerification(v: VerifyResult): string {
+  if (v.notTheProtectedModel) return `NOT THE PROTECTED MODEL: ${v.modelPath}\n  ${v.notTheProtectedModel}; nothing was checked`;
   const lines = [`${v.ok ? 'OK' : 'TAMPERED'}: ${v.modelPath}`];
   for (const file of v.files) lines.push(`  ${file.ok ? 'ok ' : 'BAD'} ${file.name}${file.ok ? '' : ` (${file.problem})`}`);
   if (v.equivalence) {

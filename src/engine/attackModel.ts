@@ -6,6 +6,7 @@ import { classCount, outputWidth } from '../core/network';
 import { checkLabels, readDataset } from '../formats/data/dataset';
 import { createCompute } from './compute';
 import { nodeFileReader } from './nodeFileReader';
+import { MIN_ATTACK_SAMPLES } from './protect/attackLab';
 import { readModel } from './protect/originalModel';
 
 /** What `mimosanet attack` is given. */
@@ -35,7 +36,9 @@ export async function attackModel(job: AttackJob, hooks: { signal?: AbortSignal;
   if (!dataset.labels) throw new DataError(resolve(job.labelsPath), 'the attack lab needs labels (fine-tuning and the from-scratch baseline train on them)');
   checkLabels(dataset.labels, classCount(o), resolve(job.labelsPath));
   const half = Math.floor(dataset.rows / 2);
-  if (half < 64) throw new DataError(resolve(job.dataPath), `${dataset.rows} samples are too few: the attacker gets half and the evaluation the other half (at least 128 samples)`);
+  if (dataset.rows < MIN_ATTACK_SAMPLES) {
+    throw new DataError(resolve(job.dataPath), `${dataset.rows} samples are too few: the attacker gets half and the evaluation the other half (at least ${MIN_ATTACK_SAMPLES} samples)`);
+  }
   const part = (from: number, to: number) => ({ x: dataset.x.subarray(from * o.inputs, to * o.inputs), rows: to - from, labels: dataset.labels!.subarray(from, to) });
   const { compute } = await createCompute(job.engine, { threads: 1 });
   try {

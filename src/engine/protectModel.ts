@@ -16,7 +16,7 @@ import { checkEquivalence } from './protect/checkEquivalence';
 import { loadEvaluationData } from './protect/evaluationData';
 import { readOriginal, resolveOutDir } from './protect/originalModel';
 import { PhaseTimer } from './protect/phaseTimer';
-import { attackLab } from './protect/attackLab';
+import { attackLab, MIN_ATTACK_SAMPLES } from './protect/attackLab';
 import { sweepFragility } from './protect/sweep';
 import { TOOL_VERSION } from './version';
 
@@ -93,7 +93,7 @@ export async function protectModel(job: ProtectJob, hooks: ProtectHooks = {}): P
     throwIfCancelled(signal);
 
     const labels = data.labels;
-    if (options.attacks && labels) {
+    if (options.attacks && labels && data.rows >= MIN_ATTACK_SAMPLES) {
       timer.enter('attacks', 'Running the attack lab');
       report.attacks = await attackLab(original.model.network, calibration.protectedModel.network, { ...data, labels }, options.seed, engine.compute, progress, signal);
       hooks.onPartialReport?.({ ...report, verdict: verdictSentence(report) });

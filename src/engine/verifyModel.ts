@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { ReportFormatError } from '../core/errors';
 import { pathExists } from './fileSystem';
 import { equivalencePasses } from '../core/equivalence';
@@ -24,6 +24,8 @@ import type { VerifyResult } from '../protocol/jobs';
 export async function verifyModel(protectedPath: string, reportPath: string): Promise<VerifyResult> {
   const modelPath = resolve(protectedPath);
   const report = await readReport(resolve(reportPath));
+  const mismatch = notTheProtectedModel(modelPath, report);
+  if (mismatch) return { ok: false, modelPath, reportPath: resolve(reportPath), files: [], originalPath: report.model.path, notTheProtectedModel: mismatch };
   const files: VerifyResult['files'] = [];
   for (const [name, expected] of Object.entries(report.protected.sha256)) {
     try {
@@ -48,6 +50,20 @@ export async function verifyModel(protectedPath: string, reportPath: string): Pr
   result.equivalence = { top1Agreement: comparison.top1Agreement, maxAbsDiff: comparison.maxAbsDiff, relDiff: comparison.relDiff, passed, runtime: runtime.name, samples: rows };
   result.ok = result.ok && passed;
   return result;
+}
+
+/**
+ * Why `modelPath` is not the protected model `report` describes, or undefined when it may be:
+ * the original the report was made from, or a file the report does not list. Hashes would only
+ * say "missing" and the re-run "equivalent", which reads as if the copy had been checked.
+ */
+function notTheProtectedModel(modelPath: string, report: ProtectionReport): string | undefined {
+  const expected = report.protected.path;
+  if (modelPath === resolve(report.model.path)) return `this is the original model the report was made from, not its protected copy (${expected})`;
+  if (!report.protected.files.includes(basename(modelPath))) {
+    return `the report describes the protected copy ${expected} (files ${report.protected.files.join(', ')}), not ${basename(modelPath)}`;
+  }
+  return undefined;
 }
 
 /** The report's data file when it is still there (first `samples` rows), else seeded probes. */

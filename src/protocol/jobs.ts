@@ -47,6 +47,11 @@ export interface VerifyResult {
   files: { name: string; ok: boolean; problem?: string }[];
   /** Where the report says the original is. */
   originalPath: string;
+  /**
+   * Set when the file given is not the protected model the report describes (the original, or
+   * another file): why, in words. Nothing else is checked then, and `ok` is false.
+   */
+  notTheProtectedModel?: string;
   /** Re-run of the equivalence check against the original, when the original is still there. */
   equivalence?: { top1Agreement: number; maxAbsDiff: number; relDiff: number; passed: boolean; runtime: string; samples: number };
 }

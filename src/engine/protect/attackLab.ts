@@ -3,6 +3,9 @@ import type { ComputeBackend } from '../../core/compute';
 import type { DenseNetwork } from '../../core/network';
 import type { EvaluationData } from './evaluationData';
 
+/** Labelled samples the lab needs: half for the attacker, half to measure on. */
+export const MIN_ATTACK_SAMPLES = 128;
+
 /**
  * Phase "attacks": the attack lab on the protected copy, with the labelled evaluation data split
  * in two disjoint halves: the attacker's, and the one every accuracy is measured on.

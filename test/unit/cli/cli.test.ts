@@ -110,6 +110,15 @@ describe('mimosanet CLI', () => {
     assert.equal((JSON.parse(stdout) as ProtectionReport).equivalence.passed, false);
   });
 
+  it('verify says so when given the original instead of the protected copy (exit 1, nothing checked)', async () => {
+    const out = join(work, 'a');
+    const { code, stdout } = await run('verify', model, '--report', join(out, 'report.json'));
+    assert.equal(code, 1);
+    assert.match(stdout, /^NOT THE PROTECTED MODEL: /);
+    assert.match(stdout, /this is the original model the report was made from, not its protected copy/);
+    assert.doesNotMatch(stdout, /TAMPERED|equivalent/);
+  });
+
   it('verify accepts an untouched copy and catches a single changed byte', async () => {
     const out = join(work, 'a');
     const ok = await run('verify', join(out, 'model.json'), '--report', join(out, 'report.json'));
