@@ -25,7 +25,7 @@ export interface AttackContext {
 
 /** One attack. */
 export interface Attack {
-  readonly kind: 'finetune-adam' | 'finetune-sgd' | 'head-retrain' | 'merge' | 'distill';
+  readonly kind: 'finetune-adam' | 'finetune-sgd' | 'head-retrain' | 'merge' | 'least-squares' | 'distill';
   /** 'construction': the attacker knows how MimosaNet builds its copies. */
   readonly knowledge: 'none' | 'construction';
   /** What data it needs. */

@@ -9,11 +9,12 @@ import type { Attack, AttackContext } from './attack';
 import { distillAttack } from './distill';
 import { finetuneAdamAttack, finetuneSgdAttack } from './fineTuneAttacks';
 import { headRetrainAttack } from './headRetrain';
+import { leastSquaresAttack } from './leastSquares';
 import { mergeRepairAttack } from './merge';
 import { bestTrained, freshNetwork } from './train';
 
 /** The attacks of the lab, in report order. */
-export const ATTACKS: readonly Attack[] = [finetuneAdamAttack, finetuneSgdAttack, headRetrainAttack, mergeRepairAttack, distillAttack];
+export const ATTACKS: readonly Attack[] = [finetuneAdamAttack, finetuneSgdAttack, headRetrainAttack, mergeRepairAttack, leastSquaresAttack, distillAttack];
 
 /** Relative weight noise at which "fragility left" is measured (DESIGN §4: 1e-3). */
 export const ATTACK_NOISE = 1e-3;

@@ -39,7 +39,7 @@ describe('mimosanet attack', () => {
     const report = JSON.parse(stdout) as AttackReport;
     assert.equal(report.schemaVersion, 1);
     assert.deepEqual([report.attackerSamples, report.evaluationSamples], [300, 300]);
-    assert.deepEqual(report.attacks.map((a) => a.kind), ['finetune-adam', 'finetune-sgd', 'head-retrain', 'merge', 'distill']);
+    assert.deepEqual(report.attacks.map((a) => a.kind), ['finetune-adam', 'finetune-sgd', 'head-retrain', 'merge', 'least-squares', 'distill']);
     for (const a of report.attacks) {
       for (const v of [a.accuracyAfter, a.noiseAccuracyAfter, a.original.accuracyAfter, a.original.noiseAccuracyAfter]) assert.ok(v >= 0 && v <= 1, JSON.stringify(a));
       assert.ok(Math.abs(a.headStart - (a.accuracyAfter - report.scratchAccuracy)) < 1e-12);
@@ -50,6 +50,9 @@ describe('mimosanet attack', () => {
     assert.ok(merge.noiseAccuracyAfter >= report.cleanAccuracy - 0.05, JSON.stringify(merge));
     assert.equal(merge.knowledge, 'construction');
     assert.equal(merge.needs, 'nothing');
+    // The least-squares refit, from the attacker's inputs alone, leaves no fragility.
+    const refit = report.attacks.find((a) => a.kind === 'least-squares')!;
+    assert.ok(refit.noiseAccuracyAfter >= refit.accuracyAfter - 0.05, JSON.stringify(refit));
   });
 
   it('needs the original, the data and the labels (exit 2, naming what is missing)', async () => {

@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { leastSquaresAttack } from '../../../../src/core/attacks/leastSquares';
 import { mergeAttack } from '../../../../src/core/attacks/merge';
+import { Rng } from '../../../../src/core/rng';
 import { chooseTripwireFeatures, protectNetwork } from '../../../../src/core/constructions';
 import { compareOutputs } from '../../../../src/core/equivalence';
 import { forward } from '../../../../src/core/forward';
@@ -59,6 +61,13 @@ describe('merge attack (canonicalise, merge parallel neurons, drop dead outgoing
       assert.ok(kind!.protected.mean[at]! >= kind!.original.clean - 0.01, `accuracy under 0.1 % noise after merging: ${kind!.protected.mean[at]}`);
       assert.ok(kind!.fragilityFactor! < 10, `fragility factor left: ${kind!.fragilityFactor}`);
       assert.ok(seconds < 5, `${seconds} s`);
+      // The data-driven repair: refit every later layer on the attacker's inputs (the other 1,000 rows).
+      const attackerRows = 1000;
+      const attackerX = Float32Array.from(parseNpy(new Uint8Array(readFileSync(join(EXAMPLE, 'eval-x.npy'))), 'x').values.subarray(1000 * 784, 2000 * 784));
+      const refit = await leastSquaresAttack.run(network, { compute, x: attackerX, rows: attackerRows, labels: new Int32Array(attackerRows), original, score: async () => 0, rng: new Rng(1) });
+      const [afterRefit] = await measureFragility(original, refit, { x, rows, labels }, { kinds: ['multiplicative'], repeats: 3, seed: 1, compute });
+      assert.ok(afterRefit!.protected.clean >= afterRefit!.original.clean - 0.01, `refit accuracy ${afterRefit!.protected.clean}`);
+      assert.ok(afterRefit!.protected.mean[at]! >= afterRefit!.protected.clean - 0.01, `refit under 0.1 % noise: ${afterRefit!.protected.mean[at]}`);
     } finally {
       await compute.dispose();
     }
