@@ -60,9 +60,14 @@ function attackClause(lab: AttackReport): string {
   const notStopped = by('does not stop it');
   const stopped = by('stops it');
   return [
-    stopped.length ? `the attack lab's ${stopped.join(', ')} end${stopped.length === 1 ? 's' : ''} no better than training from scratch` : '',
-    notStopped.length ? `${notStopped.join(' and ')} ${notStopped.length === 1 ? 'is' : 'are'} not stopped (${lab.attacks.filter((a) => notStopped.includes(a.kind)).map((a) => `${a.kind} ${(a.accuracyAfter * 100).toFixed(1)} %`).join(', ')}, from scratch ${(lab.scratchAccuracy * 100).toFixed(1)} %)` : '',
+    stopped.length ? `the attack lab's ${listed(stopped)} end${stopped.length === 1 ? 's' : ''} no better than training from scratch` : '',
+    notStopped.length ? `${listed(notStopped)} ${notStopped.length === 1 ? 'is' : 'are'} not stopped (${lab.attacks.filter((a) => notStopped.includes(a.kind)).map((a) => `${a.kind} ${(a.accuracyAfter * 100).toFixed(1)} %`).join(', ')}, from scratch ${(lab.scratchAccuracy * 100).toFixed(1)} %)` : '',
   ]
     .filter(Boolean)
     .join('; ');
+}
+
+/** "a", "a and b", "a, b and c". */
+function listed(items: readonly string[]): string {
+  return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
 }
