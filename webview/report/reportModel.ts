@@ -727,7 +727,7 @@ export const ATTACK_TITLES: Record<AttackResult['kind'], string> = {
   'finetune-sgd': 'Fine-tune with SGD',
   'head-retrain': 'Retrain the last layer',
   merge: 'Merge split neurons back (knows the method)',
-  'least-squares': 'Refit every layer by least squares (knows the method)',
+  'least-squares': 'Least-squares refit (knows the method)',
   distill: 'Distil from the copy’s answers',
 };
 
