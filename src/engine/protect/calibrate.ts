@@ -84,9 +84,16 @@ export async function calibrate(
       tripwires,
       features,
     });
-  const build = (amplitude: number, tripwires = options.tripwires): ProtectedNetwork =>
-    accepted && accepted.amplitude === amplitude && tripwires === options.tripwires ? accepted.network : construct(amplitude, tripwires);
-  const weights = construct(1, options.tripwires).network.layers.reduce((n, l) => n + l.weights.length, 0);
+  // The copy at amplitude 1 sizes the checks below (its weight count does not depend on the
+  // amplitude) and is the search's first candidate: built once, handed over, then let go.
+  let atOne: ProtectedNetwork | undefined = construct(1, options.tripwires);
+  const weights = atOne.network.layers.reduce((n, l) => n + l.weights.length, 0);
+  const build = (amplitude: number, tripwires = options.tripwires): ProtectedNetwork => {
+    if (accepted && accepted.amplitude === amplitude && tripwires === options.tripwires) return accepted.network;
+    const first = amplitude === 1 && tripwires === options.tripwires ? atOne : undefined;
+    atOne = undefined;
+    return first ?? construct(amplitude, tripwires);
+  };
   // How much the real runtimes check: every sample unless the network is large (runtimePlan).
   const plan = runtimePlan(data.rows, weights);
   // Batches of the plan's large batch: a tiled-GEMM path like the field check's, and a cancel is seen within one batch.
