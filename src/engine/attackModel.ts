@@ -1,12 +1,12 @@
 import { resolve } from 'node:path';
-import { runAttackLab, type AttackReport } from '../core/attacks/lab';
+import type { AttackReport } from '../core/attacks/lab';
 import type { EngineChoice } from '../core/compute';
 import { DataError, InvalidNetworkError } from '../core/errors';
 import { classCount, outputWidth } from '../core/network';
 import { checkLabels, readDataset } from '../formats/data/dataset';
 import { createCompute } from './compute';
 import { nodeFileReader } from './nodeFileReader';
-import { MIN_ATTACK_SAMPLES } from './protect/attackLab';
+import { attackLab, MIN_ATTACK_SAMPLES } from './protect/attackLab';
 import { readModel } from './protect/originalModel';
 
 /** What `mimosanet attack` is given. */
@@ -35,23 +35,12 @@ export async function attackModel(job: AttackJob, hooks: { signal?: AbortSignal;
   const dataset = await readDataset(resolve(job.dataPath), resolve(job.labelsPath), nodeFileReader, o.inputs);
   if (!dataset.labels) throw new DataError(resolve(job.labelsPath), 'the attack lab needs labels (fine-tuning and the from-scratch baseline train on them)');
   checkLabels(dataset.labels, classCount(o), resolve(job.labelsPath));
-  const half = Math.floor(dataset.rows / 2);
   if (dataset.rows < MIN_ATTACK_SAMPLES) {
     throw new DataError(resolve(job.dataPath), `${dataset.rows} samples are too few: the attacker gets half and the evaluation the other half (at least ${MIN_ATTACK_SAMPLES} samples)`);
   }
-  const part = (from: number, to: number) => ({ x: dataset.x.subarray(from * o.inputs, to * o.inputs), rows: to - from, labels: dataset.labels!.subarray(from, to) });
   const { compute } = await createCompute(job.engine, { threads: 1 });
   try {
-    return await runAttackLab({
-      original: o,
-      protectedNet: p,
-      attacker: part(0, half),
-      evaluation: part(half, 2 * half),
-      compute,
-      seed: job.seed,
-      ...(hooks.signal ? { signal: hooks.signal } : {}),
-      ...(hooks.onProgress ? { onProgress: hooks.onProgress } : {}),
-    });
+    return await attackLab(o, p, { x: dataset.x, rows: dataset.rows, labels: dataset.labels }, job.seed, compute, hooks.onProgress, hooks.signal);
   } finally {
     await compute.dispose();
   }

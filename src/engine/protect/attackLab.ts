@@ -1,22 +1,22 @@
 import { runAttackLab, type AttackReport } from '../../core/attacks/lab';
 import type { ComputeBackend } from '../../core/compute';
 import type { DenseNetwork } from '../../core/network';
-import type { EvaluationData } from './evaluationData';
 
 /** Labelled samples the lab needs: half for the attacker, half to measure on. */
 export const MIN_ATTACK_SAMPLES = 128;
 
 /**
- * Phase "attacks": the attack lab on the protected copy, with the labelled evaluation data split
- * in two disjoint halves: the attacker's, and the one every accuracy is measured on.
+ * The attack lab on the protected copy (phase "attacks" of protect, and `mimosanet attack`),
+ * with the labelled data split in two disjoint halves: the attacker's, and the one every
+ * accuracy is measured on.
  */
 export function attackLab(
   original: DenseNetwork,
   protectedNet: DenseNetwork,
-  data: EvaluationData & { labels: Int32Array },
+  data: { x: Float32Array; rows: number; labels: Int32Array },
   seed: number,
   compute: ComputeBackend,
-  progress: (within: number, message: string) => void,
+  progress?: (within: number, message: string) => void,
   signal?: AbortSignal,
 ): Promise<AttackReport> {
   const half = Math.floor(data.rows / 2);
@@ -28,7 +28,7 @@ export function attackLab(
     evaluation: part(half, 2 * half),
     compute,
     seed,
-    onProgress: progress,
+    ...(progress ? { onProgress: progress } : {}),
     ...(signal ? { signal } : {}),
   });
 }
