@@ -4,7 +4,7 @@ import { jsTrainer } from './training';
 
 /**
  * The reference engine: the core's float64 loops (exact enough to check constructions to
- * ~1e-12). Pure and portable, but 20–45× slower than onnxruntime (npm run bench); fast engines are tested
+ * ~1e-12). Pure and portable, but 40–150× slower than onnxruntime (44× on the example in npm run bench, more on dense inputs); fast engines are tested
  * against it, and it is what runs when no fast engine loads.
  */
 export const jsCompute: ComputeBackend = {
