@@ -11,7 +11,7 @@ import { rm } from 'node:fs/promises';
 import type { SerializedError } from '../core/errors';
 import type { ProtectionReport } from '../core/report';
 import type { ModelInfo } from '../formats/format';
-import type { ProtectJob, ProtectResult } from '../protocol/jobs';
+import type { ProtectJob, ProtectResult, VerifyJob, VerifyResult } from '../protocol/jobs';
 import type { JobProgress } from '../protocol/progress';
 import type { FromWorkerMessage, ToWorkerMessage } from '../protocol/worker';
 import { isFromWorkerMessage } from './workerMessages';
@@ -98,7 +98,20 @@ export class WorkerClient {
   /** Protects a model; rejects with JobError (code CANCELLED after `signal` aborts). */
   protect(job: ProtectJob, handlers: ProtectHandlers = {}, signal?: AbortSignal): Promise<ProtectResult> {
     const id = this.nextId++;
-    const done = this.request<ProtectResult>({ type: 'protect', id, job }, handlers);
+    return this.cancellable(id, this.request<ProtectResult>({ type: 'protect', id, job }, handlers), signal);
+  }
+
+  /**
+   * Checks a protected model against its report in the worker; rejects with JobError (code
+   * CANCELLED after `signal` aborts). Only `onProgress` of the handlers is called.
+   */
+  verify(job: VerifyJob, handlers: Pick<ProtectHandlers, 'onProgress'> = {}, signal?: AbortSignal): Promise<VerifyResult> {
+    const id = this.nextId++;
+    return this.cancellable(id, this.request<VerifyResult>({ type: 'verify', id, job }, handlers), signal);
+  }
+
+  /** Cancels job `id` when `signal` aborts (at once if it already has). */
+  private cancellable<T>(id: number, done: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
     if (signal) {
       const onAbort = (): void => this.cancel(id);
       if (signal.aborted) onAbort();
@@ -204,6 +217,10 @@ export class WorkerClient {
       case 'inspectResult':
         this.pending.delete(message.id);
         pending.resolve(message.info);
+        break;
+      case 'verifyResult':
+        this.pending.delete(message.id);
+        pending.resolve(message.result);
         break;
       case 'error':
         this.settle(message.id, message.error);

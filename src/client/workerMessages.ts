@@ -21,6 +21,8 @@ export function isFromWorkerMessage(value: unknown): value is FromWorkerMessage 
       return isRecord(value.result) && isRecord(value.result.report) && typeof value.result.reportPath === 'string';
     case 'inspectResult':
       return isRecord(value.info) && typeof value.info.format === 'string';
+    case 'verifyResult':
+      return isRecord(value.result) && typeof value.result.ok === 'boolean' && Array.isArray(value.result.files) && typeof value.result.modelPath === 'string';
     case 'staging':
       return typeof value.path === 'string';
     case 'error':

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { ReportFormatError } from '../core/errors';
+import { checkpoint, ReportFormatError } from '../core/errors';
 import { pathExists } from './fileSystem';
 import { equivalencePasses } from '../core/equivalence';
 import { outputWidth } from '../core/network';
@@ -15,19 +15,33 @@ import { nodeFileReader } from './nodeFileReader';
 import { compareWithReference, originalLogits } from './originalLogits';
 import { readModel } from './protect/originalModel';
 import type { VerifyResult } from '../protocol/jobs';
+import type { JobProgress } from '../protocol/progress';
+
+/** Callbacks of a verify run (the extension's progress notification and its Cancel button). */
+export interface VerifyHooks {
+  /** Aborting stops the run at its next step with a CancelledError; verify writes nothing, so nothing is left behind. */
+  signal?: AbortSignal;
+  /** Progress: hashing, loading, re-running the equivalence check. */
+  onProgress?: (progress: JobProgress) => void;
+}
 
 /**
  * Checks a protected model against its report: every recorded file's SHA-256, then (when the
  * original model is still at its recorded path) a fresh equivalence check in the real runtime
  * on the report's data or on seeded probes.
  */
-export async function verifyModel(protectedPath: string, reportPath: string): Promise<VerifyResult> {
+export async function verifyModel(protectedPath: string, reportPath: string, hooks: VerifyHooks = {}): Promise<VerifyResult> {
+  const { signal } = hooks;
+  const progress = (phase: JobProgress['phase'], fraction: number, message: string): void => hooks.onProgress?.({ phase, fraction, message });
   const modelPath = resolve(protectedPath);
+  progress('hashes', 0, `Reading ${basename(reportPath)}`);
   const report = await readReport(resolve(reportPath));
   const mismatch = notTheProtectedModel(modelPath, report);
   if (mismatch) return { ok: false, modelPath, reportPath: resolve(reportPath), files: [], originalPath: report.model.path, notTheProtectedModel: mismatch };
   const files: VerifyResult['files'] = [];
   for (const [name, expected] of Object.entries(report.protected.sha256)) {
+    await checkpoint(signal);
+    progress('hashes', 0.05, `Hashing ${name}`);
     try {
       const actual = createHash('sha256').update(await readFile(join(dirname(modelPath), name))).digest('hex');
       files.push(actual === expected ? { name, ok: true } : { name, ok: false, problem: 'contents differ from the report (SHA-256 mismatch)' });
@@ -39,13 +53,20 @@ export async function verifyModel(protectedPath: string, reportPath: string): Pr
   if (!(await pathExists(report.model.path))) return result;
 
   // The same loading and reference check as protect (src/engine/protect).
+  await checkpoint(signal);
+  progress('load', 0.2, `Reading the original ${basename(report.model.path)} and the protected copy`);
   const original = await readModel(report.model.path);
   const candidate = await readModel(modelPath);
   const runtime = await candidate.format.createRuntime();
   const { x, rows } = await verificationInputs(report, original.model.network.inputs);
+  await checkpoint(signal);
+  progress('equivalence', 0.4, `Running the original in ${runtime.name} on ${rows} samples`);
   const { logits: reference } = await originalLogits(original.format, original.model, original.path, await original.format.readFiles(original.path, nodeFileReader), runtime, x, rows);
+  await checkpoint(signal);
+  progress('equivalence', 0.7, `Running the protected copy in ${runtime.name}`);
   const candidateFiles = await candidate.format.readFiles(candidate.path, nodeFileReader);
   const { comparison } = await compareWithReference(runtime, reference, candidateFiles, x, rows, outputWidth(original.model.network));
+  progress('equivalence', 1, 'Done');
   const passed = equivalencePasses(comparison, report.construction.tolerance);
   result.equivalence = { top1Agreement: comparison.top1Agreement, maxAbsDiff: comparison.maxAbsDiff, relDiff: comparison.relDiff, passed, runtime: runtime.name, samples: rows };
   result.ok = result.ok && passed;

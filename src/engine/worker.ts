@@ -1,5 +1,5 @@
 /**
- * Worker-thread entry (dist/worker.js): runs protect and inspect jobs off the extension host's
+ * Worker-thread entry (dist/worker.js): runs protect, verify and inspect jobs off the extension host's
  * main thread. Jobs are correlated by id; a CancelRequest aborts the job's signal, and the job
  * then answers with an error of code CANCELLED after removing its partial output.
  */
@@ -8,6 +8,7 @@ import { serializeError } from '../core/errors';
 import type { FromWorkerMessage, ToWorkerMessage } from '../protocol/worker';
 import { inspectModel } from './inspectModel';
 import { protectModel } from './protectModel';
+import { verifyModel } from './verifyModel';
 
 /**
  * The engine runs as a child process (src/client/engineProcess.ts, IPC with structured-clone
@@ -40,6 +41,18 @@ port.on('message', (message: ToWorkerMessage) => {
         onStaging: (path) => post({ type: 'staging', id: message.id, path }),
       })
         .then((result) => post({ type: 'protectResult', id: message.id, result }))
+        .catch((error: unknown) => post({ type: 'error', id: message.id, error: serializeError(error) }))
+        .finally(() => running.delete(message.id));
+      return;
+    }
+    case 'verify': {
+      const controller = new AbortController();
+      running.set(message.id, controller);
+      verifyModel(message.job.modelPath, message.job.reportPath, {
+        signal: controller.signal,
+        onProgress: (progress) => post({ type: 'progress', id: message.id, progress }),
+      })
+        .then((result) => post({ type: 'verifyResult', id: message.id, result }))
         .catch((error: unknown) => post({ type: 'error', id: message.id, error: serializeError(error) }))
         .finally(() => running.delete(message.id));
       return;

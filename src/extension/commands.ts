@@ -15,6 +15,7 @@ import type { Services } from './services';
 import { inspectionMarkdown, modelLabel } from './views/treeItemData';
 import type { ModelsNode } from './views/modelsView';
 import type { ReportNode } from './views/reportsView';
+import { type VerifyTarget, verifyProtectedModel } from './verifyFlow';
 
 /** URI scheme of the read-only inspection documents (shown in the Markdown preview). */
 export const INSPECT_SCHEME = 'mimosanet-inspect';
@@ -73,6 +74,7 @@ export function registerCommands(services: Services): vscode.Disposable[] {
       await vscode.commands.executeCommand('vscode.open', vscode.Uri.file(protectedPath));
       await vscode.commands.executeCommand('revealInExplorer', vscode.Uri.file(protectedPath));
     }),
+    register(COMMANDS.verifyModel, (target) => verifyProtectedModel(services, verifyTarget(target))),
     register(COMMANDS.revealModel, async (target) => {
       const entry = await resolveModel(services, target, 'Reveal model in Explorer');
       if (entry) await vscode.commands.executeCommand('revealInExplorer', vscode.Uri.file(entry.fsPath));
@@ -171,6 +173,14 @@ async function deleteReport(services: Services, uri: vscode.Uri): Promise<void> 
   ReportPanel.get(uri.fsPath)?.dispose();
   await services.reports.scan();
   if (target.fsPath === folder) await services.discovery.forgetFolder(folder);
+}
+
+/** What Verify was invoked on: a Reports node, a Models node, an Explorer/editor Uri, or nothing (command palette). */
+function verifyTarget(target: unknown): VerifyTarget {
+  if (isReportNode(target)) return { kind: 'report', summary: target.summary };
+  if (isModelsNode(target) && target.kind === 'model') return { kind: 'model', entry: target.entry };
+  if (target instanceof vscode.Uri) return { kind: 'uri', uri: target };
+  return { kind: 'none' };
 }
 
 function isModelsNode(value: unknown): value is ModelsNode {

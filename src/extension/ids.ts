@@ -13,6 +13,7 @@ export const COMMANDS = {
   deleteReport: 'mimosanet.deleteReport',
   openProtectedModel: 'mimosanet.openProtectedModel',
   revealModel: 'mimosanet.revealModel',
+  verifyModel: 'mimosanet.verifyModel',
 } as const;
 
 /** View ids (`mimosanet.<name>View`) inside the "MimosaNet" activity-bar container. */

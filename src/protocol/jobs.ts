@@ -35,6 +35,14 @@ export interface ProtectResult {
   protectedPath: string;
 }
 
+/** A request to check a protected model against its report (`mimosanet verify`, "MimosaNet: Verify Protected Model"). */
+export interface VerifyJob {
+  /** The file to check: normally the protected model's main file. */
+  modelPath: string;
+  /** The report.json that describes it. */
+  reportPath: string;
+}
+
 /** Outcome of `mimosanet verify`. */
 export interface VerifyResult {
   /** True when every file matches its recorded hash and, if re-run, the model is still equivalent. */

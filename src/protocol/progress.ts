@@ -7,10 +7,13 @@
 /** Phases of a protect run, in order; progress bars and timings use these names. */
 export type ProtectPhase = 'read' | 'data' | 'calibrate' | 'write' | 'equivalence' | 'fragility' | 'attacks' | 'report';
 
+/** Phases of a verify run: file hashes, reading both models, the equivalence re-run. */
+export type VerifyPhase = 'hashes' | 'load' | 'equivalence';
+
 /** Progress of a running job. */
 export interface JobProgress {
   /** Current phase. */
-  phase: ProtectPhase;
+  phase: ProtectPhase | VerifyPhase;
   /** One line for a status bar or log ("amplitude 2^7: relDiff 3.1e-5, pass"). */
   message: string;
   /** Overall completion in [0, 1], for a progress bar. */

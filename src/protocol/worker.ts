@@ -5,7 +5,7 @@
 import type { SerializedError } from '../core/errors';
 import type { ProtectionReport } from '../core/report';
 import type { ModelInfo } from '../formats/format';
-import type { ProtectJob, ProtectResult } from './jobs';
+import type { ProtectJob, ProtectResult, VerifyJob, VerifyResult } from './jobs';
 import type { JobProgress } from './progress';
 
 // Extension host → worker ---------------------------------------------------------------------
@@ -25,6 +25,13 @@ export interface InspectRequest {
   path: string;
 }
 
+/** Check a protected model against its report (hashes, then the equivalence re-run); cancellable. */
+export interface VerifyRequest {
+  type: 'verify';
+  id: number;
+  job: VerifyJob;
+}
+
 /** Cancel the job with this id; the worker replies with an error of code CANCELLED. */
 export interface CancelRequest {
   type: 'cancel';
@@ -32,7 +39,7 @@ export interface CancelRequest {
 }
 
 /** Every message the worker accepts. */
-export type ToWorkerMessage = ProtectRequest | InspectRequest | CancelRequest;
+export type ToWorkerMessage = ProtectRequest | InspectRequest | VerifyRequest | CancelRequest;
 
 // Worker → extension host ---------------------------------------------------------------------
 
@@ -64,6 +71,13 @@ export interface InspectResponse {
   info: ModelInfo;
 }
 
+/** Job `id` finished verifying (a tampered or wrong file is a result, not an error). */
+export interface VerifyResponse {
+  type: 'verifyResult';
+  id: number;
+  result: VerifyResult;
+}
+
 /** Where job `id` stages its output: the client removes it if it has to terminate the worker. */
 export interface StagingNotification {
   type: 'staging';
@@ -84,5 +98,6 @@ export type FromWorkerMessage =
   | PartialReportNotification
   | ProtectResponse
   | InspectResponse
+  | VerifyResponse
   | StagingNotification
   | ErrorResponse;

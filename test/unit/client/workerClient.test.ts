@@ -96,6 +96,29 @@ describe('worker client', () => {
     assert.equal(w.terminated, false, 'a worker that answers is kept');
   });
 
+  it('verify: sends a typed verify job, forwards progress, resolves with the result and cancels through the signal', async () => {
+    const { client, workers } = setup();
+    const pair = { modelPath: '/w/model.mimosa/model.json', reportPath: '/w/model.mimosa/report.json' };
+    const phases: string[] = [];
+    const done = client.verify(pair, { onProgress: (p) => phases.push(p.phase) });
+    const w = workers[0]!;
+    const sent = w.sent[0] as { type: string; id: number; job: unknown };
+    assert.deepEqual({ type: sent.type, job: sent.job }, { type: 'verify', job: pair });
+    w.reply({ type: 'progress', id: sent.id, progress: { phase: 'hashes', message: 'Hashing model.json', fraction: 0.05 } });
+    const result = { ok: false, modelPath: pair.modelPath, reportPath: pair.reportPath, originalPath: '/w/model.json', files: [{ name: 'model.json', ok: false, problem: 'missing' }] };
+    w.reply({ type: 'verifyResult', id: sent.id, result });
+    assert.deepEqual(await done, result, 'a tampered file is a result, not an error');
+    assert.deepEqual(phases, ['hashes']);
+
+    const abort = new AbortController();
+    const cancelled = client.verify(pair, {}, abort.signal);
+    const id = (w.sent[1] as { id: number }).id;
+    abort.abort();
+    assert.deepEqual(w.sent[2], { type: 'cancel', id });
+    w.reply({ type: 'error', id, error: { name: 'CancelledError', code: 'CANCELLED', message: 'Cancelled' } });
+    await assert.rejects(cancelled, (e: unknown) => e instanceof JobError && e.serialized.code === 'CANCELLED');
+  });
+
   it('terminates a worker that does not acknowledge a cancel in time and removes the job’s staging folder', async () => {
     const { client, workers, lines, removed } = setup(20);
     const abort = new AbortController();

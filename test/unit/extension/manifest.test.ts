@@ -42,6 +42,20 @@ describe('package.json contributions', () => {
     assert.ok(items.some((m) => m.command === COMMANDS.revealModel));
   });
 
+  it('offers Verify on reports, on protected models in the Models view, in the Explorer and in the palette', () => {
+    const items: Menu[] = contributes.menus['view/item/context'];
+    const verify = items.filter((m) => m.command === COMMANDS.verifyModel).map((m) => m.when ?? '');
+    assert.ok(verify.some((w) => w.includes('mimosanet.reportsView') && w.includes('viewItem == report')), verify.join(' | '));
+    const onModels = verify.find((w) => w.includes('mimosanet.modelsView'));
+    assert.ok(onModels, 'a Models-view entry');
+    const pattern = new RegExp(/viewItem =~ \/(.*)\/$/.exec(onModels)![1]!);
+    for (const state of ['model.protected', 'model.protectedCopy']) assert.match(state, pattern);
+    for (const state of ['model.protectable', 'model.pending', 'model.unsupported']) assert.doesNotMatch(state, pattern);
+    assert.ok(contributes.menus['explorer/context'].some((m: Menu) => m.command === COMMANDS.verifyModel));
+    const palette: Menu | undefined = contributes.menus.commandPalette.find((m: Menu) => m.command === COMMANDS.verifyModel);
+    assert.notEqual(palette?.when, 'false', 'shown in the command palette');
+  });
+
   it('activates for the serializer and for workspaces with models', () => {
     assert.ok(pkg.activationEvents.includes(`onWebviewPanel:${REPORT_VIEW_TYPE}`));
     assert.ok(pkg.activationEvents.some((e: string) => e.startsWith('workspaceContains:')));

@@ -34,6 +34,8 @@ describe('messages from the worker', () => {
     assert.equal(isFromWorkerMessage({ type: 'protectResult', id: 1, result: { report: {}, reportPath: '/r', protectedPath: '/p' } }), true);
     assert.equal(isFromWorkerMessage({ type: 'inspectResult', id: 1, info: { format: 'tfjs-layers' } }), true);
     assert.equal(isFromWorkerMessage({ type: 'error', id: 1, error: { name: 'E', code: 'DATA', message: 'bad' } }), true);
+    assert.equal(isFromWorkerMessage({ type: 'verifyResult', id: 1, result: { ok: true, modelPath: '/m', reportPath: '/r', originalPath: '/o', files: [] } }), true);
+    assert.equal(isFromWorkerMessage({ type: 'verifyResult', id: 1, result: { ok: 'yes', files: [] } }), false);
     assert.equal(isFromWorkerMessage({ type: 'progress', progress: {} }), false);
     assert.equal(isFromWorkerMessage({ type: 'hello', id: 1 }), false);
   });
