@@ -1,5 +1,5 @@
 import type { Activation } from '../../../core/activations';
-import type { GraphBuilder } from './onnxGraph';
+import type { GraphBuilder } from '../../../formats/onnx/graphBuilder';
 
 /**
  * The core's activations (src/core/activations.ts) and their derivatives as ONNX nodes. Each

@@ -2,7 +2,7 @@ import { defaultAlpha, type Activation } from '../../../core/activations';
 import type { OptimizerName, TrainerOptions } from '../../../core/compute';
 import type { DenseNetwork } from '../../../core/network';
 import { activate, backpropagate } from './activationOps';
-import { GraphBuilder } from './onnxGraph';
+import { GraphBuilder } from '../../../formats/onnx/graphBuilder';
 
 /**
  * ONNX graphs of the onnxruntime engine, one per network SHAPE: the weights are graph inputs,
