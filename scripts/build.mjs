@@ -17,10 +17,10 @@ const NATIVE = ['onnxruntime-node'];
 
 /** Entry points: Node bundles (CommonJS) for the extension host, worker and CLI; a browser bundle for the webview. */
 const entries = [
-  // tfjs is external here: the format registry reaches it only through createRuntime's and
-  // createFieldRuntimes' lazy imports, which the extension host never calls (the worker does), so
-  // it must not bloat activation.
-  { in: 'src/extension/extension.ts', out: 'dist/extension.js', platform: 'node', external: ['vscode', '@tensorflow/tfjs', '@tensorflow/tfjs-backend-wasm'] },
+  // tfjs and onnx-proto are external here: the format registry reaches them only through
+  // createRuntime's, createFieldRuntimes' and (onnx-proto) write's lazy imports, which the
+  // extension host never calls (the worker does), so they must not bloat activation.
+  { in: 'src/extension/extension.ts', out: 'dist/extension.js', platform: 'node', external: ['vscode', '@tensorflow/tfjs', '@tensorflow/tfjs-backend-wasm', 'onnx-proto'] },
   { in: 'src/engine/worker.ts', out: 'dist/worker.js', platform: 'node' },
   // Second-core helper for the fragility sweeps, started by the worker and the CLI.
   { in: 'src/engine/fragilityHelper.ts', out: 'dist/fragilityWorker.js', platform: 'node' },
