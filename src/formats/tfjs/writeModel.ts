@@ -39,8 +39,18 @@ export function writeTfjsModel(source: TfjsSource, network: DenseNetwork, baseNa
   ];
 }
 
+/** How composeModel spells configs. */
+export interface ComposeOptions {
+  /**
+   * 'tfjs' (default) rewrites Keras 3 spellings tfjs 4.22 cannot load (batch_shape, dtype
+   * policies, negative_slope); 'keras' keeps the file's own spelling, for writers of Keras files.
+   */
+  spelling?: 'tfjs' | 'keras';
+}
+
 /** Builds the written model.json and its tensors (the weights manifest is filled by the caller). */
-export function composeModel(source: TfjsSource, network: DenseNetwork, weightsFile: string): ComposedModel {
+export function composeModel(source: TfjsSource, network: DenseNetwork, weightsFile: string, options: ComposeOptions = {}): ComposedModel {
+  const tfjsSpelling = (options.spelling ?? 'tfjs') === 'tfjs';
   validateNetwork(network);
   const groups = groupLayers(source, network);
   const notes: string[] = [];
@@ -59,7 +69,7 @@ export function composeModel(source: TfjsSource, network: DenseNetwork, weightsF
   const tensors: NamedTensor[] = [];
   const keep = (layer: LayerJson): LayerJson => {
     const copy = cloneJson(layer);
-    recordRewrites(rewrites, normaliseConfig(copy.config, copy.class_name), copy.config.name);
+    if (tfjsSpelling) recordRewrites(rewrites, normaliseConfig(copy.config, copy.class_name), copy.config.name);
     return copy;
   };
 
@@ -128,7 +138,7 @@ export function composeModel(source: TfjsSource, network: DenseNetwork, weightsF
   notes.unshift(...describeRewrites(rewrites));
   const shards = (source.json.weightsManifest ?? []).reduce((n, g) => n + g.paths.length, 0);
   if (shards > 1) notes.push(`${shards} weight shards (${(source.json.weightsManifest ?? []).length} manifest group(s)) written as one shard file`);
-  return { json: modelJson(source, out, weightsFile), tensors, notes };
+  return { json: modelJson(source, out, weightsFile, tfjsSpelling), tensors, notes };
 }
 
 /** Pairs each source Dense with its layer in `network` and the inserted layers before it. */
@@ -184,7 +194,7 @@ function placeInputShape(source: TfjsSource, out: LayerJson[]): void {
 }
 
 /** The written model.json around the new layer list, keeping the source's wrapper and extra fields. */
-function modelJson(source: TfjsSource, layers: LayerJson[], weightsFile: string): ModelJson {
+function modelJson(source: TfjsSource, layers: LayerJson[], weightsFile: string, tfjsSpelling: boolean): ModelJson {
   const { generatedBy, modelTopology } = source.json;
   // Everything else at the top level (trainingConfig, userDefinedMetadata, signature...) is kept.
   const rest: JsonObject = {};
@@ -198,7 +208,7 @@ function modelJson(source: TfjsSource, layers: LayerJson[], weightsFile: string)
   else {
     const original = sourceModel.config as SequentialConfig;
     const copy = cloneJson({ ...original, layers: [] }) as SequentialConfig;
-    if (isObject(copy.dtype)) copy.dtype = 'float32';
+    if (tfjsSpelling && isObject(copy.dtype)) copy.dtype = 'float32';
     copy.layers = layers;
     if (source.model.functional) {
       const ends = (name: string): Json => [[name, 0, 0]];
