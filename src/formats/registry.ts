@@ -1,10 +1,11 @@
 import { ModelFormatError } from '../core/errors';
 import type { ModelFormat } from './format';
+import { kerasFormat } from './keras/kerasFormat';
 import { onnxFormat } from './onnx/onnxFormat';
 import { tfjsLayersFormat } from './tfjs/tfjsLayersFormat';
 
 /** Every model format, in the order sniffing tries them. */
-export const FORMATS: readonly ModelFormat[] = [tfjsLayersFormat, onnxFormat];
+export const FORMATS: readonly ModelFormat[] = [tfjsLayersFormat, onnxFormat, kerasFormat];
 
 /** Last path segment, for either separator (formats stay free of Node built-ins). */
 function basename(path: string): string {
