@@ -19,8 +19,10 @@ const NATIVE = ['onnxruntime-node'];
 const entries = [
   // tfjs and onnx-proto are external here: the format registry reaches them only through
   // createRuntime's, createFieldRuntimes' and (onnx-proto) write's lazy imports, which the
-  // extension host never calls (the worker does), so they must not bloat activation.
-  { in: 'src/extension/extension.ts', out: 'dist/extension.js', platform: 'node', external: ['vscode', '@tensorflow/tfjs', '@tensorflow/tfjs-backend-wasm', 'onnx-proto'] },
+  // extension host never calls (the worker does), so they must not bloat activation. h5wasm (HDF5
+  // in wasm, 4 MB) and fflate are Keras's lazy imports: the host sniffs Keras files but cannot
+  // inspect them itself; the worker, which bundles both, does.
+  { in: 'src/extension/extension.ts', out: 'dist/extension.js', platform: 'node', external: ['vscode', '@tensorflow/tfjs', '@tensorflow/tfjs-backend-wasm', 'onnx-proto', 'h5wasm', 'fflate'] },
   { in: 'src/engine/worker.ts', out: 'dist/worker.js', platform: 'node' },
   // Second-core helper for the fragility sweeps, started by the worker and the CLI.
   { in: 'src/engine/fragilityHelper.ts', out: 'dist/fragilityWorker.js', platform: 'node' },

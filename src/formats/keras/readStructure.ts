@@ -89,12 +89,13 @@ async function readArchive(path: string, bytes: Uint8Array): Promise<KerasStruct
     throw fail(path, `is a zip archive without ${!configEntry ? 'config.json' : 'model.weights.h5'}, so it is not a Keras 3 .keras file`);
   }
   if (configEntry.size > MAX_CONFIG_BYTES) throw fail(path, `has a config.json of ${configEntry.size} bytes; refusing to read more than ${MAX_CONFIG_BYTES}`);
-  const config = parseConfig(new TextDecoder().decode(readZipEntry(bytes, configEntry, path, KERAS_FORMAT_ID)), path, 'config.json');
+  const config = parseConfig(new TextDecoder().decode(await readZipEntry(bytes, configEntry, path, KERAS_FORMAT_ID)), path, 'config.json');
   const others = entries.filter((e) => e !== configEntry && e !== weightsEntry);
-  const otherEntries = others.map((e) => ({ name: e.name, bytes: readZipEntry(bytes, e, path, KERAS_FORMAT_ID) }));
+  const otherEntries: { name: string; bytes: Uint8Array }[] = [];
+  for (const e of others) otherEntries.push({ name: e.name, bytes: await readZipEntry(bytes, e, path, KERAS_FORMAT_ID) });
   const metadataBytes = otherEntries.find((e) => e.name === 'metadata.json')?.bytes;
   const metadata = metadataBytes ? parseConfig(new TextDecoder().decode(metadataBytes), path, 'metadata.json', false) : {};
-  const weightsBytes = readZipEntry(bytes, weightsEntry, path, KERAS_FORMAT_ID);
+  const weightsBytes = await readZipEntry(bytes, weightsEntry, path, KERAS_FORMAT_ID);
   const weightsLabel = `${path} (model.weights.h5)`;
   const scan = await readHdf5(weightsBytes, weightsLabel, KERAS_FORMAT_ID, (h5) => scanHdf5(h5, weightsLabel));
   if (scan.structure.layout !== 'v3') throw fail(path, 'holds a model.weights.h5 without the layers/ group Keras 3 writes');

@@ -65,7 +65,7 @@ export async function writeKerasModel(source: KerasSource, network: DenseNetwork
     case 'keras-zip': {
       const metadata = { ...(source.archive?.metadata ?? {}), [PRODUCER_KEY]: PRODUCER };
       const others = (source.archive?.entries ?? []).filter((e) => e.name !== 'metadata.json');
-      const zip = writeZip([{ name: 'metadata.json', bytes: text(metadata) }, { name: 'config.json', bytes: text(config) }, { name: 'model.weights.h5', bytes: weights }, ...others]);
+      const zip = await writeZip([{ name: 'metadata.json', bytes: text(metadata) }, { name: 'config.json', bytes: text(config) }, { name: 'model.weights.h5', bytes: weights }, ...others]);
       return [{ name: mainName, bytes: zip }];
     }
     case 'h5-model':

@@ -1,4 +1,3 @@
-import { inflateSync, zipSync } from 'fflate';
 import { ModelFormatError } from '../../core/errors';
 
 /**
@@ -84,12 +83,18 @@ export function listZip(bytes: Uint8Array, file: string, format: string): ZipEnt
   return entries;
 }
 
+/** fflate, loaded on first use: the extension host bundles the sniff (below) but never inflates. */
+function fflate(): Promise<typeof import('fflate')> {
+  return import('fflate');
+}
+
 /** The uncompressed bytes of an entry, checked against its CRC-32. */
-export function readZipEntry(bytes: Uint8Array, entry: ZipEntry, file: string, format: string): Uint8Array {
+export async function readZipEntry(bytes: Uint8Array, entry: ZipEntry, file: string, format: string): Promise<Uint8Array> {
   const data = bytes.subarray(entry.dataOffset, entry.dataOffset + entry.compressedSize);
   let out: Uint8Array;
   if (entry.method === 0) out = data;
   else {
+    const { inflateSync } = await fflate();
     try {
       // A fixed output buffer: fflate stops there rather than growing it, whatever the stream says.
       out = inflateSync(data, { out: new Uint8Array(entry.size) });
@@ -102,7 +107,8 @@ export function readZipEntry(bytes: Uint8Array, entry: ZipEntry, file: string, f
 }
 
 /** Writes a zip archive with every entry stored (as Keras writes .keras files), in the given order. */
-export function writeZip(entries: { name: string; bytes: Uint8Array }[]): Uint8Array {
+export async function writeZip(entries: { name: string; bytes: Uint8Array }[]): Promise<Uint8Array> {
+  const { zipSync } = await fflate();
   const files: Record<string, [Uint8Array, { level: 0 }]> = {};
   for (const entry of entries) files[entry.name] = [entry.bytes, { level: 0 }];
   return zipSync(files, { level: 0 });
