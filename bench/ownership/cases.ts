@@ -1,0 +1,83 @@
+/**
+ * `npm run bench:ownership`: the ownership cases of the issue (ownership evidence) on a model and
+ * its protected copy: suspects derived from the original in every way the attack lab knows, and
+ * networks trained independently. The owner's data (references, fingerprints) and the attacker's
+ * data (every suspect) are disjoint halves of the labelled data.
+ *
+ *   tsx bench/ownership/cases.ts <original model> <protected model> <x.npy> <y.npy> [--json]
+ */
+import { distillAttack } from '../../src/core/attacks/distill';
+import { finetuneAdamAttack } from '../../src/core/attacks/fineTuneAttacks';
+import { headRetrainAttack } from '../../src/core/attacks/headRetrain';
+import { mergeAttack } from '../../src/core/attacks/merge';
+import type { AttackContext } from '../../src/core/attacks/attack';
+import { argmaxRows } from '../../src/core/forward';
+import { outputWidth, type DenseNetwork } from '../../src/core/network';
+import { buildBaseline, judgeSuspect } from '../../src/core/ownership/compare';
+import { scaledArchitecture, trainFresh } from '../../src/core/ownership/references';
+import { int8Quantise } from '../../src/core/perturbations/int8';
+import { magnitudePrune } from '../../src/core/perturbations/prune';
+import { Rng } from '../../src/core/rng';
+import { createCompute } from '../../src/engine/compute';
+import { nodeFileReader } from '../../src/engine/nodeFileReader';
+import { readModel } from '../../src/engine/protect/originalModel';
+import { readDataset } from '../../src/formats/data/dataset';
+
+async function main(): Promise<void> {
+  const [originalPath, protectedPath, xPath, yPath] = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+  const json = process.argv.includes('--json');
+  const original = (await readModel(originalPath!)).model.network;
+  const protectedNet = (await readModel(protectedPath!)).model.network;
+  const data = await readDataset(xPath!, yPath, nodeFileReader, original.inputs);
+  const { compute } = await createCompute('auto', { threads: 1 });
+  const half = Math.floor(data.rows / 2);
+  const part = (from: number, to: number) => ({ x: data.x.subarray(from * original.inputs, to * original.inputs), rows: to - from, labels: data.labels!.subarray(from, to) });
+  const owner = part(0, half);
+  const attacker = part(half, 2 * half);
+  const accuracy = async (network: DenseNetwork): Promise<number> => {
+    const p = argmaxRows(await compute.forward(network, owner.x, owner.rows), owner.rows, outputWidth(network));
+    let hits = 0;
+    for (let r = 0; r < owner.rows; r++) if (p[r] === owner.labels[r]) hits++;
+    return hits / owner.rows;
+  };
+  const rng = new Rng(2026);
+  // The attacker picks snapshots on their own data (they have no other).
+  const context = (label: string): AttackContext => ({ compute, ...attacker, original, score: accuracy, rng: rng.fork(label) });
+  let started = performance.now();
+  const baseline = await buildBaseline(original, owner, compute, 1, { onProgress: (f, m) => process.stderr.write(`  ${(100 * f).toFixed(0)} % ${m}\n`) });
+  const baselineSeconds = (performance.now() - started) / 1000;
+  const merged = mergeAttack(protectedNet);
+  const cases: { name: string; expected: 'derived' | 'independent'; network: () => Promise<DenseNetwork> }[] = [
+    { name: 'protected copy', expected: 'derived', network: async () => protectedNet },
+    { name: 'protected copy, head retrained', expected: 'derived', network: () => headRetrainAttack.run(protectedNet, context('head')) },
+    { name: 'student distilled from the original', expected: 'derived', network: () => distillAttack.run(original, context('distill')) },
+    { name: 'original pruned 50 %', expected: 'derived', network: async () => magnitudePrune(original, 50) },
+    { name: 'original int8-quantised', expected: 'derived', network: async () => int8Quantise(original) },
+    { name: 'protected copy merged, then fine-tuned', expected: 'derived', network: () => finetuneAdamAttack.run(merged, context('repair')) },
+    { name: 'original fine-tuned (Adam)', expected: 'derived', network: () => finetuneAdamAttack.run(original, context('finetune')) },
+    ...[1, 2, 3].map((seed) => ({
+      name: `trained from scratch, seed ${seed}`,
+      expected: 'independent' as const,
+      network: () => trainFresh(scaledArchitecture(original, 1), attacker, rng.fork(`scratch/${seed}`), compute),
+    })),
+    {
+      name: 'trained from scratch, other architecture (2 × width)',
+      expected: 'independent',
+      network: () => trainFresh(scaledArchitecture(original, 2), attacker, rng.fork('scratch/wide'), compute),
+    },
+  ];
+  const rows = [];
+  for (const c of cases) {
+    const suspect = await c.network();
+    started = performance.now();
+    const result = await judgeSuspect(baseline, suspect, compute, owner);
+    rows.push({ name: c.name, expected: c.expected, verdict: result.verdict, decidedBy: result.decidedBy, accuracy: await accuracy(suspect), seconds: (performance.now() - started) / 1000, result });
+    if (!json) console.log(`${c.name.padEnd(42)} ${result.verdict.padEnd(12)} ${result.decidedBy.padEnd(9)} acc ${(await accuracy(suspect)).toFixed(3)}  fp ${result.evidence.function.agreement.toFixed(2)}  w-p ${result.evidence.weights?.pValue.toExponential(1) ?? '-'}  L1 ${result.evidence.weights?.layers[0]?.meanSimilarity.toFixed(3) ?? '-'}`);
+  }
+  await compute.dispose();
+  const summary = { baselineSeconds, fingerprints: baseline.fingerprints.count, calibration: baseline.calibration, weightFalsePositives: baseline.weightFalsePositives, references: baseline.references.length };
+  if (json) console.log(JSON.stringify({ summary, rows: rows.map(({ result, ...r }) => ({ ...r, reason: result.reason })) }, null, 2));
+  else console.log(JSON.stringify(summary));
+}
+
+void main();

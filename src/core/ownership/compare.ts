@@ -1,0 +1,202 @@
+import type { ComputeBackend } from '../compute';
+import { checkpoint, InvalidNetworkError } from '../errors';
+import { argmaxRows } from '../forward';
+import { outputWidth, type DenseNetwork } from '../network';
+import { Rng } from '../rng';
+import { canonicalForm } from './alignment';
+import { fingerprintAgreement, fingerprintCandidates, selectConferrable, type FingerprintSet } from './fingerprints';
+import { calibrate, functionEvidence, type FingerprintCalibration, type FunctionEvidence } from './functionEvidence';
+import { trainReferences, type ReferenceNetwork } from './references';
+import { alignReferences, weightEvidence, weightFalsePositives, type ReferenceAlignments, type WeightEvidence } from './weightEvidence';
+
+/**
+ * `compare` (DESIGN §7; issues: attack lab, ownership evidence): is a suspect network derived
+ * from the original? A layered verdict, each layer with its evidence and its false-positive
+ * rate on reference networks trained here:
+ *  1. identical: the same network after canonicalisation (a re-serialised or protected copy);
+ *  2. weight-derived: aligned hidden units closer to the original's than any reference's;
+ *  3. function-derived: fingerprint inputs answered as the original answers them, beyond what
+ *     independently trained references do.
+ */
+
+/** Fingerprint candidates grown from at most this many data rows (each costs 30 gradient steps through five networks). */
+const FINGERPRINT_SEEDS = 150;
+/** Fingerprints kept. */
+const FINGERPRINTS = 100;
+
+/** What `compare` learns about the original once, and reuses for every suspect. */
+export interface OwnershipBaseline {
+  original: DenseNetwork;
+  references: ReferenceNetwork[];
+  referenceAlignments: ReferenceAlignments;
+  /** Reference networks judged weight-derived against the others (leave one out). */
+  weightFalsePositives: number;
+  fingerprints: FingerprintSet;
+  calibration: FingerprintCalibration;
+  /** The data the references trained on. */
+  data: { rows: number; labelled: boolean };
+}
+
+/** The owner's data: inputs, and labels when there are any. */
+export interface OwnerData {
+  x: Float32Array;
+  rows: number;
+  labels?: Int32Array;
+}
+
+/** Trains the references, grows and selects the fingerprints, calibrates both evidences. */
+export async function buildBaseline(
+  original: DenseNetwork,
+  data: OwnerData,
+  compute: ComputeBackend,
+  seed: number,
+  hooks: { signal?: AbortSignal; onProgress?: (fraction: number, message: string) => void } = {},
+): Promise<OwnershipBaseline> {
+  const rng = new Rng(seed).fork('ownership');
+  // Three disjoint parts of the owner's rows: references that select fingerprints train on the
+  // first, references that calibrate on the second, fingerprints grow from the third.
+  const order = rng.fork('split').permutation(data.rows);
+  const cut = [0, Math.floor(0.4 * data.rows), Math.floor(0.8 * data.rows), data.rows];
+  const parts = await Promise.all([0, 1, 2].map(async (p) => {
+    const rows = order.subarray(cut[p]!, cut[p + 1]!);
+    const x = new Float32Array(rows.length * original.inputs);
+    rows.forEach((r, i) => x.set(data.x.subarray(r * original.inputs, (r + 1) * original.inputs), i * original.inputs));
+    return { x, rows: rows.length, answers: await answersOf(compute, original, x, rows.length), ...(data.labels ? { labels: Int32Array.from(rows, (r) => data.labels![r]!) } : {}) };
+  }));
+  const references = await trainReferences(original, parts[0]!, parts[1]!, rng.fork('references'), compute, {
+    ...(hooks.signal ? { signal: hooks.signal } : {}),
+    onTrained: (done, total) => hooks.onProgress?.((0.6 * done) / total, `trained reference network ${done} of ${total}`),
+  });
+  const referenceAlignments = alignReferences(original, references.map((r) => r.network));
+  await checkpoint(hooks.signal);
+  hooks.onProgress?.(0.65, 'aligned the references to the original');
+
+  const group = (role: ReferenceNetwork['role'], heldOut: boolean) => references.filter((r) => r.role === role && r.heldOut === heldOut);
+  const seeds = parts[2]!;
+  const seedRows = Math.min(FINGERPRINT_SEEDS, seeds.rows);
+  const { low, high } = featureRange(data.x, data.rows, original.inputs);
+  const candidates = await fingerprintCandidates(original, seeds.x, seedRows, {
+    low,
+    high,
+    pull: group('imitator', false).map((r) => r.network),
+    push: group('independent', false).map((r) => r.network),
+    ...(hooks.signal ? { signal: hooks.signal } : {}),
+  });
+  hooks.onProgress?.(0.95, `grew ${candidates.count} fingerprint candidates`);
+  const answersOn = (set: FingerprintSet, networks: ReferenceNetwork[]) => Promise.all(networks.map((r) => answersOf(compute, r.network, set.x, set.count)));
+  const fingerprints = selectConferrable(
+    candidates,
+    original.inputs,
+    await answersOn(candidates, group('imitator', false)),
+    await answersOn(candidates, group('independent', false)),
+    FINGERPRINTS,
+  );
+  const agreementOf = async (networks: ReferenceNetwork[]) => (await answersOn(fingerprints, networks)).map((a) => fingerprintAgreement(a, fingerprints));
+  const calibration = calibrate(await agreementOf(group('independent', true)), await agreementOf(group('imitator', true)));
+  hooks.onProgress?.(1, `selected ${fingerprints.count} fingerprints`);
+  return {
+    original,
+    references,
+    referenceAlignments,
+    weightFalsePositives: weightFalsePositives(referenceAlignments),
+    fingerprints,
+    calibration,
+    data: { rows: data.rows, labelled: Boolean(data.labels) },
+  };
+}
+
+/** The verdict on one suspect, with its evidence. */
+export interface CompareResult {
+  verdict: 'derived' | 'independent' | 'inconclusive';
+  /** The layer that decided: 'identical', 'weights', 'function', or 'none'. */
+  decidedBy: 'identical' | 'weights' | 'function' | 'none';
+  /** One sentence: the verdict and the evidence that carries it. */
+  reason: string;
+  evidence: {
+    identical: boolean;
+    /** Absent when the suspect's depth differs from the original's (nothing to align). */
+    weights?: WeightEvidence;
+    weightsSkipped?: string;
+    function: FunctionEvidence;
+    /** Top-1 agreement with the original on the owner's data. */
+    dataAgreement: number;
+  };
+}
+
+/** Judges one suspect against the baseline. */
+export async function judgeSuspect(baseline: OwnershipBaseline, suspect: DenseNetwork, compute: ComputeBackend, data: OwnerData): Promise<CompareResult> {
+  const { original } = baseline;
+  if (suspect.inputs !== original.inputs || outputWidth(suspect) !== outputWidth(original)) {
+    throw new InvalidNetworkError(
+      `the suspect (${suspect.inputs} inputs, ${outputWidth(suspect)} outputs) cannot be compared with the original (${original.inputs} inputs, ${outputWidth(original)} outputs)`,
+    );
+  }
+  const identical = sameNetwork(canonicalForm(original), canonicalForm(suspect));
+  const sameDepth = suspect.layers.length === original.layers.length;
+  const weights = sameDepth ? weightEvidence(original, suspect, baseline.referenceAlignments) : undefined;
+  const fn = functionEvidence(await answersOf(compute, suspect, baseline.fingerprints.x, baseline.fingerprints.count), baseline.fingerprints, baseline.calibration);
+  const dataAgreement = agreement(await answersOf(compute, original, data.x, data.rows), await answersOf(compute, suspect, data.x, data.rows));
+  const evidence: CompareResult['evidence'] = {
+    identical,
+    ...(weights ? { weights } : { weightsSkipped: `the suspect has ${suspect.layers.length} layers and the original ${original.layers.length}: no unit-by-unit alignment` }),
+    function: fn,
+    dataAgreement,
+  };
+  const references = baseline.references.length;
+  if (identical) return { verdict: 'derived', decidedBy: 'identical', reason: 'the same network as the original after canonicalisation (units rescaled, merged, permuted)', evidence };
+  if (weights?.derived) {
+    const best = weights.layers.reduce((a, b) => (b.pValue < a.pValue ? b : a));
+    return {
+      verdict: 'derived',
+      decidedBy: 'weights',
+      reason: `${best.closerThanReferences} of ${best.originalUnits} hidden units have a counterpart closer to the original's than any unit of ${references} reference networks reaches (chance ≤ ${weights.pValue.toExponential(1)}; ${baseline.weightFalsePositives} of ${references} references judged derived)`,
+      evidence,
+    };
+  }
+  const fpr = `${baseline.calibration.falsePositives} of ${baseline.calibration.independent.length} held-out independent references judged derived`;
+  if (fn.judgement === 'derived') return { verdict: 'derived', decidedBy: 'function', reason: `${fn.reason} (${fpr})`, evidence };
+  if (fn.judgement === 'independent') {
+    return { verdict: 'independent', decidedBy: 'function', reason: `weights share nothing beyond what references share, and ${fn.reason} (${fpr})`, evidence };
+  }
+  return { verdict: 'inconclusive', decidedBy: 'none', reason: `weights share nothing beyond what references share, and the function evidence is inconclusive: ${fn.reason}`, evidence };
+}
+
+/** Same widths and weights within float32 rounding of the canonical form. */
+function sameNetwork(a: DenseNetwork, b: DenseNetwork): boolean {
+  if (a.layers.length !== b.layers.length) return false;
+  return a.layers.every((layer, l) => {
+    const other = b.layers[l]!;
+    if (layer.units !== other.units || layer.inputs !== other.inputs) return false;
+    const close = (x: ArrayLike<number>, y: ArrayLike<number>) => {
+      for (let i = 0; i < x.length; i++) if (Math.abs(x[i]! - y[i]!) > 1e-5 * (1 + Math.abs(x[i]!))) return false;
+      return true;
+    };
+    return close(layer.weights, other.weights) && close(layer.bias, other.bias);
+  });
+}
+
+/** Arg-max answers of a network on rows of x. */
+export async function answersOf(compute: ComputeBackend, network: DenseNetwork, x: Float32Array, rows: number): Promise<Int32Array> {
+  if (rows === 0) return new Int32Array(0);
+  return argmaxRows(await compute.forward(network, x, rows), rows, outputWidth(network));
+}
+
+function agreement(a: Int32Array, b: Int32Array): number {
+  let hits = 0;
+  for (let i = 0; i < a.length; i++) if (a[i] === b[i]) hits++;
+  return a.length ? hits / a.length : 0;
+}
+
+/** Per-feature minimum and maximum of the data. */
+function featureRange(x: Float32Array, rows: number, inputs: number): { low: Float32Array; high: Float32Array } {
+  const low = new Float32Array(inputs).fill(Infinity);
+  const high = new Float32Array(inputs).fill(-Infinity);
+  for (let r = 0; r < rows; r++) {
+    for (let k = 0; k < inputs; k++) {
+      const v = x[r * inputs + k]!;
+      if (v < low[k]!) low[k] = v;
+      if (v > high[k]!) high[k] = v;
+    }
+  }
+  return { low, high };
+}
