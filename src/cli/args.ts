@@ -46,7 +46,8 @@ export const COMMANDS = {
   attack: {
     operand: '<protected-model>',
     example: 'mimosanet attack model.mimosa/model.json --original model.json --data x.npy --labels y.npy',
-    required: ['original', 'data', 'labels'],
+    // Without --labels the attacks that need none run (measured as agreement with the original).
+    required: ['original', 'data'],
     options: ['original', 'data', 'labels', 'seed', 'engine', 'json'],
   },
   verify: { operand: '<protected-model>', example: 'mimosanet verify model.mimosa/model.json --report model.mimosa/report.json', required: ['report'], options: ['report', 'json'] },

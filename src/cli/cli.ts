@@ -91,7 +91,7 @@ async function runCommand(command: Command, target: string, line: CommandLine, p
           protectedPath: await requireFile(target, 'model'),
           originalPath: await requireFile(strings.original!, 'model'),
           dataPath: await requireFile(strings.data!, 'data'),
-          labelsPath: await requireFile(strings.labels!, 'labels'),
+          ...(strings.labels ? { labelsPath: await requireFile(strings.labels, 'labels') } : {}),
           seed: options.seed,
           engine: options.engine,
         },

@@ -1,6 +1,7 @@
-import { attackVerdict, type AttackReport } from '../core/attacks/lab';
+import { attackVerdict, stopLine, type AttackReport } from '../core/attacks/attackReport';
 import { dirname, join } from 'node:path';
 import { NEEDS_LABELS, skippedKinds } from '../core/fragility';
+import { fineTuningOutcome, formatFineTuningOutcome } from '../core/fineTuningOutcome';
 import { describeArchitecture } from '../core/network';
 import type { FragilityKind, PerturbationKind, ProtectionReport, SkippedKind } from '../core/report';
 import { formatAmplitude, formatBytes, formatCount, formatMagnitude, formatNumber, formatPercent, formatS50 } from '../core/reportFormat';
@@ -47,7 +48,7 @@ export function formatProtectSummary(result: ProtectResult, requestedKinds: read
     '',
     `Fragility (${r.fragility.metric} on ${formatCount(r.fragility.samples)} samples; chance ${formatPercent(r.fragility.chance)})`,
     `  ${'kind'.padEnd(16)}${'s50 original'.padStart(14)}${'s50 protected'.padStart(16)}${'factor'.padStart(18)}   ${r.fragility.metric} (original → protected)`,
-    ...r.fragility.kinds.map((kind) => kindRow(kind, r.fragility.chance)),
+    ...r.fragility.kinds.map((kind) => kindRow(kind, r.fragility.chance, r.attacks)),
     ...skippedLines(r.fragility.skipped ?? skippedKinds(requestedKinds, r.data.labelled), r.data.source === 'file' ? '--labels' : '--data with --labels'),
     '',
     ...(r.attacks ? [formatAttackReport(r.attacks), ''] : []),
@@ -109,7 +110,14 @@ function fieldLines(r: ProtectionReport): string[] {
   ];
 }
 
-function kindRow(kind: FragilityKind, chance: number): string {
+function kindRow(kind: FragilityKind, chance: number, attacks: AttackReport | undefined): string {
+  // Fine-tuning is reported by where the attacker ends and the head start, as in the report panel (core/fineTuningOutcome).
+  const outcome = fineTuningOutcome(kind, attacks);
+  if (outcome) {
+    // The factor column holds the head start (the last column says what it is).
+    const head = outcome.headStart !== null ? `${outcome.headStart >= 0 ? '+' : ''}${(outcome.headStart * 100).toFixed(1)} pt` : '—';
+    return `  ${kind.kind.padEnd(16)}${'—'.padStart(14)}${'—'.padStart(16)}${head.padStart(18)}   ${formatFineTuningOutcome(kind.kind, outcome)}`;
+  }
   // The same telling point, units and verdicts as the report panel (core/tellingPoint).
   const point = tellingPoint(kind, chance);
   const s50 = (series: FragilityKind['original']): string => formatS50(kind, series, chance, (v) => formatMagnitude(kind.kind, v));
@@ -131,21 +139,36 @@ export function formatVerification(v: VerifyResult): string {
   return lines.join('\n');
 }
 
-/** The attack lab's table: each attack on the protected copy and on the original, against training from scratch. */
+/**
+ * The attack lab's table: each attack on the protected copy and on the original, against training
+ * from scratch; without labels, top-1 agreement with the original instead of accuracy, and the
+ * attacks that need labels listed as skipped with the reason.
+ */
 export function formatAttackReport(r: AttackReport): string {
   const pct = (v: number) => formatPercent(v, 1).padStart(8);
+  const agreement = r.metric === 'agreement';
+  const metric = agreement ? 'top-1 agreement with the original' : 'accuracy';
+  const points = (v: number | null): string => (v === null ? '—' : `${v >= 0 ? '+' : ''}${(v * 100).toFixed(1)} pt`);
   const rows = r.attacks.map(
     (a) =>
-      `  ${a.kind.padEnd(14)}${a.knowledge.padEnd(14)}${a.needs.padEnd(12)}${pct(a.original.accuracyAfter)}${pct(a.accuracyAfter)}${pct(a.noiseAccuracyAfter)}${`${a.headStart >= 0 ? '+' : ''}${(a.headStart * 100).toFixed(1)} pt`.padStart(12)}   ${attackVerdict(a, r)}`,
+      `  ${a.kind.padEnd(14)}${a.knowledge.padEnd(14)}${a.needs.padEnd(12)}${pct(a.original.accuracyAfter)}${pct(a.accuracyAfter)}${pct(a.noiseAccuracyAfter)}${points(a.headStart).padStart(12)}   ${attackVerdict(a, r)}`,
   );
+  const skipped = r.skipped ?? [];
+  const baseline =
+    r.scratchAccuracy !== null
+      ? `the original's architecture trained from scratch on the attacker's data: ${formatPercent(r.scratchAccuracy, 1)}`
+      : `no from-scratch baseline without labels: an attack counts as stopped at or below ${formatPercent(stopLine(r), 1)} (halfway to chance)`;
   return [
-    `Attack lab: the attacker holds the protected copy and ${formatCount(r.attackerSamples)} labelled samples; accuracies on ${formatCount(r.evaluationSamples)} other samples`,
-    `  clean accuracy ${formatPercent(r.cleanAccuracy, 1)}; the original's architecture trained from scratch on the attacker's data: ${formatPercent(r.scratchAccuracy, 1)}`,
+    `Attack lab: the attacker holds the protected copy and ${formatCount(r.attackerSamples)} ${agreement ? 'unlabelled' : 'labelled'} samples; ${agreement ? 'top-1 agreement with the original' : 'accuracies'} on ${formatCount(r.evaluationSamples)} other samples`,
+    `  clean ${metric} ${formatPercent(r.cleanAccuracy, 1)}; ${baseline}`,
     '',
     `  ${'attack'.padEnd(14)}${'knowledge'.padEnd(14)}${'needs'.padEnd(12)}${'original'.padStart(8)}${'copy'.padStart(8)}${'noisy'.padStart(8)}${'head start'.padStart(12)}   verdict`,
     ...rows,
+    ...skipped.map((s) => `  ${s.kind.padEnd(14)}skipped: ${s.reason}`),
     '',
-    `  original / copy: the attacker's accuracy after the attack on the original and on the protected copy; noisy: the copy's result under 0.1 % weight noise (fragility left); head start: copy − from scratch.`,
-    `  modification cost (clean − the best fine-tuning result on the copy): ${(r.modificationCost * 100).toFixed(1)} points.`,
+    `  original / copy: the attacker's ${metric} after the attack on the original and on the protected copy; noisy: the copy's result under 0.1 % weight noise (fragility left); head start: copy − from scratch${r.scratchAccuracy === null ? ' (needs labels)' : ''}.`,
+    r.modificationCost !== null
+      ? `  modification cost (clean − the best fine-tuning result on the copy): ${(r.modificationCost * 100).toFixed(1)} points.`
+      : `  modification cost: not measured (fine-tuning needs labels; give --labels).`,
   ].join('\n');
 }

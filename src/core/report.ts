@@ -4,7 +4,7 @@
  * boundaries unchanged. Bump `schemaVersion` on any incompatible change.
  */
 
-import type { AttackReport } from './attacks/lab';
+import type { AttackReport } from './attacks/attackReport';
 import type { PerturbationKind } from './perturbations';
 
 // The kinds, their titles and everything else about them live in core/perturbations/ (one module per kind).

@@ -1,4 +1,4 @@
-import { attackVerdict, type AttackReport } from './attacks/lab';
+import { attackVerdict, type AttackReport } from './attacks/attackReport';
 import { headline } from './headline';
 import { PERTURBATION_TITLES, type FragilityKind, type ProtectionReport } from './report';
 import { formatFactor, formatPercent } from './reportFormat';
@@ -54,14 +54,24 @@ function fieldWorst(report: Pick<ProtectionReport, 'equivalence'>): string {
   return `relDiff ${Math.max(field.emulated.worst.relDiff, ...field.runtimes.map((r) => r.relDiff)).toExponential(1)}`;
 }
 
-/** What the attack lab found, stopped or not, in one clause (the verdict claims no stop the lab did not measure). */
+/**
+ * What the attack lab found, stopped or not, in one clause (the verdict claims no stop the lab did
+ * not measure). Without labels the numbers are top-1 agreement with the original, and the
+ * attacks that need labels are named as not measured.
+ */
 function attackClause(lab: AttackReport): string {
   const by = (verdict: string) => lab.attacks.filter((a) => attackVerdict(a, lab) === verdict).map((a) => a.kind);
   const notStopped = by('does not stop it');
   const stopped = by('stops it');
+  const agreement = lab.metric === 'agreement';
+  const baseline = lab.scratchAccuracy !== null ? `from scratch ${(lab.scratchAccuracy * 100).toFixed(1)} %` : 'top-1 agreement with the original';
+  const skipped = (lab.skipped ?? []).filter((s) => s.kind !== 'scratch').map((s) => s.kind);
   return [
-    stopped.length ? `the attack lab's ${listed(stopped)} end${stopped.length === 1 ? 's' : ''} no better than training from scratch` : '',
-    notStopped.length ? `${listed(notStopped)} ${notStopped.length === 1 ? 'is' : 'are'} not stopped (${lab.attacks.filter((a) => notStopped.includes(a.kind)).map((a) => `${a.kind} ${(a.accuracyAfter * 100).toFixed(1)} %`).join(', ')}, from scratch ${(lab.scratchAccuracy * 100).toFixed(1)} %)` : '',
+    stopped.length
+      ? `the attack lab's ${listed(stopped)} end${stopped.length === 1 ? 's' : ''} ${agreement ? 'no better than halfway to chance' : 'no better than training from scratch'}`
+      : '',
+    notStopped.length ? `${listed(notStopped)} ${notStopped.length === 1 ? 'is' : 'are'} not stopped (${lab.attacks.filter((a) => notStopped.includes(a.kind)).map((a) => `${a.kind} ${(a.accuracyAfter * 100).toFixed(1)} %`).join(', ')}, ${baseline})` : '',
+    skipped.length ? `${listed(skipped)} need${skipped.length === 1 ? 's' : ''} labels and ${skipped.length === 1 ? 'was' : 'were'} not measured` : '',
   ]
     .filter(Boolean)
     .join('; ');

@@ -92,10 +92,10 @@ export async function protectModel(job: ProtectJob, hooks: ProtectHooks = {}): P
     report.fragility.kinds = await sweepFragility(original.model.network, calibration.protectedModel.network, data, options, report, progress, engine.compute, hooks.onPartialReport, signal);
     throwIfCancelled(signal);
 
-    const labels = data.labels;
-    if (options.attacks && labels && data.rows >= MIN_ATTACK_SAMPLES) {
-      timer.enter('attacks', 'Running the attack lab');
-      report.attacks = await attackLab(original.model.network, calibration.protectedModel.network, { ...data, labels }, options.seed, engine.compute, progress, signal);
+    // Without labels the lab runs the attacks that need none and lists the others as skipped.
+    if (options.attacks && data.rows >= MIN_ATTACK_SAMPLES) {
+      timer.enter('attacks', data.labels ? 'Running the attack lab' : 'Running the attack lab (no labels: the attacks that need none)');
+      report.attacks = await attackLab(original.model.network, calibration.protectedModel.network, { x: data.x, rows: data.rows, ...(data.labels ? { labels: data.labels } : {}) }, options.seed, engine.compute, progress, signal);
       hooks.onPartialReport?.({ ...report, verdict: verdictSentence(report) });
     }
 

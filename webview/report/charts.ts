@@ -391,8 +391,8 @@ function curveConfig(spec: KindChartSpec): ConfigBuilder {
       mean('Protected', p, theme.protected, [6, 3]),
     ];
     const v: VLine[] = [];
-    if (o.s50 !== null) v.push({ x: o.s50, color: theme.original, label: `s50 ${spec.s50Text.original}` });
-    if (p.s50 !== null) v.push({ x: p.s50, color: theme.protected, label: `s50 ${spec.s50Text.protected}` });
+    if (spec.s50Markers && o.s50 !== null) v.push({ x: o.s50, color: theme.original, label: `s50 ${spec.s50Text.original}` });
+    if (spec.s50Markers && p.s50 !== null) v.push({ x: p.s50, color: theme.protected, label: `s50 ${spec.s50Text.protected}` });
     const chance: HLine = { y: spec.chance, color: theme.muted, label: `chance ${fmtChance(spec.chance)}` };
     const base = baseOptions(theme, spec.title, spec.subtitle);
     const shortRange = spec.logX && Math.max(...spec.magnitudes) / Math.min(...spec.magnitudes) < 1000;

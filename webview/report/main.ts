@@ -215,7 +215,7 @@ function renderFragility(): void {
       ['Perturbation', 'Kind of weight change'],
       ['s50 original', 'Perturbation size at which the original falls halfway to chance'],
       ['s50 protected', 'Perturbation size at which the protected model falls halfway to chance'],
-      ['Factor', 'Fragility factor: s50(original) / s50(protected); for float16 and int8, measured at one point, whether the protected model breaks'],
+      ['Factor', 'Fragility factor: s50(original) / s50(protected); for float16 and int8, measured at one point, whether the protected model breaks; for fine-tuning, the attacker’s head start over training from scratch'],
       [`${metric}, original → protected`, tellingPointRule(report)],
     ];
     table.append(
@@ -230,7 +230,7 @@ function renderFragility(): void {
             h('vscode-table-cell', { title: r.magnitudeLabel }, r.title),
             h('vscode-table-cell', { class: 'num' }, r.s50Original),
             h('vscode-table-cell', { class: 'num' }, r.s50Protected),
-            h('vscode-table-cell', { class: 'num strong' }, r.factor),
+            h('vscode-table-cell', { class: 'num strong', title: r.fineTuning ? 'Head start: the attacker’s result on the copy − the original’s architecture trained from scratch on their data' : undefined }, r.factor),
             h(
               'vscode-table-cell',
               { class: 'num telling' },
@@ -249,6 +249,9 @@ function renderFragility(): void {
         'p',
         { class: 'hint' },
         's50 is the perturbation size at which the metric falls halfway from its clean value to chance; the fragility factor is s50(original) / s50(protected), “≥” marks a lower bound. The last column is taken at the first size where the protected model has fallen that far while the original still works.' +
+          (rows.some((r) => r.fineTuning)
+            ? ' Fine-tuning is an attacker working towards a goal, not noise: its rows show where the attacker ends, original → protected, and the head start over training the same architecture from scratch, not an s50 factor.'
+            : '') +
           (state.status === 'running' ? ' Perturbations still being measured appear as they finish.' : ''),
       ),
     );
@@ -350,8 +353,8 @@ function renderAttacks(): void {
       ['Attack', 'What the attacker does: hover over a row for the details', false],
       ['Knowledge', 'What the attacker knows: none (only the file), or construction (how MimosaNet builds its copies)', false],
       ['Needs', 'The data the attack needs besides the file: labelled, unlabelled, or nothing', false],
-      ['Original', 'The attacker’s accuracy after the same attack on the original', true],
-      ['Copy', 'The attacker’s accuracy after the attack on the protected copy', true],
+      ['Original', `The attacker’s ${model.metricLabel.toLowerCase()} after the same attack on the original`, true],
+      ['Copy', `The attacker’s ${model.metricLabel.toLowerCase()} after the attack on the protected copy`, true],
       ['Noisy', 'The copy’s result under 0.1 % relative weight noise: the fragility left after the attack', true],
       ['Head start', 'Copy − the original’s architecture trained from scratch on the attacker’s data, in percentage points', true],
       ['Time', 'Wall time of the attack on the copy', true],
@@ -370,7 +373,13 @@ function renderAttacks(): void {
         r.time,
         h('span', { class: `verdict-tag ${r.tone}` }, r.verdict),
       ],
-    })),
+    })).concat(
+      // Attacks the data did not allow (no labels): listed, greyed, with the reason as their verdict.
+      model.skipped.map((r) => ({
+        title: `${r.description}\nSkipped: ${r.reason}`,
+        cells: [h('span', { class: 'muted' }, r.title), '—', r.needs, '—', '—', '—', '—', '—', h('span', { class: 'verdict-tag skipped', title: r.reason }, 'skipped: needs labels')],
+      })),
+    ),
   );
   fill(
     byId('attacks'),

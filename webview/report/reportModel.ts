@@ -5,7 +5,8 @@
  * Both the live panel and the static HTML export render from these, so they never disagree.
  * Pure, no DOM and no chart.js: unit-tested with node:test.
  */
-import { ATTACK_NOISE, type AttackResult, type AttackVerdict, attackVerdict } from '../../src/core/attacks/lab';
+import { ATTACK_NOISE, type AttackResult, type AttackVerdict, attackVerdict, stopLine } from '../../src/core/attacks/attackReport';
+import { type FineTuningOutcome, fineTuningOutcome, formatFineTuningValues, formatFineTuningWhere, formatHeadStart } from '../../src/core/fineTuningOutcome';
 import { PERTURBATIONS } from '../../src/core/perturbations';
 import { PERTURBATION_TITLES, type FragilitySeries, type PerturbationKind, type ProtectionReport } from '../../src/core/report';
 import { formatAmplitude, formatBytes, formatCount, formatFactor, formatMagnitude, formatNumber, formatPercent, formatS50, formatSeconds, magnitudeUnit } from '../../src/core/reportFormat';
@@ -445,6 +446,11 @@ export interface SummaryRow {
   tellingWhere: string;
   /** A second line when the pair alone would mislead: a climb back, a curve that holds, an original that falls too. */
   tellingNote?: string;
+  /**
+   * Set for fine-tuning kinds, which show where the attacker ends instead of s50s and a factor:
+   * the s50 cells are "—", `factor` is the head start, `telling` the attacker's final metric.
+   */
+  fineTuning?: { source: 'lab' | 'sweep'; verdict?: AttackVerdict };
 }
 
 /** What the summary's last column shows, for its heading's tooltip. */
@@ -457,6 +463,8 @@ export function tellingPointRule(report: Partial<ProtectionReport>): string {
 export function summaryRows(report: Partial<ProtectionReport>): SummaryRow[] {
   const chance = report.fragility?.chance ?? 0;
   return (report.fragility?.kinds ?? []).map((k) => {
+    const outcome = fineTuningOutcome(k, report.attacks);
+    if (outcome) return fineTuningRow(k.kind, outcome, metricName(report));
     const point = tellingPoint(k, chance);
     const single = k.magnitudes.length === 1;
     const s50 = (series: FragilitySeries): string => formatS50(k, series, chance, (v) => formatMagnitude(k.kind, v));
@@ -478,6 +486,29 @@ export function summaryRows(report: Partial<ProtectionReport>): SummaryRow[] {
       tellingNote,
     };
   });
+}
+
+/**
+ * A fine-tuning row: where the attacker ends, original → protected, and the head start over
+ * training from scratch (when the attack lab ran), instead of s50s and a factor.
+ */
+function fineTuningRow(kind: PerturbationKind, outcome: FineTuningOutcome, metric: string): SummaryRow {
+  return {
+    kind,
+    title: PERTURBATION_TITLES[kind],
+    magnitudeLabel: `An attacker fine-tuning the network on labelled data: the ${metric} they end at, not an s50`,
+    s50Original: '—',
+    s50Protected: '—',
+    factor: outcome.headStart !== null ? `${formatPoints(outcome.headStart)} head start` : '—',
+    factorValue: null,
+    telling: formatFineTuningValues(outcome),
+    tellingWhere: formatFineTuningWhere(kind, outcome),
+    tellingNote:
+      outcome.scratch !== null
+        ? `from scratch ${formatPercent(outcome.scratch)}${outcome.verdict ? `: ${outcome.verdict}` : ''}`
+        : 'head start not measured: the attack lab did not run',
+    fineTuning: { source: outcome.source, ...(outcome.verdict ? { verdict: outcome.verdict } : {}) },
+  };
 }
 
 /** Everything a fragility chart draws. */
@@ -508,6 +539,8 @@ export interface KindChartSpec {
   protected: FragilitySeries;
   /** s50 as the table words it, with its unit ("109 %", "≤ 1 step", "> 300 steps"), for the markers' labels. */
   s50Text: { original: string; protected: string };
+  /** Draw the s50 markers (not for fine-tuning, which is reported by where the attacker ends). */
+  s50Markers: boolean;
   /** Subtitle: "fragility factor 953,969×" or the verdict of a one-magnitude kind. */
   subtitle: string;
   /** The kind's notes (learning rate, what counts as broken). */
@@ -524,7 +557,10 @@ export function chartSpecs(report: Partial<ProtectionReport>): KindChartSpec[] {
   return f.kinds.map((k) => {
     const single = k.magnitudes.length < 2;
     const point = tellingPoint(k, f.chance);
-    const subtitle = single
+    const outcome = fineTuningOutcome(k, report.attacks);
+    const subtitle = outcome
+      ? `attacker ends at ${formatFineTuningValues(outcome)} (${yLabel}, original → protected; ${formatFineTuningWhere(k.kind, outcome)})${formatHeadStart(outcome) ? `; ${formatHeadStart(outcome)}` : ''}`
+      : single
       ? point
         ? `${formatTellingPoint(k, point)} (${yLabel}, original → protected)`
         : yLabel
@@ -547,6 +583,7 @@ export function chartSpecs(report: Partial<ProtectionReport>): KindChartSpec[] {
       original: k.original,
       protected: k.protected,
       s50Text: { original: s50(k.original), protected: s50(k.protected) },
+      s50Markers: !outcome,
       subtitle,
       notes: k.notes,
       repeats: k.repeats,
@@ -756,15 +793,32 @@ export interface AttackRow {
   description: string;
 }
 
+/** An attack (or the from-scratch baseline) the lab skipped: a greyed row with the reason. */
+export interface SkippedAttackRow {
+  kind: string;
+  /** "Fine-tune with Adam", "Train from scratch (baseline)". */
+  title: string;
+  /** "labelled". */
+  needs: string;
+  /** "needs labels: it trains on them, and the data has none". */
+  reason: string;
+  /** What it would have done (the row's tooltip). */
+  description: string;
+}
+
 /** The Attacks tab. */
 export interface AttacksModel {
-  /** One sentence: how many attacks are stopped, which are slowed and which are not stopped. */
+  /** One sentence: how many attacks are stopped, which are slowed and which are not stopped (and which were skipped). */
   summary: string;
   /** 'good' when every attack is stopped, 'bad' when none is stopped or slowed, else 'warn'. */
   summaryTone: AttackTone;
   /** Clean accuracy, from scratch, the data split and the modification cost. */
   facts: Fact[];
   rows: AttackRow[];
+  /** Attacks the lab could not run (no labels), with the reason, after the rows. */
+  skipped: SkippedAttackRow[];
+  /** What the columns show: "Accuracy" or "Agreement" (top-1 agreement with the original, without labels). */
+  metricLabel: string;
   /** What the columns and verdicts mean, the data split, the baseline and the modification cost. */
   caption: string;
 }
@@ -781,6 +835,8 @@ export function attacksModel(report: Partial<ProtectionReport>): AttacksModel | 
   const lab = report.attacks;
   if (!lab) return undefined;
   const noise = formatPercent(ATTACK_NOISE, 1);
+  const agreement = lab.metric === 'agreement';
+  const metric = agreement ? 'top-1 agreement with the original' : 'accuracy';
   const rows: AttackRow[] = lab.attacks.map((a) => {
     const verdict = attackVerdict(a, lab);
     return {
@@ -791,36 +847,63 @@ export function attacksModel(report: Partial<ProtectionReport>): AttacksModel | 
       original: formatPercent(a.original.accuracyAfter, 1),
       copy: formatPercent(a.accuracyAfter, 1),
       noisy: formatPercent(a.noiseAccuracyAfter, 1),
-      headStart: formatPoints(a.headStart),
+      headStart: a.headStart === null ? '—' : formatPoints(a.headStart),
       time: formatSeconds(a.seconds),
       verdict,
       tone: ATTACK_TONES[verdict],
       description: a.description,
     };
   });
+  const skipped: SkippedAttackRow[] = (lab.skipped ?? []).map((s) => ({
+    kind: s.kind,
+    title: s.kind === 'scratch' ? 'Train from scratch (baseline)' : (ATTACK_TITLES[s.kind] ?? s.kind),
+    needs: 'labelled',
+    reason: s.reason,
+    description: s.description,
+  }));
   const kinds = (verdict: AttackVerdict): string[] => rows.filter((r) => r.verdict === verdict).map((r) => r.kind);
   const stopped = kinds('stops it');
   const slowed = kinds('slows it');
   const notStopped = kinds('does not stop it');
   const total = rows.length;
+  const skippedAttacks = skipped.filter((s) => s.kind !== 'scratch').map((s) => s.kind);
   const summary =
     (stopped.length === total && total > 1 ? `The protected copy stops all ${total} of the lab’s attacks` : `The protected copy stops ${stopped.length} of the lab’s ${total} attack${total === 1 ? '' : 's'}`) +
     (slowed.length ? ` and slows ${joinWords(slowed)}` : '') +
     (notStopped.length ? `; ${joinWords(notStopped)} ${notStopped.length === 1 ? 'is' : 'are'} not stopped` : '') +
+    (skippedAttacks.length ? `; ${joinWords(skippedAttacks)} need${skippedAttacks.length === 1 ? 's' : ''} labels and ${skippedAttacks.length === 1 ? 'was' : 'were'} skipped` : '') +
     '.';
   const summaryTone: AttackTone = !notStopped.length ? (slowed.length ? 'warn' : 'good') : stopped.length || slowed.length ? 'warn' : 'bad';
+  const stop = stopLine(lab);
   const facts: Fact[] = [
-    { label: 'Clean accuracy', value: formatPercent(lab.cleanAccuracy, 1), title: 'Accuracy of the protected copy (= the original’s) before any attack' },
-    { label: 'From scratch', value: formatPercent(lab.scratchAccuracy, 1), title: 'The original’s architecture trained from scratch on the attacker’s data: the baseline an attacker always has' },
-    { label: 'Attacker’s data', value: `${formatCount(lab.attackerSamples)} labelled samples`, title: 'What the attacker trains on, besides the protected copy' },
-    { label: 'Measured on', value: `${formatCount(lab.evaluationSamples)} other samples`, title: 'Every accuracy is measured on these, disjoint from the attacker’s data' },
-    { label: 'Modification cost', value: `${(lab.modificationCost * 100).toFixed(1)} points`, title: 'Clean accuracy − the best fine-tuning result on the copy (whole network and last layer)' },
+    {
+      label: agreement ? 'Clean agreement' : 'Clean accuracy',
+      value: formatPercent(lab.cleanAccuracy, 1),
+      title: agreement ? 'Top-1 agreement of the protected copy with the original before any attack' : 'Accuracy of the protected copy (= the original’s) before any attack',
+    },
+    lab.scratchAccuracy !== null
+      ? { label: 'From scratch', value: formatPercent(lab.scratchAccuracy, 1), title: 'The original’s architecture trained from scratch on the attacker’s data: the baseline an attacker always has' }
+      : { label: 'Stopped at or below', value: formatPercent(stop, 1), title: 'Without labels there is no from-scratch baseline: an attack counts as stopped when the attacker’s agreement is no better than halfway from the clean copy to chance' },
+    { label: 'Attacker’s data', value: `${formatCount(lab.attackerSamples)} ${agreement ? 'unlabelled' : 'labelled'} samples`, title: 'What the attacker trains on, besides the protected copy' },
+    { label: 'Measured on', value: `${formatCount(lab.evaluationSamples)} other samples`, title: 'Every result is measured on these, disjoint from the attacker’s data' },
+    lab.modificationCost !== null
+      ? { label: 'Modification cost', value: `${(lab.modificationCost * 100).toFixed(1)} points`, title: 'Clean accuracy − the best fine-tuning result on the copy (whole network and last layer)' }
+      : { label: 'Modification cost', value: 'needs labels', title: 'Clean accuracy − the best fine-tuning result on the copy: fine-tuning needs labels' },
   ];
   const caption = [
-    `The attacker holds the protected copy and ${formatCount(lab.attackerSamples)} labelled samples; every accuracy is measured on ${formatCount(lab.evaluationSamples)} other samples, disjoint from the attacker’s.`,
-    `Original / copy: the attacker’s accuracy after the attack on the original and on the protected copy; noisy: the copy’s result under ${noise} weight noise (fragility left); head start: copy − from scratch, where from scratch (${formatPercent(lab.scratchAccuracy, 1)}) is the original’s architecture trained on the attacker’s data, the baseline an attacker always has.`,
-    'Stops it: the attacker ends no better than from scratch; slows it: a head start is kept, but over 2 points below the same attack on the original; does not stop it: otherwise.',
-    `Modification cost (clean ${formatPercent(lab.cleanAccuracy, 1)} − the best fine-tuning result on the copy): ${(lab.modificationCost * 100).toFixed(1)} points. Hover over a row for what the attacker does.`,
-  ].join(' ');
-  return { summary, summaryTone, facts, rows, caption };
+    `The attacker holds the protected copy and ${formatCount(lab.attackerSamples)} ${agreement ? 'unlabelled' : 'labelled'} samples; every ${agreement ? 'result' : 'accuracy'} is measured on ${formatCount(lab.evaluationSamples)} other samples, disjoint from the attacker’s.`,
+    agreement
+      ? `Without labels every number is the top-1 agreement of the attacker’s network with the original (as the fragility sweeps measure it), and the attacks that train on labels are listed as skipped.`
+      : '',
+    `Original / copy: the attacker’s ${metric} after the attack on the original and on the protected copy; noisy: the copy’s result under ${noise} weight noise (fragility left); head start: copy − from scratch` +
+      (lab.scratchAccuracy !== null ? `, where from scratch (${formatPercent(lab.scratchAccuracy, 1)}) is the original’s architecture trained on the attacker’s data, the baseline an attacker always has.` : ', which needs labels.'),
+    lab.scratchAccuracy !== null
+      ? 'Stops it: the attacker ends no better than from scratch; slows it: a head start is kept, but over 2 points below the same attack on the original; does not stop it: otherwise.'
+      : `Stops it: the attacker ends at or below ${formatPercent(stop, 1)}, halfway from the clean copy to chance; slows it: over 2 points below the same attack on the original; does not stop it: otherwise.`,
+    lab.modificationCost !== null ? `Modification cost (clean ${formatPercent(lab.cleanAccuracy, 1)} − the best fine-tuning result on the copy): ${(lab.modificationCost * 100).toFixed(1)} points.` : '',
+    'Hover over a row for what the attacker does.',
+  ]
+    .filter(Boolean)
+    .join(' ');
+  return { summary, summaryTone, facts, rows, skipped, metricLabel: agreement ? 'Agreement' : 'Accuracy', caption };
 }

@@ -67,7 +67,7 @@ export function staticHtml(input: StaticHtmlInput): string {
     }
     parts.push('</tbody></table>');
     parts.push(
-      `<p class="muted">s50: the perturbation size at which the metric falls halfway from its clean value to chance. Fragility factor = s50(original) / s50(protected); “≥” marks a lower bound. The last column: ${esc(tellingPointRule(report))}</p>`,
+      `<p class="muted">s50: the perturbation size at which the metric falls halfway from its clean value to chance. Fragility factor = s50(original) / s50(protected); “≥” marks a lower bound. The last column: ${esc(tellingPointRule(report))}${rows.some((r) => r.fineTuning) ? ' Fine-tuning rows show where the attacker ends, original → protected, and in the factor column the head start over training the same architecture from scratch, not an s50 factor.' : ''}</p>`,
     );
   }
   if (input.charts.length) {
@@ -157,6 +157,11 @@ function attacksHtml(model: AttacksModel): string {
   for (const r of model.rows) {
     parts.push(
       `<tr title="${esc(r.description)}"><td>${esc(r.title)}</td><td>${esc(r.knowledge)}</td><td>${esc(r.needs)}</td><td class="num">${esc(r.original)}</td><td class="num strong">${esc(r.copy)}</td><td class="num">${esc(r.noisy)}</td><td class="num">${esc(r.headStart)}</td><td class="num">${esc(r.time)}</td><td><span class="tone ${r.tone}">${esc(r.verdict)}</span></td></tr>`,
+    );
+  }
+  for (const r of model.skipped) {
+    parts.push(
+      `<tr title="${esc(r.description)}"><td class="muted">${esc(r.title)}</td><td>—</td><td>${esc(r.needs)}</td><td class="num">—</td><td class="num">—</td><td class="num">—</td><td class="num">—</td><td class="num">—</td><td><span class="muted">skipped: ${esc(r.reason)}</span></td></tr>`,
     );
   }
   parts.push(`</tbody></table><p class="muted">${esc(model.caption)}</p>`);

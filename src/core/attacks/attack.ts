@@ -11,10 +11,14 @@ import type { Rng } from '../rng';
 /** What the attacker holds besides the file: their data, and the engine that trains. */
 export interface AttackContext {
   compute: ComputeBackend;
-  /** The attacker's inputs [rows × inputs] and labels (their own, disjoint from the evaluation). */
+  /** The attacker's inputs [rows × inputs] (their own, disjoint from the evaluation). */
   x: Float32Array;
   rows: number;
-  labels: Int32Array;
+  /**
+   * The attacker's labels; absent when the data has none. The lab runs only attacks whose
+   * `needs` is not 'labelled' then, so an attack that reads them may assume they are here.
+   */
+  labels?: Int32Array;
   /** The layer widths of the original (the architecture an attacker distils into or trains). */
   original: DenseNetwork;
   /** Scores a candidate on the evaluation data: the attacker's best is chosen with it. */
@@ -23,9 +27,12 @@ export interface AttackContext {
   signal?: AbortSignal;
 }
 
+/** The attacks of the lab (DESIGN §7 `kind`). */
+export type AttackKind = 'finetune-adam' | 'finetune-sgd' | 'head-retrain' | 'merge' | 'least-squares' | 'distill';
+
 /** One attack. */
 export interface Attack {
-  readonly kind: 'finetune-adam' | 'finetune-sgd' | 'head-retrain' | 'merge' | 'least-squares' | 'distill';
+  readonly kind: AttackKind;
   /** 'construction': the attacker knows how MimosaNet builds its copies. */
   readonly knowledge: 'none' | 'construction';
   /** What data it needs. */
@@ -33,4 +40,10 @@ export interface Attack {
   /** One line for tables: what the attacker does. */
   readonly description: string;
   run(network: DenseNetwork, context: AttackContext): Promise<DenseNetwork>;
+}
+
+/** The attacker's labels, for an attack whose `needs` is 'labelled' (the lab never runs one without). */
+export function requireLabels(context: AttackContext, kind: AttackKind): Int32Array {
+  if (!context.labels) throw new Error(`the ${kind} attack needs labels; the lab skips it without them`);
+  return context.labels;
 }

@@ -1,4 +1,4 @@
-import type { Attack } from './attack';
+import { type Attack, requireLabels } from './attack';
 import { bestTrained } from './train';
 
 /** Step counts at which the attacker looks at the result. */
@@ -10,7 +10,7 @@ export const finetuneAdamAttack: Attack = {
   knowledge: 'none',
   needs: 'labelled',
   description: 'fine-tune the whole network with Adam (lr 1e-5, 1e-4, 1e-3; 100–1,000 steps; the best)',
-  run: (network, context) => bestTrained(network, context.x, context.labels, context.rows, context, { optimizer: 'adam', learningRates: [1e-5, 1e-4, 1e-3], steps: STEPS }),
+  run: (network, context) => bestTrained(network, context.x, requireLabels(context, 'finetune-adam'), context.rows, context, { optimizer: 'adam', learningRates: [1e-5, 1e-4, 1e-3], steps: STEPS }),
 };
 
 /** Whole-network fine-tuning with plain SGD, best of two learning rates. */
@@ -19,5 +19,5 @@ export const finetuneSgdAttack: Attack = {
   knowledge: 'none',
   needs: 'labelled',
   description: 'fine-tune the whole network with SGD (lr 1e-3, 1e-2; 100–1,000 steps; the best)',
-  run: (network, context) => bestTrained(network, context.x, context.labels, context.rows, context, { optimizer: 'sgd', learningRates: [1e-3, 1e-2], steps: STEPS }),
+  run: (network, context) => bestTrained(network, context.x, requireLabels(context, 'finetune-sgd'), context.rows, context, { optimizer: 'sgd', learningRates: [1e-3, 1e-2], steps: STEPS }),
 };

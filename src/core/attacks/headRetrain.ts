@@ -1,5 +1,5 @@
 import type { DenseNetwork } from '../network';
-import type { Attack } from './attack';
+import { type Attack, requireLabels } from './attack';
 import { bestTrained, freshNetwork } from './train';
 
 /**
@@ -19,7 +19,7 @@ export const headRetrainAttack: Attack = {
     const withHead = (trained: DenseNetwork): DenseNetwork => ({ inputs: network.inputs, layers: [...body, ...trained.layers] });
     // The head is scored as part of the whole network, on the evaluation data.
     const scored = { ...context, score: (candidate: DenseNetwork) => context.score(withHead(candidate)) };
-    const trained = await bestTrained(freshNetwork(head, context.rng.fork('head')), Float32Array.from(features), context.labels, context.rows, scored, {
+    const trained = await bestTrained(freshNetwork(head, context.rng.fork('head')), Float32Array.from(features), requireLabels(context, 'head-retrain'), context.rows, scored, {
       optimizer: 'adam',
       learningRates: [1e-3],
       steps: [300, 1000, 3000],

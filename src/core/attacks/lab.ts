@@ -1,11 +1,12 @@
 import { checkpoint } from '../errors';
 import type { ComputeBackend } from '../compute';
 import { argmaxRows } from '../forward';
-import { outputWidth, type DenseNetwork } from '../network';
+import { classCount, outputWidth, type DenseNetwork } from '../network';
 import { drawNoise } from '../perturbations/noise';
 import { multiplicativeNoise } from '../perturbations/multiplicative';
 import { Rng } from '../rng';
 import type { Attack, AttackContext } from './attack';
+import { ATTACK_NOISE, type AttackReport, type AttackResult, type SkippedAttack } from './attackReport';
 import { distillAttack } from './distill';
 import { finetuneAdamAttack, finetuneSgdAttack } from './fineTuneAttacks';
 import { headRetrainAttack } from './headRetrain';
@@ -13,64 +14,50 @@ import { leastSquaresAttack } from './leastSquares';
 import { mergeRepairAttack } from './merge';
 import { bestTrained, freshNetwork } from './train';
 
+// The lab's result types and verdict rule live in ./attackReport (no attack code: the extension host and the webview read reports).
+export { ATTACK_NOISE, attackVerdict, stopLine, type AttackReport, type AttackResult, type AttackVerdict, type SkippedAttack } from './attackReport';
+
 /** The attacks of the lab, in report order. */
 export const ATTACKS: readonly Attack[] = [finetuneAdamAttack, finetuneSgdAttack, headRetrainAttack, mergeRepairAttack, leastSquaresAttack, distillAttack];
 
-/** Relative weight noise at which "fragility left" is measured (DESIGN §4: 1e-3). */
-export const ATTACK_NOISE = 1e-3;
 /** Seeded draws of that noise per network. */
 const NOISE_REPEATS = 3;
-
-/** One attack's result, as DESIGN §7's `attack` JSON has it. */
-export interface AttackResult {
-  kind: Attack['kind'];
-  knowledge: Attack['knowledge'];
-  needs: Attack['needs'];
-  description: string;
-  /** Accuracy of the attacker's network made from the protected copy, and under 1e-3 weight noise. */
-  accuracyAfter: number;
-  noiseAccuracyAfter: number;
-  /** The same attack on the original. */
-  original: { accuracyAfter: number; noiseAccuracyAfter: number };
-  /** accuracyAfter − the accuracy of the same architecture trained from scratch on the attacker's data. */
-  headStart: number;
-  seconds: number;
-}
-
-/** The whole lab's result. */
-export interface AttackReport {
-  schemaVersion: 1;
-  /** Samples the attacker held and samples every accuracy is measured on (disjoint). */
-  attackerSamples: number;
-  evaluationSamples: number;
-  /** Accuracy of the protected copy (= the original's) before any attack. */
-  cleanAccuracy: number;
-  attacks: AttackResult[];
-  /** The original's architecture trained from scratch on the attacker's data (the baseline an attacker always has). */
-  scratchAccuracy: number;
-  /** Clean accuracy − the best accuracyAfter of the fine-tuning attacks (whole network and head) on the protected copy. */
-  modificationCost: number;
-}
 
 /** Inputs of the lab. */
 export interface AttackLabInput {
   original: DenseNetwork;
   protectedNet: DenseNetwork;
-  attacker: { x: Float32Array; rows: number; labels: Int32Array };
-  evaluation: { x: Float32Array; rows: number; labels: Int32Array };
+  /** The attacker's data; without labels only the attacks that need none run. */
+  attacker: { x: Float32Array; rows: number; labels?: Int32Array };
+  /** Where every result is measured: against its labels, or against the original's answers when there are none. */
+  evaluation: { x: Float32Array; rows: number; labels?: Int32Array };
   compute: ComputeBackend;
   seed: number;
   signal?: AbortSignal;
   onProgress?: (fraction: number, message: string) => void;
 }
 
-/** Runs every attack on the protected copy and on the original; accuracies on the evaluation data. */
+/** Why an attack that trains on labels is skipped without them. */
+export const NEEDS_LABELS_REASON = 'needs labels: it trains on them, and the data has none';
+/** What the from-scratch baseline does (listed among the skipped without labels). */
+export const SCRATCH_DESCRIPTION = "train the original's architecture from scratch on the attacker's labels (Adam lr 1e-3, 300–3,000 steps): the baseline an attacker always has";
+
+/**
+ * Runs every attack the data allows on the protected copy and on the original. With labels every
+ * attack runs and results are accuracies; without, the ones that train on labels (and the
+ * from-scratch baseline) are listed as skipped and the rest are measured as top-1 agreement with
+ * the original on the evaluation inputs.
+ */
 export async function runAttackLab(input: AttackLabInput): Promise<AttackReport> {
   const { original, protectedNet, attacker, evaluation, compute } = input;
+  const labelled = attacker.labels !== undefined && evaluation.labels !== undefined;
+  const predict = async (network: DenseNetwork): Promise<Int32Array> => argmaxRows(await compute.forward(network, evaluation.x, evaluation.rows), evaluation.rows, outputWidth(network));
+  // Without labels the original's answers are the truth the attacker's network is held to.
+  const truth = labelled ? evaluation.labels! : await predict(original);
   const accuracy = async (network: DenseNetwork): Promise<number> => {
-    const predicted = argmaxRows(await compute.forward(network, evaluation.x, evaluation.rows), evaluation.rows, outputWidth(network));
+    const predicted = await predict(network);
     let hits = 0;
-    for (let r = 0; r < evaluation.rows; r++) if (predicted[r] === evaluation.labels[r]) hits++;
+    for (let r = 0; r < evaluation.rows; r++) if (predicted[r] === truth[r]) hits++;
     return hits / evaluation.rows;
   };
   const noisyAccuracy = async (network: DenseNetwork, rng: Rng): Promise<number> => {
@@ -81,27 +68,33 @@ export async function runAttackLab(input: AttackLabInput): Promise<AttackReport>
   const rng = new Rng(input.seed).fork('attacks');
   const context = (label: string): AttackContext => ({
     compute,
-    ...attacker,
+    x: attacker.x,
+    rows: attacker.rows,
+    ...(labelled ? { labels: attacker.labels! } : {}),
     original,
     score: accuracy,
     rng: rng.fork(label),
     ...(input.signal ? { signal: input.signal } : {}),
   });
-  const steps = ATTACKS.length * 2 + 1;
+  const runnable = ATTACKS.filter((a) => labelled || a.needs !== 'labelled');
+  const steps = runnable.length * 2 + (labelled ? 1 : 0);
   let done = 0;
   const progress = async (message: string): Promise<void> => {
     input.onProgress?.(++done / steps, message);
     await checkpoint(input.signal);
   };
-  const scratch = await bestTrained(freshNetwork(original, rng.fork('scratch')), attacker.x, attacker.labels, attacker.rows, context('scratch'), {
-    optimizer: 'adam',
-    learningRates: [1e-3],
-    steps: [300, 1000, 3000],
-  });
-  const scratchAccuracy = await accuracy(scratch);
-  await progress('trained the original architecture from scratch on the attacker’s data');
+  let scratchAccuracy: number | null = null;
+  if (labelled) {
+    const scratch = await bestTrained(freshNetwork(original, rng.fork('scratch')), attacker.x, attacker.labels!, attacker.rows, context('scratch'), {
+      optimizer: 'adam',
+      learningRates: [1e-3],
+      steps: [300, 1000, 3000],
+    });
+    scratchAccuracy = await accuracy(scratch);
+    await progress('trained the original architecture from scratch on the attacker’s data');
+  }
   const attacks: AttackResult[] = [];
-  for (const attack of ATTACKS) {
+  for (const attack of runnable) {
     const started = performance.now();
     const attacked = await attack.run(protectedNet, context(`${attack.kind}/protected`));
     const seconds = (performance.now() - started) / 1000;
@@ -111,31 +104,31 @@ export async function runAttackLab(input: AttackLabInput): Promise<AttackReport>
     const onOriginal = await attack.run(original, context(`${attack.kind}/original`));
     const originalResult = { accuracyAfter: await accuracy(onOriginal), noiseAccuracyAfter: await noisyAccuracy(onOriginal, rng.fork(`${attack.kind}/original`)) };
     await progress(`${attack.kind} on the original`);
-    attacks.push({ kind: attack.kind, knowledge: attack.knowledge, needs: attack.needs, description: attack.description, accuracyAfter, noiseAccuracyAfter, original: originalResult, headStart: accuracyAfter - scratchAccuracy, seconds });
+    const headStart = scratchAccuracy === null ? null : accuracyAfter - scratchAccuracy;
+    attacks.push({ kind: attack.kind, knowledge: attack.knowledge, needs: attack.needs, description: attack.description, accuracyAfter, noiseAccuracyAfter, original: originalResult, headStart, seconds });
   }
   const cleanAccuracy = await accuracy(protectedNet);
-  const fineTuned = attacks.filter((a) => a.kind === 'finetune-adam' || a.kind === 'finetune-sgd' || a.kind === 'head-retrain');
+  const fineTuned = attacks.filter((a) => FINE_TUNING_ATTACKS.includes(a.kind));
+  const skipped: SkippedAttack[] = labelled
+    ? []
+    : [
+        ...ATTACKS.filter((a) => a.needs === 'labelled').map((a) => ({ kind: a.kind, description: a.description, reason: NEEDS_LABELS_REASON })),
+        { kind: 'scratch' as const, description: SCRATCH_DESCRIPTION, reason: NEEDS_LABELS_REASON },
+      ];
   return {
     schemaVersion: 1,
+    metric: labelled ? 'accuracy' : 'agreement',
+    chance: 1 / classCount(original),
     attackerSamples: attacker.rows,
     evaluationSamples: evaluation.rows,
     cleanAccuracy,
     attacks,
+    skipped,
     scratchAccuracy,
-    modificationCost: cleanAccuracy - Math.max(...fineTuned.map((a) => a.accuracyAfter)),
+    modificationCost: fineTuned.length ? cleanAccuracy - Math.max(...fineTuned.map((a) => a.accuracyAfter)) : null,
   };
 }
 
-/** A plain verdict on one attack, in words for tables and tooltips. */
-export type AttackVerdict = 'stops it' | 'slows it' | 'does not stop it';
+/** The attacks that modify the copy by training it on labels (whole network and head): what the modification cost is taken over. */
+export const FINE_TUNING_ATTACKS: readonly Attack['kind'][] = ['finetune-adam', 'finetune-sgd', 'head-retrain'];
 
-/**
- * The verdict from the numbers: the attack "stops it" when the attacker ends no better than
- * training from scratch; "slows it" when they keep a head start but end over 2 points below the
- * same attack on the original; "does not stop it" otherwise.
- */
-export function attackVerdict(attack: AttackResult, report: Pick<AttackReport, 'scratchAccuracy'>): AttackVerdict {
-  if (attack.accuracyAfter <= report.scratchAccuracy) return 'stops it';
-  if (attack.original.accuracyAfter - attack.accuracyAfter > 0.02) return 'slows it';
-  return 'does not stop it';
-}

@@ -5,6 +5,7 @@
 import { type Headline, headline } from '../../core/headline';
 import type { PerturbationKind, ProtectionReport } from '../../core/report';
 import { formatCount } from '../../core/reportFormat';
+import { fineTuningOutcome, formatFineTuningOutcome } from '../../core/fineTuningOutcome';
 import { formatFactorOrVerdict } from '../../core/tellingPoint';
 
 /** What the sidebar needs of one saved report. */
@@ -27,7 +28,10 @@ export interface ReportSummary {
   verdict: string;
   /** Data source, for the tooltip ("probes" means agreement replaced accuracy). */
   dataSource: 'file' | 'probes';
-  /** Per kind, the text the tooltip shows: the factor, or a verdict such as "breaks: 94.2 % → 14.2 %" for float16/int8. */
+  /**
+   * Per kind, the text the tooltip shows: the factor, a verdict such as "breaks: 94.2 % → 14.2 %"
+   * for float16/int8, or for fine-tuning where the attacker ends and the head start.
+   */
   factors: { kind: PerturbationKind; text: string }[];
 }
 
@@ -43,7 +47,11 @@ export function summariseReport(report: ProtectionReport, reportPath: string): R
     createdAt: report.createdAt,
     verdict: report.verdict,
     dataSource: report.data.source,
-    factors: report.fragility.kinds.map((k) => ({ kind: k.kind, text: formatFactorOrVerdict(k, report.fragility.chance) })),
+    factors: report.fragility.kinds.map((k) => {
+      // Fine-tuning: where the attacker ends and the head start, never an s50 factor (core/fineTuningOutcome).
+      const outcome = fineTuningOutcome(k, report.attacks);
+      return { kind: k.kind, text: outcome ? formatFineTuningOutcome(k.kind, outcome) : formatFactorOrVerdict(k, report.fragility.chance) };
+    }),
   };
 }
 

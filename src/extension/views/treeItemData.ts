@@ -121,7 +121,7 @@ export function describeReport(summary: ReportSummary, now: Date = new Date()): 
   const tip: string[] = [`**${escapeMarkdown(label)}** — ${summary.passed ? '$(pass) equivalence passed' : '$(error) equivalence failed'}`, ''];
   tip.push(escapeMarkdown(summary.verdict), '');
   if (summary.factors.length) {
-    tip.push('| perturbation | fragility factor |', '|---|---:|');
+    tip.push('| perturbation | fragility factor, or where a fine-tuning attacker ends |', '|---|---:|');
     for (const f of summary.factors) tip.push(`| ${PERTURBATION_TITLES[f.kind]} | ${f.text} |`);
     tip.push('');
   }

@@ -58,6 +58,10 @@ describe('mimosanet CLI', () => {
     assert.equal(report.data.source, 'probes');
     assert.equal(report.fragility.metric, 'agreement');
     assert.deepEqual(report.fragility.kinds.map((k) => k.kind), ['multiplicative', 'int8', 'prune']);
+    // Probes have no labels: the attack lab runs what needs none, as agreement, and says what it skipped.
+    assert.equal(report.attacks?.metric, 'agreement');
+    assert.deepEqual(report.attacks.attacks.map((a) => a.kind), ['merge', 'least-squares', 'distill']);
+    assert.deepEqual(report.attacks.skipped?.map((s) => s.kind), ['finetune-adam', 'finetune-sgd', 'head-retrain', 'scratch']);
     assert.ok(report.construction.amplitude >= 1);
     const out = join(work, 'model', 'model.mimosa');
     assert.deepEqual(readdirSync(out).sort(), [...report.protected.files, 'report.json'].sort());

@@ -19,7 +19,10 @@ describe('headline', () => {
   });
   it('otherwise the largest exact factor before any lower bound', () => {
     assert.equal(of(kind('finetune-adam', 1e4, 'lower'), kind('prune', 80), kind('additive', 120), kind('multiplicative', null))?.kind, 'additive');
-    assert.equal(of(kind('finetune-sgd', 50, 'lower'), kind('finetune-adam', 300, 'lower'))?.kind, 'finetune-adam');
+  });
+  it('never a fine-tuning kind: its s50 comes from the first steps while the attacker’s curve climbs back', () => {
+    assert.equal(of(kind('finetune-sgd', 50, 'lower'), kind('finetune-adam', 300, 'lower')), undefined);
+    assert.equal(of(kind('finetune-adam', 1e6), kind('prune', 80))?.kind, 'prune');
   });
   it('none without factors, nor for a run that has no sweeps yet', () => {
     assert.equal(of(kind('float16', null)), undefined);

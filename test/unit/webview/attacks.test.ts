@@ -82,6 +82,49 @@ describe('attack lab model', () => {
   });
 });
 
+/** The attack lab of a real run without labels (the example's eval-x.npy alone): merge, least-squares and distill measured as agreement. */
+const unlabelled = JSON.parse(readFileSync(new URL('./fixtures/attacks-unlabelled.json', import.meta.url), 'utf8')) as AttackReport;
+
+describe('attack lab without labels', () => {
+  it('rows for the attacks that need no labels, as top-1 agreement, and the labelled ones listed as skipped with the reason', () => {
+    const model = attacksModel({ ...report, attacks: unlabelled })!;
+    assert.deepEqual(model.rows.map((r) => [r.kind, r.needs, r.copy, r.headStart, r.verdict]), [
+      ['merge', 'nothing', '100 %', '—', 'does not stop it'],
+      ['least-squares', 'unlabelled', '97.4 %', '—', 'slows it'],
+      ['distill', 'unlabelled', '93.1 %', '—', 'does not stop it'],
+    ]);
+    assert.deepEqual(model.skipped.map((r) => [r.title, r.needs]), [
+      ['Fine-tune with Adam', 'labelled'],
+      ['Fine-tune with SGD', 'labelled'],
+      ['Retrain the last layer', 'labelled'],
+      ['Train from scratch (baseline)', 'labelled'],
+    ]);
+    for (const r of model.skipped) assert.match(r.reason, /^needs labels/);
+    assert.equal(model.metricLabel, 'Agreement');
+    assert.equal(model.summary, 'The protected copy stops 0 of the lab’s 3 attacks and slows least-squares; merge and distill are not stopped; finetune-adam, finetune-sgd and head-retrain need labels and were skipped.');
+  });
+
+  it('says what replaces accuracy and the baseline, and claims no modification cost', () => {
+    const model = attacksModel({ attacks: unlabelled })!;
+    assert.deepEqual(model.facts.map((f) => [f.label, f.value]), [
+      ['Clean agreement', '100 %'],
+      ['Stopped at or below', '55.0 %'],
+      ['Attacker’s data', '1,000 unlabelled samples'],
+      ['Measured on', '1,000 other samples'],
+      ['Modification cost', 'needs labels'],
+    ]);
+    assert.match(model.caption, /every number is the top-1 agreement of the attacker’s network with the original/);
+    assert.match(model.caption, /head start: copy − from scratch, which needs labels/);
+    assert.doesNotMatch(model.caption, /Modification cost \(/);
+  });
+
+  it('the HTML export lists the skipped attacks with their reason', () => {
+    const out = staticHtml({ report: { ...report, attacks: unlabelled }, charts: [], colors: { foreground: '#000', muted: '#777', background: '#fff', border: '#ddd', pass: '#080', fail: '#c00', warning: '#b80', fontFamily: 'sans-serif' }, exportedAt: '2026-01-01T00:00:00Z' });
+    assert.ok(out.includes('<td class="muted">Fine-tune with Adam</td><td>—</td><td>labelled</td>'));
+    assert.ok(out.includes('skipped: needs labels: it trains on them, and the data has none'));
+  });
+});
+
 describe('HTML export of the attack lab', () => {
   const colors: ExportColors = { foreground: '#000', muted: '#777', background: '#fff', border: '#ddd', pass: '#080', fail: '#c00', warning: '#b80', fontFamily: 'sans-serif' };
   const html = (r: ProtectionReport): string => staticHtml({ report: r, charts: [], colors, exportedAt: '2026-01-01T00:00:00Z' });

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
+import type { AttackReport } from '../../../src/core/attacks/lab';
 import type { FragilityKind, ProtectionReport } from '../../../src/core/report';
 import { formatS50 } from '../../../src/core/reportFormat';
 import { MEASURING, chartSpecs, detailsModel, equivalenceModel, fieldModel, fmtRelative, headerModel, isLogGrid, marginState, summaryRows, tellingPointRule } from '../../../webview/report/reportModel';
@@ -162,9 +163,9 @@ describe('fragility summary and charts', () => {
     assert.equal(row('multiplicative').factor, '161×', 'as the verdict words it');
     assert.ok(report.verdict.includes(`${row('multiplicative').factor} more fragile`));
     assert.equal(row('additive').s50Original, '0.947 σ');
-    assert.equal(row('finetune-adam').s50Original, '> 300 steps');
-    assert.equal(row('finetune-adam').s50Protected, '≤ 1 step', 'broken from the first magnitude: a bound');
-    assert.equal(row('finetune-adam').factor, '≥ 300×');
+    // Fine-tuning has no s50s and no factor: where the attacker ends (next tests).
+    assert.deepEqual([row('finetune-adam').s50Original, row('finetune-adam').s50Protected, row('finetune-adam').factor], ['—', '—', '—']);
+    assert.equal(row('finetune-adam').factorValue, null);
     assert.equal(row('prune').s50Original, '81.8 %');
     assert.equal(row('single-edit').s50Protected, '> 100 %');
     assert.equal(row('float16').s50Original, '—');
@@ -176,10 +177,33 @@ describe('fragility summary and charts', () => {
     // Not the largest magnitude, where both models are broken (12.1 % → 12.2 %).
     assert.deepEqual(cell('multiplicative'), ['94.1 % → 37.9 %', 'at 1 % noise', undefined]);
     assert.deepEqual(cell('additive'), ['94.2 % → 33.1 %', 'at 1e-9 σ noise', undefined]);
-    assert.deepEqual(cell('finetune-adam'), ['93.2 % → 10.8 %', 'at 1 Adam step', 'back to 70.8 % at 30 Adam steps'], 'the climb back is said');
-    assert.deepEqual(cell('finetune-sgd'), ['92.8 % → 12.0 %', 'at 1 SGD step', undefined]);
+    // Fine-tuning without an attack lab: the last point of the attacker's curve, not its first step.
+    assert.deepEqual(cell('finetune-adam'), ['93.6 % → 82.0 %', 'after 300 Adam steps', 'head start not measured: the attack lab did not run']);
+    assert.deepEqual(cell('finetune-sgd'), ['93.2 % → 13.2 %', 'after 300 SGD steps', 'head start not measured: the attack lab did not run']);
     assert.deepEqual(cell('prune'), ['94.2 % → 4.4 %', 'at 1 % pruned', undefined]);
     assert.deepEqual(cell('single-edit'), ['94.2 % → 94.2 %', 'at +100 % to one weight', 'the protected model holds on the whole grid']);
+  });
+
+  it('fine-tuning with an attack lab: the lab’s final accuracies, the head start over from scratch and its verdict', () => {
+    const lab = JSON.parse(readFileSync(new URL('./fixtures/attacks.json', import.meta.url), 'utf8')) as AttackReport;
+    const rows = summaryRows({ ...report, attacks: lab });
+    const adam = rows.find((r) => r.kind === 'finetune-adam')!;
+    assert.deepEqual(
+      [adam.s50Original, adam.s50Protected, adam.factor, adam.telling, adam.tellingWhere, adam.tellingNote],
+      ['—', '—', '−3.3 pt head start', '96.0 % → 87.1 %', 'attack lab, the attacker’s best', 'from scratch 90.4 %: stops it'],
+    );
+    assert.deepEqual(adam.fineTuning, { source: 'lab', verdict: 'stops it' });
+    const sgd = rows.find((r) => r.kind === 'finetune-sgd')!;
+    assert.deepEqual([sgd.factor, sgd.telling], ['−81.4 pt head start', '96.2 % → 9.0 %']);
+    // Other kinds are unchanged by the lab.
+    assert.equal(rows.find((r) => r.kind === 'multiplicative')!.factor, '161×');
+    // The chart keeps its curve, without s50 markers, and says where the attacker ends.
+    const chart = chartSpecs({ ...report, attacks: lab }).find((c) => c.kind === 'finetune-adam')!;
+    assert.equal(chart.s50Markers, false);
+    assert.equal(chart.protected.mean.length, 6);
+    assert.equal(chart.subtitle, 'attacker ends at 96.0 % → 87.1 % (accuracy, original → protected; attack lab, the attacker’s best); −3.3 pt head start over from scratch (90.4 %)');
+    assert.equal(chartSpecs(report).find((c) => c.kind === 'multiplicative')!.s50Markers, true);
+    assert.doesNotMatch(chartSpecs(report).find((c) => c.kind === 'finetune-sgd')!.subtitle, /factor|×/);
   });
 
   it('float16 and int8 get a verdict where other kinds have a factor', () => {
