@@ -3,11 +3,11 @@ import { checkpoint, InvalidNetworkError } from '../errors';
 import { argmaxRows } from '../forward';
 import { outputWidth, type DenseNetwork } from '../network';
 import { Rng } from '../rng';
-import { canonicalForm } from './alignment';
+import { alignNetworks, type LayerAlignment } from './alignment';
 import { fingerprintAgreement, fingerprintCandidates, selectConferrable, type FingerprintSet } from './fingerprints';
 import { calibrate, functionEvidence, type FingerprintCalibration, type FunctionEvidence } from './functionEvidence';
 import { trainReferences, type ReferenceNetwork } from './references';
-import { alignReferences, weightEvidence, weightFalsePositives, type ReferenceAlignments, type WeightEvidence } from './weightEvidence';
+import { alignReferences, evidenceFrom, weightFalsePositives, type ReferenceAlignments, type WeightEvidence } from './weightEvidence';
 
 /**
  * `compare` (DESIGN §7; issues: attack lab, ownership evidence): is a suspect network derived
@@ -131,9 +131,10 @@ export async function judgeSuspect(baseline: OwnershipBaseline, suspect: DenseNe
       `the suspect (${suspect.inputs} inputs, ${outputWidth(suspect)} outputs) cannot be compared with the original (${original.inputs} inputs, ${outputWidth(original)} outputs)`,
     );
   }
-  const identical = sameNetwork(canonicalForm(original), canonicalForm(suspect));
   const sameDepth = suspect.layers.length === original.layers.length;
-  const weights = sameDepth ? weightEvidence(original, suspect, baseline.referenceAlignments) : undefined;
+  const alignment = sameDepth ? alignNetworks(original, suspect) : undefined;
+  const identical = alignment !== undefined && sameUnits(alignment);
+  const weights = alignment ? evidenceFrom(alignment, baseline.referenceAlignments) : undefined;
   const fn = functionEvidence(await answersOf(compute, suspect, baseline.fingerprints.x, baseline.fingerprints.count), baseline.fingerprints, baseline.calibration);
   const dataAgreement = agreement(await answersOf(compute, original, data.x, data.rows), await answersOf(compute, suspect, data.x, data.rows));
   const evidence: CompareResult['evidence'] = {
@@ -161,18 +162,12 @@ export async function judgeSuspect(baseline: OwnershipBaseline, suspect: DenseNe
   return { verdict: 'inconclusive', decidedBy: 'none', reason: `weights share nothing beyond what references share, and the function evidence is inconclusive: ${fn.reason}`, evidence };
 }
 
-/** Same widths and weights within float32 rounding of the canonical form. */
-function sameNetwork(a: DenseNetwork, b: DenseNetwork): boolean {
-  if (a.layers.length !== b.layers.length) return false;
-  return a.layers.every((layer, l) => {
-    const other = b.layers[l]!;
-    if (layer.units !== other.units || layer.inputs !== other.inputs) return false;
-    const close = (x: ArrayLike<number>, y: ArrayLike<number>) => {
-      for (let i = 0; i < x.length; i++) if (Math.abs(x[i]! - y[i]!) > 1e-5 * (1 + Math.abs(x[i]!))) return false;
-      return true;
-    };
-    return close(layer.weights, other.weights) && close(layer.bias, other.bias);
-  });
+/**
+ * The same network up to the exact symmetries: canonical layers of equal width whose aligned
+ * units (and output rows) point the same way to float32 rounding.
+ */
+function sameUnits(alignment: LayerAlignment[]): boolean {
+  return alignment.every((layer) => layer.originalUnits === layer.suspectUnits && layer.similarity.every((v) => v > 1 - 1e-6));
 }
 
 /** Arg-max answers of a network on rows of x. */
