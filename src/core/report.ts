@@ -275,8 +275,9 @@ export interface ProtectionReport {
   /** One-sentence verdict shown at the top of the report. */
   verdict: string;
   /**
-   * The attack lab (reports from 0.3 on, when the data has labels and attacks were not turned
-   * off): what an attacker holding the copy and half of the labelled data gets.
+   * The attack lab (reports from 0.3 on, unless attacks were turned off or the data is too small):
+   * what an attacker holding the copy and half of the data gets. Without labels (reports from
+   * 0.3 on) only the attacks that need none, as top-1 agreement, the others listed as skipped.
    */
   attacks?: AttackReport;
   /** Wall time per phase, seconds. */

@@ -9,6 +9,14 @@ export const MODEL_FILE_GLOB = '**/*.{json,h5,hdf5,keras,onnx}';
 /** Saved reports; the content check (tool name, schema) happens after reading. */
 export const REPORT_FILE_GLOB = '**/report.json';
 
+/**
+ * Default output folders (`<name>.mimosa`, as protect names them). The engine stages its output
+ * and renames the finished folder into place, and file watchers report such a rename as one new
+ * folder, not as the report and model files inside it: these folders are watched too, so a
+ * protect run from the CLI in a terminal shows up without a manual refresh.
+ */
+export const OUTPUT_FOLDER_GLOB = '**/*.mimosa';
+
 /** Bytes read to recognise a file by content; the format contract promises sniff needs no more. */
 export const HEAD_BYTES = 64 * 1024;
 

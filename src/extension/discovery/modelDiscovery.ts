@@ -12,7 +12,7 @@ import { CONFIG_SECTION, CONTEXT_KEYS } from '../ids';
 import type { ReportStore } from '../reports/reportStore';
 import { resolveOutputFolder } from '../settings';
 import { JobError } from '../../client/workerClient';
-import { HEAD_BYTES, MODEL_FILE_GLOB, isStagingPath } from './globs';
+import { HEAD_BYTES, MODEL_FILE_GLOB, OUTPUT_FOLDER_GLOB, isStagingPath } from './globs';
 import { type ModelEntry, headSaysMimosa } from './modelEntry';
 import { debounce, findInWorkspace, isIncluded, readHead } from './workspaceFiles';
 
@@ -63,8 +63,20 @@ export class ModelDiscovery implements vscode.Disposable {
     watcher.onDidCreate(queue, undefined, this.disposables);
     watcher.onDidChange(queue, undefined, this.disposables);
     watcher.onDidDelete(queue, undefined, this.disposables);
+    // A finished run's folder arrives by rename (globs.ts): look inside it for the protected model.
+    const folders = vscode.workspace.createFileSystemWatcher(OUTPUT_FOLDER_GLOB, false, true, true);
+    folders.onDidCreate(
+      (uri) =>
+        void vscode.workspace.fs.readDirectory(uri).then(
+          (entries) => entries.filter(([, type]) => type & vscode.FileType.File).forEach(([name]) => queue(vscode.Uri.joinPath(uri, name))),
+          () => undefined,
+        ),
+      undefined,
+      this.disposables,
+    );
     this.disposables.push(
       watcher,
+      folders,
       flush,
       // A new or deleted report changes "protectable" into "protected" and back.
       reports.onDidChange(() => this.attachReports()),

@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ProtectionReport } from '../../core/report';
 import { parseReport } from '../../core/reportParse';
-import { REPORT_FILE_GLOB, isStagingPath } from '../discovery/globs';
+import { OUTPUT_FOLDER_GLOB, REPORT_FILE_GLOB, isStagingPath } from '../discovery/globs';
 import { debounce, findInWorkspace, isIncluded } from '../discovery/workspaceFiles';
 import { type ReportSummary, namesModel, summariseReport } from './reportSummary';
 
@@ -35,7 +35,12 @@ export class ReportStore implements vscode.Disposable {
     watcher.onDidCreate(queue, undefined, this.disposables);
     watcher.onDidChange(queue, undefined, this.disposables);
     watcher.onDidDelete(queue, undefined, this.disposables);
-    this.disposables.push(watcher, flush);
+    // A finished run's folder arrives by rename: one event for the folder, none for its report.json.
+    const folders = vscode.workspace.createFileSystemWatcher(OUTPUT_FOLDER_GLOB, false, true, false);
+    const queueFolder = (uri: vscode.Uri): void => queue(vscode.Uri.file(path.join(uri.fsPath, 'report.json')));
+    folders.onDidCreate(queueFolder, undefined, this.disposables);
+    folders.onDidDelete(queueFolder, undefined, this.disposables);
+    this.disposables.push(watcher, folders, flush);
   }
 
   /** Every report, newest first. */
