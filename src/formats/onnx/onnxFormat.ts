@@ -54,7 +54,7 @@ async function load(path: string, files: FileReader): Promise<LoadedModel<OnnxSo
   else if (chain.fixedBatch !== undefined) notes.push(`the input declares a fixed batch of ${chain.fixedBatch}: onnxruntime runs it ${chain.fixedBatch} rows at a time (the last batch zero-padded), so its batch-1 check runs at ${chain.fixedBatch} too`);
   if (opset < 7) notes.push(`opset ${opset}: onnxruntime no longer has kernels for every opset-6 operator (Gemm), so both files are run as opset 7 (the same operators without their 'broadcast' attributes); the protected copy keeps opset ${opset}`);
   if (chain.featuresFirst) notes.push(`the first Gemm reads its input transposed (transA=1): inputs are fed as [${chain.inputs}, batch]`);
-  const source: OnnxSource = { bytes, chain, precision: chain.precision, opset, irVersion: model.irVersion };
+  const source: OnnxSource = { file: path, bytes, chain, precision: chain.precision, opset, irVersion: model.irVersion };
   return { info, network: built.network, source, normalised: notes };
 }
 

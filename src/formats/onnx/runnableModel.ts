@@ -1,6 +1,7 @@
 import { onnx } from 'onnx-proto';
 import { UnsupportedLayerError } from '../../core/errors';
 import { analyseModel } from './analyseModel';
+import { decodeProto } from './decodeProto';
 import type { OnnxChain } from './denseChain';
 import { defaultOpset } from './onnxModel';
 
@@ -44,7 +45,7 @@ export function runnableModel(bytes: Uint8Array, file: string, logits: boolean):
   const featureDims = declared.length > 0 && declared.every((d) => typeof d === 'number' && d > 0) ? (declared as number[]) : [chain.inputs];
   const base = { chain, inputName: chain.dataInput.name, featureDims, rewrites };
   if (rewrites.length === 0) return { ...base, bytes, outputName: chain.output.name };
-  const model = onnx.ModelProto.decode(bytes);
+  const model = decodeProto(bytes, file);
   const graph = model.graph!;
   let outputName = chain.output.name;
   if (cut) {

@@ -5,6 +5,7 @@ import type { WrittenFile } from '../format';
 import { PRODUCER } from './analyseModel';
 import type { ChainLayer } from './denseChain';
 import { GraphBuilder, valueInfo } from './graphBuilder';
+import { decodeProto } from './decodeProto';
 import { activationOp } from './opKinds';
 import type { OnnxSource } from './source';
 
@@ -20,7 +21,7 @@ import type { OnnxSource } from './source';
 export function writeOnnxModel(source: OnnxSource, network: DenseNetwork, baseName: string): WrittenFile[] {
   validateNetwork(network);
   const groups = groupLayers(source, network);
-  const model = onnx.ModelProto.decode(source.bytes);
+  const model = decodeProto(source.bytes, source.file);
   const graph = model.graph!;
   const { chain } = source;
   const kept = new Set(chain.prefix);
