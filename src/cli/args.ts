@@ -50,6 +50,13 @@ export const COMMANDS = {
     required: ['original', 'data'],
     options: ['original', 'data', 'labels', 'seed', 'engine', 'json'],
   },
+  compare: {
+    operand: '<suspect-model>',
+    example: 'mimosanet compare suspect.json --original model.json --data x.npy --labels y.npy',
+    // Without --data, seeded probe inputs; without --labels, no independent references (weights evidence only).
+    required: ['original'],
+    options: ['original', 'data', 'labels', 'seed', 'engine', 'json', 'quiet'],
+  },
   verify: { operand: '<protected-model>', example: 'mimosanet verify model.mimosa/model.json --report model.mimosa/report.json', required: ['report'], options: ['report', 'json'] },
 } as const satisfies Record<string, { operand: string; example: string; required: readonly OptionName[]; options: readonly OptionName[] }>;
 

@@ -7,6 +7,7 @@ import { deserializeError, MimosaError, UsageError } from '../core/errors';
 import { PERTURBATION_KINDS } from '../core/report';
 import { parseOptions, type ProtectOptions, type RawOptions } from '../core/options';
 import { attackModel } from '../engine/attackModel';
+import { compareModel, type CompareJob } from '../engine/compareModel';
 import { inspectModel } from '../engine/inspectModel';
 import { startEngineProcess } from '../client/engineProcess';
 import { JobError, WorkerClient, type WorkerLike } from '../client/workerClient';
@@ -17,7 +18,7 @@ import { sniffDataFile } from '../formats/data/sniff';
 import { SNIFF_BYTES } from '../formats/registry';
 import type { ProtectJob, ProtectResult } from '../protocol/jobs';
 import { COMMANDS, CommandLineError, commandUsage, parseCommandLine, wantsJson, type Command, type CommandLine, type OptionName } from './args';
-import { formatAttackReport, formatEarlyEquivalence, formatInspection, formatProtectSummary, formatVerification } from './format';
+import { formatAttackReport, formatComparison, formatEarlyEquivalence, formatInspection, formatProtectSummary, formatVerification } from './format';
 import { ProgressReporter } from './progress';
 
 const USAGE = `mimosanet ${TOOL_VERSION}: protect dense neural networks against fine-tuning and re-branding
@@ -100,11 +101,46 @@ async function runCommand(command: Command, target: string, line: CommandLine, p
       print(formatAttackReport(report), report);
       return EXIT.ok;
     }
+    case 'compare': {
+      const options = cliOptions(strings);
+      const job: CompareJob = {
+        suspectPath: await requireFile(target, 'model'),
+        originalPath: await requireFile(strings.original!, 'model'),
+        ...(strings.data ? { dataPath: await requireFile(strings.data, 'data') } : {}),
+        ...(strings.labels ? { labelsPath: await requireFile(strings.labels, 'labels') } : {}),
+        seed: options.seed,
+        engine: options.engine,
+      };
+      const report = await runInProcess(io, flags.has('quiet') || flags.has('json'), (hooks) => compareModel(job, hooks));
+      print(formatComparison(report), report);
+      return EXIT.ok;
+    }
     case 'verify': {
       const verification = await verifyModel(await requireFile(target, 'model'), await requireFile(strings.report!, 'report'));
       print(formatVerification(verification), verification);
       return verification.ok ? EXIT.ok : EXIT.checkFailed;
     }
+  }
+}
+
+/**
+ * Runs a job in this process with progress on stderr and Ctrl-C as cancel: the
+ * job stops at its next checkpoint with CancelledError (exit 130).
+ */
+async function runInProcess<T>(
+  io: CliIo,
+  quiet: boolean,
+  run: (hooks: { signal: AbortSignal; onProgress: (fraction: number, message: string) => void }) => Promise<T>,
+): Promise<T> {
+  const controller = new AbortController();
+  const onSigint = (): void => controller.abort();
+  process.once('SIGINT', onSigint);
+  const progress = new ProgressReporter(io.stderr, { quiet });
+  try {
+    return await run({ signal: controller.signal, onProgress: (fraction, message) => progress.update({ phase: fraction < 0.95 ? 'references' : 'judge', fraction, message }) });
+  } finally {
+    progress.done();
+    process.off('SIGINT', onSigint);
   }
 }
 

@@ -1,4 +1,6 @@
 import { attackVerdict, stopLine, type AttackReport } from '../core/attacks/attackReport';
+import { formatChance } from '../core/ownership/weightEvidence';
+import type { CompareReport } from '../engine/compareModel';
 import { dirname, join } from 'node:path';
 import { NEEDS_LABELS, skippedKinds } from '../core/fragility';
 import { fineTuningOutcome, formatFineTuningOutcome } from '../core/fineTuningOutcome';
@@ -171,4 +173,36 @@ export function formatAttackReport(r: AttackReport): string {
       ? `  modification cost (clean − the best fine-tuning result on the copy): ${(r.modificationCost * 100).toFixed(1)} points.`
       : `  modification cost: not measured (fine-tuning needs labels; give --labels).`,
   ].join('\n');
+}
+
+/**
+ * `compare`'s summary: the verdict and the evidence that carried it, then each layer of evidence
+ * with the reference networks' figures beside the suspect's.
+ */
+export function formatComparison(r: CompareReport): string {
+  const pct = (v: number): string => formatPercent(v, 1);
+  const lines = [`Verdict: ${r.verdict.toUpperCase()} (decided by ${r.decidedBy === 'none' ? 'no evidence' : `${r.decidedBy === 'identical' ? 'identity' : r.decidedBy} evidence`})`, `  ${r.reason}`, ''];
+  const { weights } = r.evidence;
+  if (weights) {
+    lines.push('Weights, after canonicalisation and alignment (cosine of incoming weights):');
+    lines.push(`  ${'layer'.padEnd(7)}${'units'.padStart(12)}${'similarity'.padStart(12)}${'references ≤'.padStart(14)}${'closer'.padStart(9)}${'chance'.padStart(10)}`);
+    weights.layers.forEach((l, i) =>
+      lines.push(
+        `  ${String(i + 1).padEnd(7)}${`${l.originalUnits}/${l.suspectUnits}`.padStart(12)}${l.meanSimilarity.toFixed(3).padStart(12)}${l.threshold.toFixed(3).padStart(14)}${`${l.closerThanReferences}/${l.originalUnits}`.padStart(9)}${formatChance(l.pValue).padStart(10)}`,
+      ),
+    );
+    lines.push(`  output layer similarity ${weights.outputSimilarity.toFixed(3)}; ${r.baselines.weightFalsePositives} of ${r.baselines.references.length} reference networks judged weight-derived against the others`);
+  } else if (r.evidence.weightsSkipped) {
+    lines.push(`Weights: not compared (${r.evidence.weightsSkipped})`);
+  }
+  const fn = r.evidence.function;
+  const cal = r.baselines.fingerprintCalibration;
+  lines.push('', `Fingerprints: ${fn.judgement} — ${fn.reason}`);
+  if (cal.independent.length) lines.push(`  held-out references: independent ${cal.independent.map(pct).join(', ')}; imitators ${cal.imitator.map(pct).join(', ')}; ${cal.falsePositives} false positive(s), ${cal.misses} miss(es) leaving one out`);
+  lines.push(
+    '',
+    `Top-1 agreement with the original on the owner's ${r.data.source === 'probes' ? 'probe inputs' : 'data'} (${formatCount(r.data.samples)} samples${r.data.labelled ? ', labelled' : ''}): ${pct(r.evidence.dataAgreement)}`,
+    `Reference networks trained here: ${r.baselines.references.map((ref) => `${ref.role} ×${ref.widthScale}${ref.heldOut ? ' (held out)' : ''}`).join(', ')}; ${r.seconds.toFixed(1)} s`,
+  );
+  return lines.join('\n');
 }

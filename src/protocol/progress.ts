@@ -10,10 +10,13 @@ export type ProtectPhase = 'read' | 'data' | 'calibrate' | 'write' | 'equivalenc
 /** Phases of a verify run: file hashes, reading both models, the equivalence re-run. */
 export type VerifyPhase = 'hashes' | 'load' | 'equivalence';
 
+/** Phases of a compare run: training the reference networks and fingerprints, then judging the suspect. */
+export type ComparePhase = 'references' | 'judge';
+
 /** Progress of a running job. */
 export interface JobProgress {
   /** Current phase. */
-  phase: ProtectPhase | VerifyPhase;
+  phase: ProtectPhase | VerifyPhase | ComparePhase;
   /** One line for a status bar or log ("amplitude 2^7: relDiff 3.1e-5, pass"). */
   message: string;
   /** Overall completion in [0, 1], for a progress bar. */

@@ -7,7 +7,7 @@ import { alignNetworks, type LayerAlignment } from './alignment';
 import { fingerprintAgreement, fingerprintCandidates, selectConferrable, type FingerprintSet } from './fingerprints';
 import { calibrate, functionEvidence, type FingerprintCalibration, type FunctionEvidence } from './functionEvidence';
 import { trainReferences, type ReferenceNetwork } from './references';
-import { alignReferences, evidenceFrom, weightFalsePositives, type ReferenceAlignments, type WeightEvidence } from './weightEvidence';
+import { alignReferences, evidenceFrom, formatChance, weightFalsePositives, type ReferenceAlignments, type WeightEvidence } from './weightEvidence';
 
 /**
  * `compare` (DESIGN §7; issues: attack lab, ownership evidence): is a suspect network derived
@@ -150,7 +150,7 @@ export async function judgeSuspect(baseline: OwnershipBaseline, suspect: DenseNe
     return {
       verdict: 'derived',
       decidedBy: 'weights',
-      reason: `${best.closerThanReferences} of ${best.originalUnits} hidden units have a counterpart closer to the original's than any unit of ${references} reference networks reaches (chance ≤ ${weights.pValue.toExponential(1)}; ${baseline.weightFalsePositives} of ${references} references judged derived)`,
+      reason: `${best.closerThanReferences} of ${best.originalUnits} hidden units have a counterpart closer to the original's than any unit of ${references} reference networks reaches (chance for an independent network ${formatChance(weights.pValue)}; ${baseline.weightFalsePositives} of ${references} references judged derived)`,
       evidence,
     };
   }

@@ -87,6 +87,11 @@ export function weightFalsePositives(references: ReferenceAlignments): number {
   return judged;
 }
 
+/** A chance for people: "< 1e-300" where it underflows, else two significant digits. */
+export function formatChance(p: number): string {
+  return p === 0 ? '< 1e-300' : p >= 0.01 ? p.toFixed(2) : p.toExponential(1);
+}
+
 /** P(X ≥ k) for X ~ Binomial(n, p), summed in log space. */
 export function binomialTail(n: number, k: number, p: number): number {
   if (k <= 0) return 1;
