@@ -11,7 +11,7 @@ import { rm } from 'node:fs/promises';
 import type { SerializedError } from '../core/errors';
 import type { ProtectionReport } from '../core/report';
 import type { ModelInfo } from '../formats/format';
-import type { ProtectJob, ProtectResult, VerifyJob, VerifyResult } from '../protocol/jobs';
+import type { CompareJob, CompareReport, ProtectJob, ProtectResult, VerifyJob, VerifyResult } from '../protocol/jobs';
 import type { JobProgress } from '../protocol/progress';
 import type { FromWorkerMessage, ToWorkerMessage } from '../protocol/worker';
 import { isFromWorkerMessage } from './workerMessages';
@@ -108,6 +108,15 @@ export class WorkerClient {
   verify(job: VerifyJob, handlers: Pick<ProtectHandlers, 'onProgress'> = {}, signal?: AbortSignal): Promise<VerifyResult> {
     const id = this.nextId++;
     return this.cancellable(id, this.request<VerifyResult>({ type: 'verify', id, job }, handlers), signal);
+  }
+
+  /**
+   * Judges whether a suspect is derived from an original in the worker; rejects with JobError
+   * (code CANCELLED after `signal` aborts). Only `onProgress` of the handlers is called.
+   */
+  compare(job: CompareJob, handlers: Pick<ProtectHandlers, 'onProgress'> = {}, signal?: AbortSignal): Promise<CompareReport> {
+    const id = this.nextId++;
+    return this.cancellable(id, this.request<CompareReport>({ type: 'compare', id, job }, handlers), signal);
   }
 
   /** Cancels job `id` when `signal` aborts (at once if it already has). */
@@ -221,6 +230,10 @@ export class WorkerClient {
       case 'verifyResult':
         this.pending.delete(message.id);
         pending.resolve(message.result);
+        break;
+      case 'compareResult':
+        this.pending.delete(message.id);
+        pending.resolve(message.report);
         break;
       case 'error':
         this.settle(message.id, message.error);

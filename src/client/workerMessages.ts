@@ -23,6 +23,8 @@ export function isFromWorkerMessage(value: unknown): value is FromWorkerMessage 
       return isRecord(value.info) && typeof value.info.format === 'string';
     case 'verifyResult':
       return isRecord(value.result) && typeof value.result.ok === 'boolean' && Array.isArray(value.result.files) && typeof value.result.modelPath === 'string';
+    case 'compareResult':
+      return isRecord(value.report) && typeof value.report.verdict === 'string' && typeof value.report.reason === 'string' && isRecord(value.report.evidence) && isRecord(value.report.baselines);
     case 'staging':
       return typeof value.path === 'string';
     case 'error':

@@ -1,11 +1,12 @@
 /**
- * Worker-thread entry (dist/worker.js): runs protect, verify and inspect jobs off the extension host's
+ * Worker-thread entry (dist/worker.js): runs protect, verify, compare and inspect jobs off the extension host's
  * main thread. Jobs are correlated by id; a CancelRequest aborts the job's signal, and the job
  * then answers with an error of code CANCELLED after removing its partial output.
  */
 import { parentPort } from 'node:worker_threads';
 import { serializeError } from '../core/errors';
 import type { FromWorkerMessage, ToWorkerMessage } from '../protocol/worker';
+import { compareModel } from './compareModel';
 import { inspectModel } from './inspectModel';
 import { protectModel } from './protectModel';
 import { verifyModel } from './verifyModel';
@@ -53,6 +54,19 @@ port.on('message', (message: ToWorkerMessage) => {
         onProgress: (progress) => post({ type: 'progress', id: message.id, progress }),
       })
         .then((result) => post({ type: 'verifyResult', id: message.id, result }))
+        .catch((error: unknown) => post({ type: 'error', id: message.id, error: serializeError(error) }))
+        .finally(() => running.delete(message.id));
+      return;
+    }
+    case 'compare': {
+      const controller = new AbortController();
+      running.set(message.id, controller);
+      compareModel(message.job, {
+        signal: controller.signal,
+        // The reference networks and fingerprints are most of the run (compareModel gives them 95 %).
+        onProgress: (fraction, text) => post({ type: 'progress', id: message.id, progress: { phase: fraction < 0.95 ? 'references' : 'judge', message: text, fraction } }),
+      })
+        .then((report) => post({ type: 'compareResult', id: message.id, report }))
         .catch((error: unknown) => post({ type: 'error', id: message.id, error: serializeError(error) }))
         .finally(() => running.delete(message.id));
       return;

@@ -5,6 +5,8 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { formatFactor } from '../core/reportFormat';
+import { type CompareCommandOptions, compareWithOriginal, saveComparison } from './compareFlow';
+import { COMPARE_SCHEME, ComparisonDocuments } from './comparisonDocuments';
 import type { ModelEntry } from './discovery/modelEntry';
 import { COMMANDS, VIEWS } from './ids';
 import { type ProtectCommandOptions, protectModel, showError } from './protectFlow';
@@ -23,6 +25,7 @@ export const INSPECT_SCHEME = 'mimosanet-inspect';
 /** Registers every command; the returned disposables go into context.subscriptions. */
 export function registerCommands(services: Services): vscode.Disposable[] {
   const inspections = new InspectionDocuments();
+  const comparisons = new ComparisonDocuments();
   const register = (id: string, handler: (...args: unknown[]) => unknown): vscode.Disposable =>
     vscode.commands.registerCommand(id, async (...args: unknown[]) => {
       try {
@@ -37,6 +40,8 @@ export function registerCommands(services: Services): vscode.Disposable[] {
   return [
     inspections,
     vscode.workspace.registerTextDocumentContentProvider(INSPECT_SCHEME, inspections),
+    comparisons,
+    vscode.workspace.registerTextDocumentContentProvider(COMPARE_SCHEME, comparisons),
     register(COMMANDS.protectModel, async (target, options) => {
       const entry = await resolveModel(services, target, 'Protect with MimosaNet');
       return entry ? protectModel(services, entry, isProtectOptions(options) ? options : {}) : undefined;
@@ -75,6 +80,11 @@ export function registerCommands(services: Services): vscode.Disposable[] {
       await vscode.commands.executeCommand('revealInExplorer', vscode.Uri.file(protectedPath));
     }),
     register(COMMANDS.verifyModel, (target) => verifyProtectedModel(services, verifyTarget(target))),
+    register(COMMANDS.compareModel, async (target, options) => {
+      const suspect = await resolveModel(services, target, 'Compare with Original: pick the suspect model');
+      return suspect ? compareWithOriginal(services, comparisons, suspect, isCompareOptions(options) ? options : {}) : undefined;
+    }),
+    register(COMMANDS.saveComparison, (target) => saveComparison(services, comparisons, target)),
     register(COMMANDS.revealModel, async (target) => {
       const entry = await resolveModel(services, target, 'Reveal model in Explorer');
       if (entry) await vscode.commands.executeCommand('revealInExplorer', vscode.Uri.file(entry.fsPath));
@@ -193,6 +203,11 @@ function isReportNode(value: unknown): value is ReportNode {
 
 function isProtectOptions(value: unknown): value is ProtectCommandOptions {
   // Explorer passes the multi-selection (an array of Uris) as the second argument.
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isCompareOptions(value: unknown): value is CompareCommandOptions {
+  // As for protect: the Explorer's second argument is the multi-selection, not options.
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 

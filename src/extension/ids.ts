@@ -14,6 +14,8 @@ export const COMMANDS = {
   openProtectedModel: 'mimosanet.openProtectedModel',
   revealModel: 'mimosanet.revealModel',
   verifyModel: 'mimosanet.verifyModel',
+  compareModel: 'mimosanet.compareModel',
+  saveComparison: 'mimosanet.saveComparison',
 } as const;
 
 /** View ids (`mimosanet.<name>View`) inside the "MimosaNet" activity-bar container. */

@@ -9,7 +9,7 @@ import { headline } from '../core/headline';
 import type { ProtectionReport } from '../core/report';
 import { formatFactor, formatNumber } from '../core/reportFormat';
 import type { ProtectJob, ProtectResult } from '../protocol/jobs';
-import { type DataSuggestion, DATA_EXTENSIONS, suggestEvaluationData } from './discovery/dataFiles';
+import { type DataChoice, pickData } from './dataPicker';
 import { type ModelEntry, modelState } from './discovery/modelEntry';
 import { COMMANDS, CONFIG_SECTION } from './ids';
 import { ReportPanel } from './reportPanel';
@@ -19,7 +19,7 @@ import { modelLabel } from './views/treeItemData';
 import { JobError } from '../client/workerClient';
 
 /** Evaluation data of a run: files, or generated probe inputs. */
-export type DataChoice = { kind: 'probes' } | { kind: 'files'; dataPath: string; labelsPath?: string };
+export type { DataChoice };
 
 /** Options for calling the command from code (tests, other extensions): skip the questions they answer. */
 export interface ProtectCommandOptions {
@@ -217,106 +217,20 @@ async function describeOutsideWorkspace(services: Services, entry: ModelEntry): 
   }
 }
 
-interface DataPickItem extends vscode.QuickPickItem {
-  choice?: DataChoice;
-  action?: 'browse';
-}
-
 /** The evaluation-data quick pick: detected files (inputs + labels paired), "Browse…", or probes. */
 export async function pickEvaluationData(services: Services, entry: ModelEntry): Promise<DataChoice | undefined> {
-  const dir = path.dirname(entry.fsPath);
-  const suggestions = suggestEvaluationData(await listFolder(dir), new Set([entry.fsPath, ...services.discovery.models.map((m) => m.fsPath)]));
-  const memoryKey = `mimosanet.data:${entry.fsPath}`;
-  const last = services.context.workspaceState.get<DataChoice>(memoryKey);
-
-  const items: DataPickItem[] = suggestions.map((s) => suggestionItem(s, dir));
-  if (last) {
-    // The previous choice goes first, so protecting the same model again is one Enter.
-    const index = items.findIndex((i) => sameChoice(i.choice, last));
-    if (index > 0) items.unshift(...items.splice(index, 1));
-    else if (index < 0 && last.kind === 'files') items.unshift(suggestionItem({ dataPath: last.dataPath, labelsPath: last.labelsPath }, dir));
-  }
-  if (items.length) items.unshift({ label: 'Data files', kind: vscode.QuickPickItemKind.Separator });
-  items.push(
-    { label: '', kind: vscode.QuickPickItemKind.Separator },
-    { label: '$(folder-opened) Browse…', detail: 'Choose inputs (and labels) anywhere: .npy, .npz, .csv or .json', action: 'browse' },
-    {
-      label: '$(beaker) Use generated probe inputs',
-      detail: 'No data needed; without labels, top-1 agreement with the original replaces accuracy',
-      choice: { kind: 'probes' },
-    },
-  );
-  if (last?.kind === 'probes') items.push(...items.splice(items.findIndex((i) => i.choice?.kind === 'probes'), 1));
-
-  const picked = await vscode.window.showQuickPick(items, {
+  return pickData(services, {
+    dir: path.dirname(entry.fsPath),
+    models: new Set([entry.fsPath, ...services.discovery.models.map((m) => m.fsPath)]),
+    memoryKey: `mimosanet.data:${entry.fsPath}`,
     title: `Evaluation data for ${modelLabel(entry)}`,
     placeHolder: 'Data for the equivalence check and the fragility sweeps',
-    matchOnDetail: true,
-    ignoreFocusOut: true,
+    pairDescription: 'inputs + labels',
+    inputsOnlyDescription: 'inputs only: agreement replaces accuracy',
+    probes: { label: 'Use generated probe inputs', detail: 'No data needed; without labels, top-1 agreement with the original replaces accuracy' },
+    noun: 'Evaluation Data',
+    noLabelsDescription: 'agreement replaces accuracy',
   });
-  if (!picked) return undefined;
-  const choice = picked.action === 'browse' ? await browseForData(services, dir) : picked.choice;
-  if (choice) await services.context.workspaceState.update(memoryKey, choice);
-  return choice;
-}
-
-function suggestionItem(s: DataSuggestion, dir: string): DataPickItem {
-  const rel = (p: string): string => (path.dirname(p) === dir ? path.basename(p) : p);
-  return s.labelsPath
-    ? { label: `$(table) ${rel(s.dataPath)} + ${rel(s.labelsPath)}`, description: 'inputs + labels', choice: { kind: 'files', ...s } }
-    : { label: `$(file) ${rel(s.dataPath)}`, description: 'inputs only: agreement replaces accuracy', choice: { kind: 'files', dataPath: s.dataPath } };
-}
-
-async function browseForData(services: Services, dir: string): Promise<DataChoice | undefined> {
-  const extensions = DATA_EXTENSIONS.map((e) => e.slice(1));
-  const picked = await vscode.window.showOpenDialog({
-    defaultUri: vscode.Uri.file(dir),
-    canSelectMany: true,
-    filters: { 'Evaluation data': extensions },
-    openLabel: 'Use as Evaluation Data',
-    title: 'Evaluation inputs (select the labels file too, if there is one)',
-  });
-  if (!picked?.length) return undefined;
-  const paths = picked.map((u) => u.fsPath);
-  if (paths.length >= 2) {
-    // Two files picked together: let the naming rules tell inputs from labels.
-    const pair = suggestEvaluationData(paths, new Set()).find((s) => s.labelsPath);
-    if (pair) return { kind: 'files', dataPath: pair.dataPath, labelsPath: pair.labelsPath };
-    return { kind: 'files', dataPath: paths[0]!, labelsPath: paths[1] };
-  }
-  const dataPath = paths[0]!;
-  const detected = suggestEvaluationData(await listFolder(path.dirname(dataPath)), new Set(services.discovery.models.map((m) => m.fsPath))).find(
-    (s) => s.dataPath === dataPath && s.labelsPath,
-  );
-  const items: (vscode.QuickPickItem & { labels?: string | null })[] = [];
-  if (detected?.labelsPath) items.push({ label: `$(tag) ${path.basename(detected.labelsPath)}`, description: 'detected labels', labels: detected.labelsPath });
-  items.push({ label: '$(folder-opened) Browse for labels…', labels: null }, { label: '$(circle-slash) No labels', description: 'agreement replaces accuracy' });
-  const labelsItem = await vscode.window.showQuickPick(items, { title: `Labels for ${path.basename(dataPath)}`, ignoreFocusOut: true });
-  if (!labelsItem) return undefined;
-  if (labelsItem.labels === null) {
-    const labels = await vscode.window.showOpenDialog({
-      defaultUri: vscode.Uri.file(path.dirname(dataPath)),
-      filters: { Labels: extensions },
-      openLabel: 'Use as Labels',
-    });
-    if (!labels?.length) return undefined;
-    return { kind: 'files', dataPath, labelsPath: labels[0]!.fsPath };
-  }
-  return { kind: 'files', dataPath, labelsPath: labelsItem.labels };
-}
-
-function sameChoice(a: DataChoice | undefined, b: DataChoice): boolean {
-  if (!a || a.kind !== b.kind) return false;
-  return a.kind === 'probes' || (b.kind === 'files' && a.dataPath === b.dataPath && a.labelsPath === b.labelsPath);
-}
-
-async function listFolder(dir: string): Promise<string[]> {
-  try {
-    const entries = await vscode.workspace.fs.readDirectory(vscode.Uri.file(dir));
-    return entries.filter(([, type]) => type & vscode.FileType.File).map(([name]) => path.join(dir, name));
-  } catch {
-    return [];
-  }
 }
 
 async function exists(fsPath: string): Promise<boolean> {

@@ -5,6 +5,14 @@
  */
 import type { ProtectOptions } from '../core/options';
 import type { ProtectionReport } from '../core/report';
+import type { CompareJob, CompareReport } from '../engine/compareModel';
+
+/**
+ * A request to judge whether a suspect model is derived from an original (`mimosanet compare`,
+ * "MimosaNet: Compare with Original…"), and its JSON document. Declared beside compareModel,
+ * which the CLI calls directly; re-exported here so the worker protocol names every job.
+ */
+export type { CompareJob, CompareReport };
 
 /** Options of a protect job (defaults, ranges and the parser live in src/core/options.ts). */
 export type { ProtectOptions };

@@ -5,7 +5,7 @@
 import type { SerializedError } from '../core/errors';
 import type { ProtectionReport } from '../core/report';
 import type { ModelInfo } from '../formats/format';
-import type { ProtectJob, ProtectResult, VerifyJob, VerifyResult } from './jobs';
+import type { CompareJob, CompareReport, ProtectJob, ProtectResult, VerifyJob, VerifyResult } from './jobs';
 import type { JobProgress } from './progress';
 
 // Extension host → worker ---------------------------------------------------------------------
@@ -32,6 +32,13 @@ export interface VerifyRequest {
   job: VerifyJob;
 }
 
+/** Judge whether a suspect model is derived from an original (trains reference networks: minutes); cancellable. */
+export interface CompareRequest {
+  type: 'compare';
+  id: number;
+  job: CompareJob;
+}
+
 /** Cancel the job with this id; the worker replies with an error of code CANCELLED. */
 export interface CancelRequest {
   type: 'cancel';
@@ -39,7 +46,7 @@ export interface CancelRequest {
 }
 
 /** Every message the worker accepts. */
-export type ToWorkerMessage = ProtectRequest | InspectRequest | VerifyRequest | CancelRequest;
+export type ToWorkerMessage = ProtectRequest | InspectRequest | VerifyRequest | CompareRequest | CancelRequest;
 
 // Worker → extension host ---------------------------------------------------------------------
 
@@ -78,6 +85,13 @@ export interface VerifyResponse {
   result: VerifyResult;
 }
 
+/** Job `id` finished comparing (every verdict, inconclusive included, is a result). */
+export interface CompareResponse {
+  type: 'compareResult';
+  id: number;
+  report: CompareReport;
+}
+
 /** Where job `id` stages its output: the client removes it if it has to terminate the worker. */
 export interface StagingNotification {
   type: 'staging';
@@ -99,5 +113,6 @@ export type FromWorkerMessage =
   | ProtectResponse
   | InspectResponse
   | VerifyResponse
+  | CompareResponse
   | StagingNotification
   | ErrorResponse;

@@ -1,0 +1,221 @@
+/**
+ * "MimosaNet: Compare with Original…": the file it is invoked on is the suspect; asks for the
+ * original (the workspace's other models, or Browse…) and the owner's data (the shared data
+ * picker; labels let compare train independent references), runs `compare` in the engine
+ * process under a cancellable progress notification, and shows the verdict and its evidence as
+ * a Markdown document in the preview, with "Save Comparison…" and a line in the log.
+ */
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { JobError } from '../client/workerClient';
+import type { CompareJob, CompareReport } from '../protocol/jobs';
+import { type CompareLabels, compareLogLine, compareNotification, defaultComparisonPath } from './compareMarkdown';
+import { type ComparisonDocuments, saveComparisonJson } from './comparisonDocuments';
+import { type DataChoice, pickData } from './dataPicker';
+import type { ModelEntry } from './discovery/modelEntry';
+import { CONFIG_SECTION } from './ids';
+import { showError } from './protectFlow';
+import type { Services } from './services';
+import { readProtectOptions } from './settings';
+import { reportForModel } from './verifySummary';
+import { modelLabel } from './views/treeItemData';
+
+/** Options for calling the command from code (tests): skip the questions they answer. */
+export interface CompareCommandOptions {
+  /** The original's main file; asked with a quick pick when absent. */
+  originalPath?: string;
+  /** The owner's data; asked with a quick pick when absent. */
+  data?: DataChoice;
+}
+
+/** Compares `suspect` with an original; resolves with the report, or undefined when the user backed out, it failed or was cancelled. */
+export async function compareWithOriginal(
+  services: Services,
+  documents: ComparisonDocuments,
+  suspect: ModelEntry,
+  options: CompareCommandOptions = {},
+): Promise<CompareReport | undefined> {
+  const originalPath = options.originalPath ?? (await pickOriginal(services, suspect));
+  if (!originalPath) return undefined;
+  if (path.resolve(originalPath) === path.resolve(suspect.fsPath)) {
+    void vscode.window.showWarningMessage(`${modelLabel(suspect)} is the suspect: pick a different model as the original.`);
+    return undefined;
+  }
+  const data = options.data ?? (await pickOwnerData(services, originalPath));
+  if (!data) return undefined;
+
+  const config = vscode.workspace.getConfiguration(CONFIG_SECTION, vscode.Uri.file(originalPath));
+  // Compare uses the same seed and engine as protect; a bad value falls back to its default (protect warns about it).
+  const { options: settings, problems } = readProtectOptions((key) => config.get(key));
+  for (const problem of problems) services.log.warn(problem);
+  const job: CompareJob = {
+    suspectPath: suspect.fsPath,
+    originalPath,
+    ...(data.kind === 'files' ? { dataPath: data.dataPath, ...(data.labelsPath ? { labelsPath: data.labelsPath } : {}) } : {}),
+    seed: settings.seed,
+    engine: settings.engine,
+  };
+  const labels: CompareLabels = {
+    suspect: modelLabel(suspect),
+    original: modelLabel({ fsPath: originalPath }),
+    ...(data.kind === 'files' ? { dataPath: data.dataPath, ...(data.labelsPath ? { labelsPath: data.labelsPath } : {}) } : {}),
+  };
+  const report = await runCompare(services, job, labels);
+  if (report) await showComparison(services, documents, report, labels);
+  return report;
+}
+
+interface OriginalPickItem extends vscode.QuickPickItem {
+  fsPath?: string;
+  action?: 'browse';
+}
+
+/** The original: the workspace's other models (the suspect's own original first, when a report says so), or Browse…. */
+async function pickOriginal(services: Services, suspect: ModelEntry): Promise<string | undefined> {
+  await Promise.all([services.discovery.whenReady(), services.reports.scan()]);
+  const reports = services.reports.all;
+  const found = reportForModel(suspect.fsPath, reports);
+  const knownOriginal = found?.role === 'protectedCopy' ? services.reports.get(found.reportPath)?.modelPath : undefined;
+  const candidates = services.discovery.models.filter((m) => m.fsPath !== suspect.fsPath);
+  const isCopy = (m: ModelEntry): boolean => services.reports.isInOutputFolder(m.fsPath);
+  // Likely originals first: the one a report names, then models that are not protected copies.
+  const rank = (m: ModelEntry): number => (m.fsPath === knownOriginal ? 0 : isCopy(m) ? 2 : 1);
+  const items: OriginalPickItem[] = [...candidates]
+    .sort((a, b) => rank(a) - rank(b) || a.relativePath.localeCompare(b.relativePath))
+    .map((m) => ({
+      label: modelLabel(m),
+      description: [m.fsPath === knownOriginal ? 'the original this copy was protected from' : undefined, isCopy(m) ? 'protected copy' : undefined, m.format.displayName]
+        .filter(Boolean)
+        .join(' · '),
+      detail: `${m.workspaceFolder}/${m.relativePath}`,
+      fsPath: m.fsPath,
+    }));
+  items.push(
+    { label: '', kind: vscode.QuickPickItemKind.Separator },
+    { label: '$(folder-opened) Browse…', detail: 'The original model’s main file anywhere: model.json, .onnx, .keras, .h5', action: 'browse' },
+  );
+  const picked = await vscode.window.showQuickPick(items, {
+    title: `Compare ${modelLabel(suspect)} with Original…`,
+    placeHolder: `Which model is the original? ${modelLabel(suspect)} is judged as the suspect`,
+    matchOnDetail: true,
+    ignoreFocusOut: true,
+  });
+  if (!picked) return undefined;
+  if (picked.action !== 'browse') return picked.fsPath;
+  const chosen = await vscode.window.showOpenDialog({
+    defaultUri: vscode.Uri.file(path.dirname(suspect.fsPath)),
+    canSelectMany: false,
+    openLabel: 'Use as Original',
+    title: 'The original model',
+  });
+  if (!chosen?.length) return undefined;
+  const entry = await services.discovery.recognise(chosen[0]!);
+  if (!entry) void vscode.window.showErrorMessage(`${path.basename(chosen[0]!.fsPath)} is not a model file MimosaNet recognises.`);
+  return entry?.fsPath;
+}
+
+/** The owner's data, looked for beside the original (where an owner keeps it). */
+function pickOwnerData(services: Services, originalPath: string): Promise<DataChoice | undefined> {
+  const label = modelLabel({ fsPath: originalPath });
+  return pickData(services, {
+    dir: path.dirname(originalPath),
+    models: new Set(services.discovery.models.map((m) => m.fsPath).concat(originalPath)),
+    memoryKey: `mimosanet.compareData:${originalPath}`,
+    title: `Owner’s data for comparing with ${label}`,
+    placeHolder: 'The data the original was trained or evaluated on: with labels, compare trains independent reference networks on it',
+    pairDescription: 'inputs + labels: trains independent references',
+    inputsOnlyDescription: 'no labels: references only imitate the original',
+    probes: {
+      label: 'No data (generated probes)',
+      detail: 'References imitate the original on random inputs: the weight evidence still decides, the fingerprint evidence stays inconclusive',
+    },
+    noun: 'Owner’s Data',
+    noLabelsDescription: 'references only imitate the original',
+  });
+}
+
+/** Runs the job in the engine process; undefined when it failed or was cancelled (both said to the user). */
+async function runCompare(services: Services, job: CompareJob, labels: CompareLabels): Promise<CompareReport | undefined> {
+  const { log, worker } = services;
+  const what = `${labels.suspect} with ${labels.original}`;
+  log.info(`compare ${job.suspectPath} with original ${job.originalPath} (${job.dataPath ? `data ${job.dataPath}${job.labelsPath ? `, labels ${job.labelsPath}` : ''}` : 'generated probes'}; seed ${job.seed}, engine ${job.engine})`);
+  try {
+    return await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Comparing ${what}`, cancellable: true },
+      async (progress, token) => {
+        const abort = new AbortController();
+        const sub = token.onCancellationRequested(() => abort.abort());
+        let reported = 0;
+        try {
+          return await worker.compare(
+            job,
+            {
+              onProgress: (p) => {
+                progress.report({ message: p.message, increment: Math.max(0, p.fraction - reported) * 100 });
+                reported = Math.max(reported, p.fraction);
+                log.info(`[compare ${p.phase}] ${p.message}`);
+              },
+            },
+            abort.signal,
+          );
+        } finally {
+          sub.dispose();
+        }
+      },
+    );
+  } catch (e) {
+    const error = e instanceof JobError ? e.serialized : { code: 'INTERNAL', message: (e as Error).message };
+    if (error.code === 'CANCELLED') {
+      log.info(`compare ${job.suspectPath}: cancelled`);
+      void vscode.window.showInformationMessage(`Comparing ${what} was cancelled.`);
+    } else {
+      log.error(`compare ${job.suspectPath} with ${job.originalPath} failed: ${error.message}`);
+      // Both files are named: a message about shapes or data does not say which model it means.
+      void showError(services, `Comparing ${what} failed: ${error.message}`);
+    }
+    return undefined;
+  }
+}
+
+/** Opens the document in the Markdown preview, logs the summary, and offers the next steps. */
+async function showComparison(services: Services, documents: ComparisonDocuments, report: CompareReport, labels: CompareLabels): Promise<void> {
+  services.log.info(compareLogLine(report));
+  const uri = documents.show({ report, labels });
+  try {
+    await vscode.commands.executeCommand('markdown.showPreview', uri);
+  } catch {
+    // Without the built-in Markdown extension the source is still readable.
+    await vscode.window.showTextDocument(uri, { preview: true });
+  }
+  const show = report.verdict === 'inconclusive' ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
+  const choice = await show(compareNotification(report, labels), 'Save Comparison…', 'Show Log');
+  if (choice === 'Save Comparison…') await saveComparison(services, documents, uri);
+  if (choice === 'Show Log') services.log.show();
+}
+
+/** "MimosaNet: Save Comparison…": the comparison a document shows (or the newest), as JSON where the user says. */
+export async function saveComparison(services: Services, documents: ComparisonDocuments, target?: unknown): Promise<vscode.Uri | undefined> {
+  const comparison = documents.get(target instanceof vscode.Uri ? target : undefined);
+  if (!comparison) {
+    void vscode.window.showInformationMessage('No comparison to save yet: run "MimosaNet: Compare with Original…" first.');
+    return undefined;
+  }
+  const destination = await vscode.window.showSaveDialog({
+    defaultUri: vscode.Uri.file(defaultComparisonPath(comparison.report)),
+    filters: { 'Comparison (JSON)': ['json'] },
+    saveLabel: 'Save Comparison',
+    title: `Save the comparison of ${comparison.labels.suspect} with ${comparison.labels.original}`,
+  });
+  if (!destination) return undefined;
+  try {
+    await saveComparisonJson(comparison.report, destination);
+  } catch (e) {
+    void showError(services, `Could not save the comparison to ${destination.fsPath}: ${(e as Error).message}`);
+    return undefined;
+  }
+  services.log.info(`saved the comparison of ${comparison.report.suspect} with ${comparison.report.original} to ${destination.fsPath}`);
+  void vscode.window.showInformationMessage(`Saved the comparison to ${path.basename(destination.fsPath)}.`, 'Open').then((c) => {
+    if (c) void vscode.commands.executeCommand('vscode.open', destination);
+  });
+  return destination;
+}
