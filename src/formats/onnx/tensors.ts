@@ -65,20 +65,6 @@ export function floatValues(tensor: OnnxTensor, file: string): Float32Array | Fl
   return out;
 }
 
-/** Values of an int64 tensor (shapes for Reshape), checked like `floatValues`. */
-export function int64Values(tensor: OnnxTensor, file: string): number[] {
-  if (tensor.dataType !== DataType.INT64) fail(file, tensor, `holds ${dataTypeName(tensor.dataType)} values, not int64`);
-  if (tensor.external) fail(file, tensor, 'keeps its values in an external data file, which MimosaNet does not read');
-  const count = elementCount(tensor, file);
-  if (tensor.rawData !== undefined && tensor.rawData.length > 0) {
-    if (tensor.rawData.length !== count * 8) fail(file, tensor, `has ${tensor.rawData.length} bytes of raw_data, but dims [${tensor.dims.join(', ')}] of int64 need ${count * 8}`);
-    const view = new DataView(tensor.rawData.buffer, tensor.rawData.byteOffset, tensor.rawData.byteLength);
-    return Array.from({ length: count }, (_, i) => Number(view.getBigInt64(i * 8, true)));
-  }
-  if (tensor.int64Data.length !== count) fail(file, tensor, `has ${tensor.int64Data.length} values in int64_data, but dims [${tensor.dims.join(', ')}] need ${count}`);
-  return tensor.int64Data.slice();
-}
-
 /** Values stored in a repeated fixed-width field (packed runs must be whole values). */
 function partCount(parts: DataParts, width: number, file: string, tensor: OnnxTensor, field: string): number {
   let count = parts.values.length;
