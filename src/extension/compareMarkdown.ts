@@ -70,8 +70,8 @@ export function compareMarkdown(report: CompareReport, labels: CompareLabels): s
     '',
     '| | |',
     '|---|---|',
-    `| Suspect | ${code(report.suspect)} |`,
-    `| Original | ${code(report.original)} |`,
+    `| Suspect | ${cellCode(report.suspect)} |`,
+    `| Original | ${cellCode(report.original)} |`,
     `| Owner’s data | ${dataLine(report.data, labels)} |`,
     `| Reference networks | ${report.baselines.references.length} trained here (${referenceRoles(report)}) |`,
     `| Time | ${formatSeconds(report.seconds)} |`,
@@ -174,7 +174,7 @@ function band(values: readonly number[]): string {
 
 function dataLine(data: CompareReport['data'], labels: CompareLabels): string {
   if (data.source === 'probes') return `${formatCount(data.samples)} generated probe inputs (no labels)`;
-  const files = [labels.dataPath, labels.labelsPath].filter((p): p is string => Boolean(p)).map(code);
+  const files = [labels.dataPath, labels.labelsPath].filter((p): p is string => Boolean(p)).map(cellCode);
   const what = `${formatCount(data.samples)} samples, ${data.labelled ? 'labelled' : 'no labels'}`;
   return files.length ? `${files.join(' + ')}: ${what}` : what;
 }
@@ -182,6 +182,11 @@ function dataLine(data: CompareReport['data'], labels: CompareLabels): string {
 function referenceRoles(report: CompareReport): string {
   const count = (role: 'independent' | 'imitator'): number => report.baselines.references.filter((r) => r.role === role).length;
   return `${count('independent')} independent, ${count('imitator')} imitators`;
+}
+
+/** A path in a table cell: a code span whose pipes are escaped, or GFM would split the cell there. */
+function cellCode(text: string): string {
+  return code(text).replace(/\|/g, '\\|');
 }
 
 /** The reason as a sentence: capital first letter, final full stop. */

@@ -119,6 +119,29 @@ describe('worker client', () => {
     await assert.rejects(cancelled, (e: unknown) => e instanceof JobError && e.serialized.code === 'CANCELLED');
   });
 
+  it('compare: sends a typed compare job, forwards progress, resolves with the report and cancels through the signal', async () => {
+    const { client, workers } = setup();
+    const job = { suspectPath: '/w/model.mimosa/model.json', originalPath: '/w/model.json', dataPath: '/w/x.npy', labelsPath: '/w/y.npy', seed: 1, engine: 'auto' as const };
+    const phases: string[] = [];
+    const done = client.compare(job, { onProgress: (p) => phases.push(p.phase) });
+    const w = workers[0]!;
+    const sent = w.sent[0] as { type: string; id: number; job: unknown };
+    assert.deepEqual({ type: sent.type, job: sent.job }, { type: 'compare', job });
+    w.reply({ type: 'progress', id: sent.id, progress: { phase: 'references', message: 'trained reference network 1 of 8', fraction: 0.07 } });
+    const report = { verdict: 'inconclusive', decidedBy: 'none', reason: 'r', evidence: {}, baselines: {} } as unknown as Extract<FromWorkerMessage, { type: 'compareResult' }>['report'];
+    w.reply({ type: 'compareResult', id: sent.id, report });
+    assert.deepEqual(await done, report, 'an inconclusive verdict is a result, not an error');
+    assert.deepEqual(phases, ['references']);
+
+    const abort = new AbortController();
+    const cancelled = client.compare(job, {}, abort.signal);
+    const id = (w.sent[1] as { id: number }).id;
+    abort.abort();
+    assert.deepEqual(w.sent[2], { type: 'cancel', id });
+    w.reply({ type: 'error', id, error: { name: 'CancelledError', code: 'CANCELLED', message: 'Cancelled' } });
+    await assert.rejects(cancelled, (e: unknown) => e instanceof JobError && e.serialized.code === 'CANCELLED');
+  });
+
   it('terminates a worker that does not acknowledge a cancel in time and removes the job’s staging folder', async () => {
     const { client, workers, lines, removed } = setup(20);
     const abort = new AbortController();

@@ -56,6 +56,23 @@ describe('package.json contributions', () => {
     assert.notEqual(palette?.when, 'false', 'shown in the command palette');
   });
 
+  it('offers Compare with Original on every model in the Models view, the Explorer, the editor title and the palette; Save Comparison in the palette', () => {
+    const onModels = contributes.menus['view/item/context'].find((m: Menu) => m.command === COMMANDS.compareModel);
+    assert.ok(onModels?.when?.includes('view == mimosanet.modelsView'), 'a Models-view entry');
+    const pattern = new RegExp(/viewItem =~ \/(.*)\/$/.exec(onModels.when)![1]!);
+    for (const state of ['model.protectable', 'model.protected', 'model.protectedCopy', 'model.pending', 'model.unsupported']) assert.match(state, pattern);
+    for (const menu of ['explorer/context', 'editor/title']) {
+      const item: Menu | undefined = contributes.menus[menu].find((m: Menu) => m.command === COMMANDS.compareModel);
+      assert.equal(item?.when, `resourcePath in ${CONTEXT_KEYS.modelFiles}`, menu);
+    }
+    for (const command of [COMMANDS.compareModel, COMMANDS.saveComparison]) {
+      const palette: Menu | undefined = contributes.menus.commandPalette.find((m: Menu) => m.command === command);
+      assert.ok(palette && palette.when !== 'false', `${command} in the command palette`);
+    }
+    const title = contributes.commands.find((c: { command: string }) => c.command === COMMANDS.compareModel)?.title;
+    assert.equal(title, 'Compare with Original…', 'the ellipsis says it asks for more');
+  });
+
   it('activates for the serializer and for workspaces with models', () => {
     assert.ok(pkg.activationEvents.includes(`onWebviewPanel:${REPORT_VIEW_TYPE}`));
     assert.ok(pkg.activationEvents.some((e: string) => e.startsWith('workspaceContains:')));

@@ -36,6 +36,10 @@ describe('messages from the worker', () => {
     assert.equal(isFromWorkerMessage({ type: 'error', id: 1, error: { name: 'E', code: 'DATA', message: 'bad' } }), true);
     assert.equal(isFromWorkerMessage({ type: 'verifyResult', id: 1, result: { ok: true, modelPath: '/m', reportPath: '/r', originalPath: '/o', files: [] } }), true);
     assert.equal(isFromWorkerMessage({ type: 'verifyResult', id: 1, result: { ok: 'yes', files: [] } }), false);
+    const report = { verdict: 'derived', decidedBy: 'weights', reason: 'r', evidence: {}, baselines: {} };
+    assert.equal(isFromWorkerMessage({ type: 'compareResult', id: 1, report }), true);
+    assert.equal(isFromWorkerMessage({ type: 'compareResult', id: 1, report: { ...report, evidence: undefined } }), false);
+    assert.equal(isFromWorkerMessage({ type: 'compareResult', id: 1, result: report }), false);
     assert.equal(isFromWorkerMessage({ type: 'progress', progress: {} }), false);
     assert.equal(isFromWorkerMessage({ type: 'hello', id: 1 }), false);
   });
