@@ -6,7 +6,7 @@
  * Pure, no DOM and no chart.js: unit-tested with node:test.
  */
 import { ATTACK_NOISE, type AttackResult, type AttackVerdict, attackVerdict, stopLine } from '../../src/core/attacks/attackReport';
-import { type FineTuningOutcome, fineTuningOutcome, formatFineTuningValues, formatFineTuningWhere, formatHeadStart } from '../../src/core/fineTuningOutcome';
+import { type FineTuningOutcome, fineTuningOutcome, formatFineTuningValues, formatFineTuningWhere } from '../../src/core/fineTuningOutcome';
 import { PERTURBATIONS } from '../../src/core/perturbations';
 import { PERTURBATION_TITLES, type FragilitySeries, type PerturbationKind, type ProtectionReport } from '../../src/core/report';
 import { formatAmplitude, formatBytes, formatCount, formatFactor, formatMagnitude, formatNumber, formatPercent, formatS50, formatSeconds, magnitudeUnit } from '../../src/core/reportFormat';
@@ -559,7 +559,8 @@ export function chartSpecs(report: Partial<ProtectionReport>): KindChartSpec[] {
     const point = tellingPoint(k, f.chance);
     const outcome = fineTuningOutcome(k, report.attacks);
     const subtitle = outcome
-      ? `attacker ends at ${formatFineTuningValues(outcome)} (${yLabel}, original → protected; ${formatFineTuningWhere(k.kind, outcome)})${formatHeadStart(outcome) ? `; ${formatHeadStart(outcome)}` : ''}`
+      ? // Short enough for a chart subtitle; the table row and the caption carry the rest.
+        `attacker ends at ${formatFineTuningValues(outcome)} (${outcome.source === 'lab' ? 'attack lab' : formatFineTuningWhere(k.kind, outcome)})${outcome.headStart !== null ? `, ${formatPoints(outcome.headStart)} head start` : ''}`
       : single
       ? point
         ? `${formatTellingPoint(k, point)} (${yLabel}, original → protected)`

@@ -201,7 +201,8 @@ describe('fragility summary and charts', () => {
     const chart = chartSpecs({ ...report, attacks: lab }).find((c) => c.kind === 'finetune-adam')!;
     assert.equal(chart.s50Markers, false);
     assert.equal(chart.protected.mean.length, 6);
-    assert.equal(chart.subtitle, 'attacker ends at 96.0 % → 87.1 % (accuracy, original → protected; attack lab, the attacker’s best); −3.3 pt head start over from scratch (90.4 %)');
+    assert.equal(chart.subtitle, 'attacker ends at 96.0 % → 87.1 % (attack lab), −3.3 pt head start');
+    assert.equal(chartSpecs(report).find((c) => c.kind === 'finetune-adam')!.subtitle, 'attacker ends at 93.6 % → 82.0 % (after 300 Adam steps)');
     assert.equal(chartSpecs(report).find((c) => c.kind === 'multiplicative')!.s50Markers, true);
     assert.doesNotMatch(chartSpecs(report).find((c) => c.kind === 'finetune-sgd')!.subtitle, /factor|×/);
   });
