@@ -4,7 +4,9 @@
  * networks trained independently. The owner's data (references, fingerprints) and the attacker's
  * data (every suspect) are disjoint halves of the labelled data.
  *
- *   tsx bench/ownership/cases.ts <original model> <protected model> <x.npy> <y.npy> [--json]
+ *   npm run bench:ownership [-- <original model> <protected model> <x.npy> <y.npy>] [--json]
+ *
+ * Defaults: the bundled example and the copy `npm run demo` writes to out/demo/.
  */
 import { distillAttack } from '../../src/core/attacks/distill';
 import { finetuneAdamAttack } from '../../src/core/attacks/fineTuneAttacks';
@@ -24,7 +26,10 @@ import { readModel } from '../../src/engine/protect/originalModel';
 import { readDataset } from '../../src/formats/data/dataset';
 
 async function main(): Promise<void> {
-  const [originalPath, protectedPath, xPath, yPath] = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+  const given = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+  const [originalPath, protectedPath, xPath, yPath] = given.length
+    ? given
+    : ['examples/mnist-mlp/model.json', 'out/demo/model.json', 'examples/mnist-mlp/eval-x.npy', 'examples/mnist-mlp/eval-y.npy'];
   const json = process.argv.includes('--json');
   const original = (await readModel(originalPath!)).model.network;
   const protectedNet = (await readModel(protectedPath!)).model.network;
