@@ -377,7 +377,7 @@ function renderAttacks(): void {
       // Attacks the data did not allow (no labels): listed, greyed, with the reason as their verdict.
       model.skipped.map((r) => ({
         title: `${r.description}\nSkipped: ${r.reason}`,
-        cells: [h('span', { class: 'muted' }, r.title), '—', r.needs, '—', '—', '—', '—', '—', h('span', { class: 'verdict-tag skipped', title: r.reason }, 'skipped: needs labels')],
+        cells: [h('span', { class: 'muted' }, r.title), '—', r.needs, '—', '—', '—', '—', '—', h('span', { class: 'verdict-tag skipped', title: r.reason }, 'skipped')],
       })),
     ),
   );
