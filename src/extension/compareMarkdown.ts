@@ -22,11 +22,11 @@ export interface CompareLabels {
   labelsPath?: string;
 }
 
-/** Which evidence decided, in words: the headline's second line. */
+/** Why the deciding evidence decided, in words: the headline's second line ("decided by weights: …"). */
 export const DECIDED_BY: Record<CompareReport['decidedBy'], string> = {
-  identical: 'the networks are identical after canonicalisation (units rescaled, merged and permuted back)',
-  weights: 'the weights: aligned hidden units closer to the original’s than any reference network’s',
-  function: 'the function: fingerprint inputs answered as the original answers them, beyond what independent references do',
+  identical: 'the canonicalised networks are the same (units rescaled, merged and permuted back)',
+  weights: 'aligned hidden units are closer to the original’s than any reference network’s',
+  function: 'fingerprint inputs are answered as the original answers them, beyond what independent references do',
   none: 'no evidence separates the suspect from the reference networks',
 };
 
@@ -64,7 +64,7 @@ export function compareMarkdown(report: CompareReport, labels: CompareLabels): s
   const out: string[] = [
     `# ${escapeMarkdown(compareHeadline(report, labels))}`,
     '',
-    `**Verdict: ${report.verdict}** · decided by ${report.decidedBy === 'none' ? 'nothing' : `**${report.decidedBy}**`}: ${escapeMarkdown(DECIDED_BY[report.decidedBy])}.`,
+    `**Verdict: ${report.verdict}** · ${report.decidedBy === 'none' ? 'nothing decided' : `decided by **${report.decidedBy}**`}: ${escapeMarkdown(DECIDED_BY[report.decidedBy])}.`,
     '',
     `> ${escapeMarkdown(sentence(report.reason))}`,
     '',

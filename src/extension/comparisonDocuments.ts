@@ -28,7 +28,8 @@ export class ComparisonDocuments implements vscode.TextDocumentContentProvider, 
   /** Stores (or replaces, for the same pair) a comparison; returns its document's Uri. */
   show(comparison: Comparison): vscode.Uri {
     const { report, labels } = comparison;
-    const name = `Compare ${labels.suspect} with ${labels.original}`.replace(/\//g, ' – ');
+    // A path segment cannot hold '/': the division slash looks the same in the tab title.
+    const name = `Compare ${labels.suspect} with ${labels.original}`.replace(/\//g, '\u2215');
     // The query keeps the pair unique when two pairs share their labels.
     const uri = vscode.Uri.from({ scheme: COMPARE_SCHEME, path: `/${name}.md`, query: `${report.suspect}|${report.original}` });
     this.shown.set(uri.toString(), comparison);

@@ -102,7 +102,7 @@ describe('compare result as Markdown ("Compare with Original…")', () => {
     const md = compareMarkdown(derivedByWeights, labels);
     const lines = md.split('\n');
     assert.equal(lines[0], '# model.mimosa/model.json is derived from mnist\\-mlp/model.json');
-    assert.match(lines[2]!, /^\*\*Verdict: derived\*\* · decided by \*\*weights\*\*: the weights: aligned hidden units closer/);
+    assert.match(lines[2]!, /^\*\*Verdict: derived\*\* · decided by \*\*weights\*\*: aligned hidden units are closer to the original’s than any reference network’s\.$/);
     assert.match(lines[4]!, /^> 128 of 128 hidden units have a counterpart .*judged derived\\\)\.$/, 'capitalised, with a full stop');
     const facts = table(md, '| | |');
     assert.deepEqual(facts.map((r) => r[0]), ['Suspect', 'Original', 'Owner’s data', 'Reference networks', 'Time']);
@@ -161,7 +161,7 @@ describe('compare result as Markdown ("Compare with Original…")', () => {
   it('inconclusive on generated probes: the data line says so, and the missing independent references are explained', () => {
     const md = compareMarkdown(inconclusiveOnProbes, labels);
     assert.match(md.split('\n')[0]!, /^# Inconclusive: cannot tell whether model\.mimosa\/model\.json is derived from mnist\\-mlp\/model\.json$/);
-    assert.match(md, /decided by nothing: no evidence separates/);
+    assert.match(md, /nothing decided: no evidence separates/);
     assert.equal(table(md, '| | |')[2]![1], '2,000 generated probe inputs (no labels)');
     assert.deepEqual(table(md, '| | Agreement with the original |')[1], ['Independent references (held out)', '— (none trained)']);
     assert.match(md, /on generated probe inputs: \*\*100 %\*\*/);
