@@ -92,10 +92,11 @@ const CASES: ChainCase[] = [
 /** The same model with every float32 initializer moved from raw_data to float_data. */
 function asFloatData(bytes: Uint8Array): Uint8Array {
   const model = onnx.ModelProto.decode(bytes);
-  for (const t of model.graph!.initializer) {
-    if (t.dataType !== onnx.TensorProto.DataType.FLOAT || t.rawData.length === 0) continue;
-    const view = new DataView(t.rawData.buffer, t.rawData.byteOffset, t.rawData.byteLength);
-    t.floatData = Array.from({ length: t.rawData.length / 4 }, (_, i) => view.getFloat32(i * 4, true));
+  for (const t of model.graph!.initializer!) {
+    const raw = t.rawData;
+    if (t.dataType !== onnx.TensorProto.DataType.FLOAT || !raw || raw.length === 0) continue;
+    const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
+    t.floatData = Array.from({ length: raw.length / 4 }, (_, i) => view.getFloat32(i * 4, true));
     delete (t as { rawData?: Uint8Array }).rawData;
   }
   return onnx.ModelProto.encode(model).finish();
@@ -169,9 +170,9 @@ const BLOCKED: { name: string; bytes: () => Uint8Array; layer: string; className
     bytes: () => {
       const bytes = buildModel((g) => ({ out: g.op('Gemm', ['x', g.tensor('w', [2, 4], weights(8, 1))], { transB: { int: 1 } }, undefined, 'half'), units: 2 }), { inputs: 4 });
       const model = onnx.ModelProto.decode(bytes);
-      const w = model.graph!.initializer[0]!;
+      const w = model.graph!.initializer![0]!;
       w.dataType = onnx.TensorProto.DataType.FLOAT16;
-      w.rawData = w.rawData.subarray(0, 16);
+      w.rawData = w.rawData!.subarray(0, 16);
       return onnx.ModelProto.encode(model).finish();
     },
     layer: 'half',
