@@ -1,4 +1,5 @@
 import { MimosaError, ModelFormatError } from '../../core/errors';
+import { findLinkCycle } from './hdf5Guard';
 
 /**
  * HDF5 through `h5wasm` (the HDF5 C library compiled to WebAssembly, the binary embedded in its
@@ -28,6 +29,13 @@ interface WasmGlobal {
 const wasm = (globalThis as unknown as { WebAssembly: WasmGlobal }).WebAssembly;
 
 let loaded: Promise<H5wasm> | undefined;
+/**
+ * Set when HDF5 trapped (a wasm RuntimeError) on a corrupt file: the trap unwinds no C state
+ * (stack pointer, library locks), so later reads in this process could fail or mislead. They are
+ * refused instead, naming the file that caused it; a new process (the next CLI run or engine
+ * job) starts clean.
+ */
+let poisonedBy: string | undefined;
 let sessionCount = 0;
 
 /** Loads h5wasm once and points HDF5's error printing (stderr, fd 2) at /dev/null. */
@@ -93,7 +101,11 @@ export function hdf5SignatureOffset(bytes: Uint8Array, limit = bytes.length): nu
  * that goes wrong, including H5ContentError raised by `read`.
  */
 export async function readHdf5<T>(bytes: Uint8Array, file: string, format: string, read: (h5: H5Reader) => T): Promise<T> {
-  if (hdf5SignatureOffset(bytes) === undefined) throw new ModelFormatError(file, format, 'has no HDF5 signature; it is not an HDF5 file');
+  const base = hdf5SignatureOffset(bytes);
+  if (base === undefined) throw new ModelFormatError(file, format, 'has no HDF5 signature; it is not an HDF5 file');
+  const cycle = findLinkCycle(bytes, base);
+  if (cycle !== undefined) throw new ModelFormatError(file, format, `cannot be read: ${cycle}`);
+  if (poisonedBy !== undefined) throw new ModelFormatError(file, format, `cannot be read in this process: the HDF5 reader crashed earlier on the corrupt file ${poisonedBy}; run again in a new process`);
   const m = await h5wasm();
   const path = `/mimosanet-read-${++sessionCount}.h5`;
   return capped(m, bytes.length, () => {
@@ -103,6 +115,7 @@ export async function readHdf5<T>(bytes: Uint8Array, file: string, format: strin
       h5 = new m.File(path, 'r');
       return read(reader(m, h5, bytes.length));
     } catch (error) {
+      if (error instanceof wasm.RuntimeError) poisonedBy = file;
       throw translate(error, file, format);
     } finally {
       try {
