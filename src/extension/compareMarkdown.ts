@@ -56,7 +56,7 @@ export function compareNotification(report: CompareReport, labels: CompareLabels
 export function compareLogLine(report: CompareReport): string {
   const w = report.evidence.weights;
   const weights = w ? `weights p ${formatP(w.pValue)}` : 'weights not aligned';
-  return `compare ${report.suspect} vs ${report.original}: ${report.verdict.toUpperCase()} (decided by ${report.decidedBy}; ${weights}; fingerprints ${formatPercent(report.evidence.function.agreement)}; data agreement ${formatPercent(report.evidence.dataAgreement, 2)}; ${formatSeconds(report.seconds)})`;
+  return `compare ${report.suspect} vs ${report.original}: ${report.verdict.toUpperCase()} (decided by ${report.decidedBy}; ${weights}; fingerprints ${formatPercent(report.evidence.function.agreement)}; ${report.evidence.dataAgreement === undefined ? 'no data' : `data agreement ${formatPercent(report.evidence.dataAgreement, 2)}`}; ${formatSeconds(report.seconds)})`;
 }
 
 /** The whole document. */
@@ -73,7 +73,7 @@ export function compareMarkdown(report: CompareReport, labels: CompareLabels): s
     `| Suspect | ${cellCode(report.suspect)} |`,
     `| Original | ${cellCode(report.original)} |`,
     `| Owner’s data | ${dataLine(report.data, labels)} |`,
-    `| Reference networks | ${report.baselines.references.length} trained here (${referenceRoles(report)}) |`,
+    `| Reference networks | ${report.baselines.references.length} ${baselineWords(report)} (${referenceRoles(report)}) |`,
     `| Time | ${formatSeconds(report.seconds)} |`,
   ];
   out.push(...weightSection(report), ...fingerprintSection(report), ...dataSection(report), ...referenceSection(report));
@@ -129,29 +129,36 @@ function fingerprintSection(report: CompareReport): string[] {
     '',
     `**Judgement: ${f.judgement}** — ${escapeMarkdown(f.reason)}.`,
   );
+  // Said so a reader does not take an inconclusive fingerprint line as doubt about a weight verdict.
+  if (report.decidedBy === 'identical' || report.decidedBy === 'weights') {
+    out.push('', 'The weights already decided. This evidence carries the verdict for copies whose weights share nothing with the original, such as a student distilled from its outputs.');
+  }
   return out;
 }
 
 function dataSection(report: CompareReport): string[] {
-  const what = report.data.source === 'file' ? 'the owner’s data' : 'generated probe inputs';
-  return ['', '## Data agreement', '', `Top-1 agreement with the original on ${what}: **${formatPercent(report.evidence.dataAgreement, 2)}** of ${formatCount(report.data.samples)} samples.`];
+  const { data } = report;
+  const agreement = report.evidence.dataAgreement;
+  if (!data || agreement === undefined) return ['', '## Data agreement', '', 'Not measured: no data was given, and the recorded baseline brings none.'];
+  const what = data.source === 'file' ? 'the owner’s data' : 'generated probe inputs';
+  return ['', '## Data agreement', '', `Top-1 agreement with the original on ${what}: **${formatPercent(agreement, 2)}** of ${formatCount(data.samples)} samples.`];
 }
 
 function referenceSection(report: CompareReport): string[] {
   const refs = report.baselines.references;
-  const hidden = Math.max(0, ...refs.map((r) => r.layerSimilarity.length - 1));
+  const hidden = Math.max(0, ...refs.map((r) => (r.layerSimilarity?.length ?? 0) - 1));
   const out = ['', '## Reference networks', ''];
   if (refs.length === 0) return [...out, 'None were trained.'];
-  const layerHeads = Array.from({ length: hidden }, (_, i) => `Similarity, layer ${i + 1}`);
   out.push(
-    `| # | Role | Width | Used for | ${[...layerHeads, 'Similarity, output'].join(' | ')} | Fingerprint agreement |`,
+    'Trained here from fresh weights, in the original’s architecture at several widths: independent ones on the labels, imitators on the original’s answers. Similarity is the mean aligned similarity to the original, per layer; the first half of each role selects the fingerprints, the held-out half calibrates them.',
+    '',
+    `| # | Role | Width | Used for | ${[...Array.from({ length: hidden }, (_, i) => `Layer ${i + 1}`), 'Output'].join(' | ')} | Fingerprint agreement |`,
     `|---:|---|---:|---|${'---:|'.repeat(hidden + 1)}---:|`,
   );
   refs.forEach((r, i) => {
-    const sims = Array.from({ length: hidden + 1 }, (_, l) => formatNumber(r.layerSimilarity[l]));
-    const role = r.role === 'independent' ? 'independent (trained on the labels)' : 'imitator (trained on the original’s answers)';
-    const use = r.heldOut ? 'calibration (held out)' : 'fingerprint selection';
-    out.push(`| ${i + 1} | ${role} | ×${formatNumber(r.widthScale)} | ${use} | ${sims.join(' | ')} | ${r.fingerprintAgreement === undefined ? '—' : formatPercent(r.fingerprintAgreement)} |`);
+    const sims = Array.from({ length: hidden + 1 }, (_, l) => formatNumber(r.layerSimilarity?.[l]));
+    const use = r.heldOut ? 'calibration' : 'selection';
+    out.push(`| ${i + 1} | ${r.role} | ×${formatNumber(r.widthScale)} | ${use} | ${sims.join(' | ')} | ${r.fingerprintAgreement === undefined ? '—' : formatPercent(r.fingerprintAgreement)} |`);
   });
   if (!refs.some((r) => r.role === 'independent')) {
     out.push('', 'No independent references: without labels every reference imitates the original, so the fingerprint evidence cannot tell an imitation from an independent model. Pick labelled data to train independent ones.');
@@ -173,10 +180,17 @@ function band(values: readonly number[]): string {
 }
 
 function dataLine(data: CompareReport['data'], labels: CompareLabels): string {
+  if (!data) return 'none';
   if (data.source === 'probes') return `${formatCount(data.samples)} generated probe inputs (no labels)`;
   const files = [labels.dataPath, labels.labelsPath].filter((p): p is string => Boolean(p)).map(cellCode);
   const what = `${formatCount(data.samples)} samples, ${data.labelled ? 'labelled' : 'no labels'}`;
   return files.length ? `${files.join(' + ')}: ${what}` : what;
+}
+
+/** Where the references' figures come from: trained in this run, or recorded in a protect report (CompareReport.baselineSource). */
+function baselineWords(report: CompareReport): string {
+  const source = (report as { baselineSource?: { kind: string; report?: string } }).baselineSource;
+  return source?.kind === 'report' && source.report ? `recorded in ${cellCode(source.report)}` : 'trained here';
 }
 
 function referenceRoles(report: CompareReport): string {

@@ -11,8 +11,12 @@ import {
 } from '../../../src/extension/compareMarkdown';
 import type { CompareReport } from '../../../src/protocol/jobs';
 
-/** Measured: the example's protected copy against its original, with the example's labelled data (figures rounded). */
-const derivedByWeights: CompareReport = {
+/**
+ * Measured: the example's protected copy against its original, with the example's labelled data
+ * (figures rounded). Asserted to CompareReport: the type grows fields (the report-based baseline)
+ * the document reads only when present.
+ */
+const derivedByWeights = {
   schemaVersion: 1,
   suspect: '/w/mnist-mlp/model.mimosa/model.json',
   original: '/w/mnist-mlp/model.json',
@@ -49,12 +53,13 @@ const derivedByWeights: CompareReport = {
   },
   data: { source: 'file', samples: 2000, labelled: true },
   seconds: 55.6,
-};
+  baselineSource: { kind: 'trained' },
+} as CompareReport;
 
 const labels = { suspect: 'model.mimosa/model.json', original: 'mnist-mlp/model.json', dataPath: '/w/mnist-mlp/eval-x.npy', labelsPath: '/w/mnist-mlp/eval-y.npy' };
 
 /** A distilled student: other depth, so no weights; the fingerprints decide. */
-const independentByFunction: CompareReport = {
+const independentByFunction = {
   ...derivedByWeights,
   suspect: '/w/other/model.json',
   verdict: 'independent',
@@ -67,10 +72,10 @@ const independentByFunction: CompareReport = {
     dataAgreement: 0.9312,
   },
   baselines: { ...derivedByWeights.baselines, fingerprintCalibration: { independent: [0.1, 0.15], imitator: [0.7, 0.8], threshold: 0.425, falsePositives: 0, misses: 0 } },
-};
+} as CompareReport;
 
 /** Probes only: every reference imitates the original. */
-const inconclusiveOnProbes: CompareReport = {
+const inconclusiveOnProbes = {
   ...derivedByWeights,
   verdict: 'inconclusive',
   decidedBy: 'none',
@@ -82,7 +87,7 @@ const inconclusiveOnProbes: CompareReport = {
     fingerprintCalibration: { independent: [], imitator: [0.6, 0.57], falsePositives: 0, misses: 0 },
   },
   data: { source: 'probes', samples: 2000, labelled: false },
-};
+} as CompareReport;
 
 /** The rows of the Markdown table that follows the line `header` starts. */
 function table(markdown: string, header: string): string[][] {
@@ -132,19 +137,21 @@ describe('compare result as Markdown ("Compare with Original…")', () => {
       ['False positives on held-out references', '0 of 2 independent'],
       ['Misses on held-out references', '1 of 2 imitators'],
     ]);
-    const separated = table(compareMarkdown(independentByFunction, labels), '| | Agreement with the original |');
-    assert.deepEqual(separated[3], ['Decision line', '42.5 %']);
+    assert.match(compareMarkdown(derivedByWeights, labels), /The weights already decided\. This evidence carries the verdict for copies whose weights share nothing/);
+    const separated = compareMarkdown(independentByFunction, labels);
+    assert.deepEqual(table(separated, '| | Agreement with the original |')[3], ['Decision line', '42.5 %']);
+    assert.doesNotMatch(separated, /The weights already decided/);
   });
 
   it('gives the data agreement and every reference network’s figures', () => {
     const md = compareMarkdown(derivedByWeights, labels);
     assert.match(md, /Top-1 agreement with the original on the owner’s data: \*\*100 %\*\* of 2,000 samples\./);
     const header = md.split('\n').find((l) => l.startsWith('| # | Role |'))!;
-    assert.equal(header, '| # | Role | Width | Used for | Similarity, layer 1 | Similarity, layer 2 | Similarity, output | Fingerprint agreement |');
+    assert.equal(header, '| # | Role | Width | Used for | Layer 1 | Layer 2 | Output | Fingerprint agreement |');
     const rows = table(md, '| # | Role |');
     assert.equal(rows.length, 8);
-    assert.deepEqual(rows[1], ['2', 'independent (trained on the labels)', '×0.5', 'fingerprint selection', '0.0965', '0.121', '0.215', '—']);
-    assert.deepEqual(rows[7], ['8', 'imitator (trained on the original’s answers)', '×1.5', 'calibration (held out)', '0.163', '0.261', '0.38', '57.0 %']);
+    assert.deepEqual(rows[1], ['2', 'independent', '×0.5', 'selection', '0.0965', '0.121', '0.215', '—']);
+    assert.deepEqual(rows[7], ['8', 'imitator', '×1.5', 'calibration', '0.163', '0.261', '0.38', '57.0 %']);
     assert.doesNotMatch(md, /No independent references/);
   });
 
@@ -166,6 +173,23 @@ describe('compare result as Markdown ("Compare with Original…")', () => {
     assert.deepEqual(table(md, '| | Agreement with the original |')[1], ['Independent references (held out)', '— (none trained)']);
     assert.match(md, /on generated probe inputs: \*\*100 %\*\*/);
     assert.match(md, /No independent references: without labels every reference imitates the original/);
+  });
+
+  it('a baseline recorded by protect: names the report, and says when there was no data to measure agreement on', () => {
+    const recorded = {
+      ...derivedByWeights,
+      baselineSource: { kind: 'report', report: '/w/mnist-mlp/model.mimosa/report.json', originalFrom: 'original' },
+      evidence: { ...derivedByWeights.evidence, dataAgreement: undefined },
+      baselines: { ...derivedByWeights.baselines, references: derivedByWeights.baselines.references.map(({ layerSimilarity: _, ...r }) => r) },
+      data: undefined,
+    } as unknown as CompareReport;
+    const md = compareMarkdown(recorded, { suspect: labels.suspect, original: labels.original });
+    const facts = table(md, '| | |');
+    assert.equal(facts[2]![1], 'none');
+    assert.equal(facts[3]![1], '8 recorded in `/w/mnist-mlp/model.mimosa/report.json` (4 independent, 4 imitators)');
+    assert.match(md, /## Data agreement\n\nNot measured: no data was given/);
+    assert.deepEqual(table(md, '| # | Role |')[0], ['1', 'independent', '×1', 'selection', '—', '—']);
+    assert.match(compareLogLine(recorded), /; no data; /);
   });
 
   it('keeps tables whole when a path holds a pipe or Markdown characters', () => {
