@@ -22,6 +22,7 @@ const OPTIONS = {
   'max-samples': { type: 'string', value: '<n>' },
   engine: { type: 'string', value: 'auto|onnxruntime|tfjs-wasm|js' },
   'no-attacks': { type: 'boolean' },
+  'no-ownership': { type: 'boolean' },
   report: { type: 'string', value: '<report.json>' },
   original: { type: 'string', value: '<model>' },
   force: { type: 'boolean' },
@@ -41,7 +42,7 @@ export const COMMANDS = {
     operand: '<model>',
     example: 'mimosanet protect model.json',
     required: [],
-    options: ['out', 'data', 'labels', 'seed', 'tolerance', 'amplitude', 'force', 'json', 'quiet', 'copies', 'rescale', 'twins', 'tripwires', 'kinds', 'repeats', 'max-samples', 'engine', 'no-attacks'],
+    options: ['out', 'data', 'labels', 'seed', 'tolerance', 'amplitude', 'force', 'json', 'quiet', 'copies', 'rescale', 'twins', 'tripwires', 'kinds', 'repeats', 'max-samples', 'engine', 'no-attacks', 'no-ownership'],
   },
   attack: {
     operand: '<protected-model>',
@@ -53,9 +54,10 @@ export const COMMANDS = {
   compare: {
     operand: '<suspect-model>',
     example: 'mimosanet compare suspect.json --original model.json --data x.npy --labels y.npy',
-    // Without --data, seeded probe inputs; without --labels, no independent references (weights evidence only).
-    required: ['original'],
-    options: ['original', 'data', 'labels', 'seed', 'engine', 'json', 'quiet'],
+    // --original trains the baseline now (without --data on seeded probes; without --labels no
+    // independent references); --report reads the one protect recorded. One of the two.
+    required: [],
+    options: ['original', 'report', 'data', 'labels', 'seed', 'engine', 'json', 'quiet'],
   },
   verify: { operand: '<protected-model>', example: 'mimosanet verify model.mimosa/model.json --report model.mimosa/report.json', required: ['report'], options: ['report', 'json'] },
 } as const satisfies Record<string, { operand: string; example: string; required: readonly OptionName[]; options: readonly OptionName[] }>;

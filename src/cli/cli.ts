@@ -69,7 +69,7 @@ async function runCommand(command: Command, target: string, line: CommandLine, p
       return EXIT.ok;
     }
     case 'protect': {
-      const options = { ...cliOptions(strings), ...(flags.has('no-attacks') ? { attacks: false } : {}) };
+      const options = { ...cliOptions(strings), ...(flags.has('no-attacks') ? { attacks: false } : {}), ...(flags.has('no-ownership') ? { ownership: false } : {}) };
       await requireFile(target, 'model');
       if (strings.data) await checkDataFile(strings.data, 'data');
       if (strings.labels) await checkDataFile(strings.labels, 'labels');
@@ -105,7 +105,8 @@ async function runCommand(command: Command, target: string, line: CommandLine, p
       const options = cliOptions(strings);
       const job: CompareJob = {
         suspectPath: await requireFile(target, 'model'),
-        originalPath: await requireFile(strings.original!, 'model'),
+        ...(strings.original ? { originalPath: await requireFile(strings.original, 'model') } : {}),
+        ...(strings.report ? { reportPath: await requireFile(strings.report, 'report') } : {}),
         ...(strings.data ? { dataPath: await requireFile(strings.data, 'data') } : {}),
         ...(strings.labels ? { labelsPath: await requireFile(strings.labels, 'labels') } : {}),
         seed: options.seed,
@@ -215,6 +216,7 @@ const FLAGS: Record<keyof ProtectOptions, string> = {
   repeats: '--repeats',
   engine: '--engine',
   attacks: '--no-attacks',
+  ownership: '--no-ownership',
 };
 
 /** Protect options from the command line through the one options parser; the first invalid flag is a usage error. */

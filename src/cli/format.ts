@@ -199,10 +199,14 @@ export function formatComparison(r: CompareReport): string {
   const cal = r.baselines.fingerprintCalibration;
   lines.push('', `Fingerprints: ${fn.judgement} — ${fn.reason}`);
   if (cal.independent.length) lines.push(`  held-out references: independent ${cal.independent.map(pct).join(', ')}; imitators ${cal.imitator.map(pct).join(', ')}; ${cal.falsePositives} false positive(s), ${cal.misses} miss(es) leaving one out`);
+  if (r.data && r.evidence.dataAgreement !== undefined) {
+    lines.push('', `Top-1 agreement with the original on the owner's ${r.data.source === 'probes' ? 'probe inputs' : 'data'} (${formatCount(r.data.samples)} samples${r.data.labelled ? ', labelled' : ''}): ${pct(r.evidence.dataAgreement)}`);
+  }
+  const source = r.baselineSource.kind === 'report'
+    ? `recorded in ${r.baselineSource.report}${r.baselineSource.originalFrom === 'protected-copy' ? ' (the original is gone: its protected copy stands for it)' : ''}`
+    : 'trained here';
   lines.push(
-    '',
-    `Top-1 agreement with the original on the owner's ${r.data.source === 'probes' ? 'probe inputs' : 'data'} (${formatCount(r.data.samples)} samples${r.data.labelled ? ', labelled' : ''}): ${pct(r.evidence.dataAgreement)}`,
-    `Reference networks trained here: ${r.baselines.references.map((ref) => `${ref.role} ×${ref.widthScale}${ref.heldOut ? ' (held out)' : ''}`).join(', ')}; ${r.seconds.toFixed(1)} s`,
+    `Reference networks (${source}): ${r.baselines.references.map((ref) => `${ref.role} ×${ref.widthScale}${ref.heldOut ? ' (held out)' : ''}`).join(', ')}; ${r.seconds.toFixed(1)} s`,
   );
   return lines.join('\n');
 }

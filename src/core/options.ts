@@ -36,6 +36,11 @@ export interface ProtectOptions {
   engine: EngineChoice;
   /** Run the attack lab after the sweeps when the data has labels (`--no-attacks` turns it off). */
   attacks: boolean;
+  /**
+   * Record ownership evidence for `compare` (reference networks, conferrable fingerprints) when
+   * the data has labels (`--no-ownership` turns it off).
+   */
+  ownership: boolean;
 }
 
 /** Defaults of every protect option, shared by the CLI, the worker and the extension settings. */
@@ -52,6 +57,7 @@ export const DEFAULT_OPTIONS: Readonly<ProtectOptions> = Object.freeze({
   repeats: 3,
   engine: 'auto',
   attacks: true,
+  ownership: true,
 });
 
 /** Range of an integer option (inclusive). */
@@ -102,7 +108,9 @@ export function parseOptions(raw: RawOptions, base: Readonly<ProtectOptions> = D
     set(key, (v) => integerIn(toNumber(v), min, max), max >= Number.MAX_SAFE_INTEGER ? `an integer ≥ ${min}` : `an integer from ${min} to ${max}`);
   }
   set('engine', (v) => (ENGINE_CHOICES as readonly unknown[]).includes(v) ? (v as EngineChoice) : undefined, `one of ${ENGINE_CHOICES.join(', ')}`);
-  set('attacks', (v) => (typeof v === 'boolean' ? v : v === 'true' ? true : v === 'false' ? false : undefined), 'true or false');
+  const flag = (v: unknown): boolean | undefined => (typeof v === 'boolean' ? v : v === 'true' ? true : v === 'false' ? false : undefined);
+  set('attacks', flag, 'true or false');
+  set('ownership', flag, 'true or false');
   set('kinds', parseKinds, `a list of ${PERTURBATION_KINDS.join(', ')}`);
   return { options, problems };
 }

@@ -5,6 +5,7 @@
  */
 
 import type { AttackReport } from './attacks/attackReport';
+import type { OwnershipRecord } from './ownership/record';
 import type { PerturbationKind } from './perturbations';
 
 // The kinds, their titles and everything else about them live in core/perturbations/ (one module per kind).
@@ -280,6 +281,11 @@ export interface ProtectionReport {
    * 0.3 on) only the attacks that need none, as top-1 agreement, the others listed as skipped.
    */
   attacks?: AttackReport;
+  /**
+   * Ownership evidence for a later `compare --report` (reports from 0.3 on, when the data has
+   * labels and ownership was not turned off): reference bands and conferrable fingerprints.
+   */
+  ownership?: OwnershipRecord;
   /** Wall time per phase, seconds. */
   timings: Record<string, number>;
 }

@@ -1,19 +1,26 @@
-import { resolve } from 'node:path';
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 import type { EngineChoice } from '../core/compute';
-import { DataError } from '../core/errors';
-import { classCount } from '../core/network';
-import { buildBaseline, judgeSuspect, type CompareResult, type OwnerData } from '../core/ownership/compare';
+import { DataError, FileAccessError, ReportFormatError, UsageError } from '../core/errors';
+import { classCount, type DenseNetwork } from '../core/network';
+import { buildBaseline, judgeSuspect, type CompareResult, type OwnerData, type OwnershipBaseline, type ReferenceSummary } from '../core/ownership/compare';
+import type { FingerprintCalibration } from '../core/ownership/functionEvidence';
+import { baselineFromRecord, type OwnershipRecord } from '../core/ownership/record';
 import { Rng } from '../core/rng';
 import { checkLabels, readDataset } from '../formats/data/dataset';
+import { parseNpy } from '../formats/data/npy';
 import { generateProbes } from '../formats/data/probes';
 import { createCompute } from './compute';
 import { nodeFileReader } from './nodeFileReader';
 import { readModel } from './protect/originalModel';
+import { readReport } from './verifyModel';
 
-/** What `mimosanet compare` is given. */
+/** What `mimosanet compare` is given: the original, or a report whose protect run recorded ownership evidence. */
 export interface CompareJob {
   suspectPath: string;
-  originalPath: string;
+  originalPath?: string;
+  reportPath?: string;
   /** The owner's data (references train on it, fingerprints grow from it); seeded probes without it. */
   dataPath?: string;
   labelsPath?: string;
@@ -25,7 +32,10 @@ export interface CompareJob {
 export interface CompareReport {
   schemaVersion: 1;
   suspect: string;
+  /** The original's file, or the protected copy standing for it (see `baselineSource`). */
   original: string;
+  /** Where the evidence baseline came from: trained in this run, or recorded by protect in a report. */
+  baselineSource: { kind: 'trained' } | { kind: 'report'; report: string; originalFrom: 'original' | 'protected-copy' };
   verdict: CompareResult['verdict'];
   decidedBy: CompareResult['decidedBy'];
   reason: string;
@@ -39,15 +49,15 @@ export interface CompareReport {
     };
     weightsSkipped?: string;
     function: { fingerprints: number; agreement: number; judgement: string; reason: string };
-    dataAgreement: number;
+    dataAgreement?: number;
   };
-  /** The same figures for the reference networks trained here. */
+  /** The same figures for the reference networks. */
   baselines: {
-    references: { role: 'independent' | 'imitator'; widthScale: number; heldOut: boolean; layerSimilarity: number[]; fingerprintAgreement?: number }[];
+    references: (ReferenceSummary & { fingerprintAgreement?: number })[];
     weightFalsePositives: number;
-    fingerprintCalibration: { independent: number[]; imitator: number[]; threshold?: number; falsePositives: number; misses: number };
+    fingerprintCalibration: FingerprintCalibration;
   };
-  data: { source: 'file' | 'probes'; samples: number; labelled: boolean };
+  data?: { source: 'file' | 'probes'; samples: number; labelled: boolean };
   seconds: number;
 }
 
@@ -58,28 +68,32 @@ const PROBE_ROWS = 2000;
 /** Rows needed: three parts (selection, calibration, fingerprint seeds) of at least a few dozen each. */
 export const MIN_COMPARE_SAMPLES = 100;
 
-/** Runs `compare` on two model files. */
-export async function compareModel(job: CompareJob, hooks: { signal?: AbortSignal; onProgress?: (fraction: number, message: string) => void } = {}): Promise<CompareReport> {
+type Hooks = { signal?: AbortSignal; onProgress?: (fraction: number, message: string) => void };
+
+/** Runs `compare` on a suspect against an original (training the baseline) or a report (reading it). */
+export async function compareModel(job: CompareJob, hooks: Hooks = {}): Promise<CompareReport> {
   const started = performance.now();
+  if (!job.originalPath === !job.reportPath) throw new UsageError('compare needs either --original <model> or --report <report.json>');
   const suspect = await readModel(job.suspectPath);
-  const original = await readModel(job.originalPath);
-  const o = original.model.network;
-  const owner = await ownerData(job, o.inputs, classCount(o));
   const { compute } = await createCompute(job.engine, { threads: 1 });
   try {
-    const baseline = await buildBaseline(o, owner.data, compute, job.seed, {
-      ...(hooks.signal ? { signal: hooks.signal } : {}),
-      ...(hooks.onProgress ? { onProgress: (f: number, m: string) => hooks.onProgress!(0.95 * f, m) } : {}),
-    });
-    const result = await judgeSuspect(baseline, suspect.model.network, compute, owner.data);
+    const { baseline, originalPath, source, owner } = job.reportPath
+      ? await recordedBaseline(resolve(job.reportPath), job)
+      : await trainedBaseline(job, compute, hooks);
+    const result = await judgeSuspect(baseline, suspect.model.network, compute, owner?.data);
     hooks.onProgress?.(1, 'judged the suspect');
-    const calibrationAgreement = [...baseline.calibration.independent, ...baseline.calibration.imitator];
+    const { independent, imitator } = baseline.calibration;
     const heldOut = baseline.references.filter((r) => r.heldOut);
+    const agreementOf = (r: ReferenceSummary): number | undefined => {
+      const i = heldOut.filter((h) => h.role === r.role).indexOf(r);
+      return i < 0 ? undefined : (r.role === 'independent' ? independent : imitator)[i];
+    };
     const { weights } = result.evidence;
     return {
       schemaVersion: 1,
       suspect: suspect.path,
-      original: original.path,
+      original: originalPath,
+      baselineSource: source,
       verdict: result.verdict,
       decidedBy: result.decidedBy,
       reason: result.reason,
@@ -88,23 +102,17 @@ export async function compareModel(job: CompareJob, hooks: { signal?: AbortSigna
         ...(weights ? { weights: { ...weights, layers: weights.layers.map((l) => ({ ...l })) } } : {}),
         ...(result.evidence.weightsSkipped ? { weightsSkipped: result.evidence.weightsSkipped } : {}),
         function: result.evidence.function,
-        dataAgreement: result.evidence.dataAgreement,
+        ...(result.evidence.dataAgreement !== undefined ? { dataAgreement: result.evidence.dataAgreement } : {}),
       },
       baselines: {
-        references: baseline.references.map((r, i) => {
-          const at = heldOut.indexOf(r);
-          return {
-            role: r.role,
-            widthScale: r.widthScale,
-            heldOut: r.heldOut,
-            layerSimilarity: baseline.referenceAlignments[i]!.map((l) => l.meanSimilarity),
-            ...(at >= 0 && calibrationAgreement[at] !== undefined ? { fingerprintAgreement: calibrationAgreement[at] } : {}),
-          };
+        references: baseline.references.map((r) => {
+          const agreement = agreementOf(r);
+          return { ...r, ...(agreement !== undefined ? { fingerprintAgreement: agreement } : {}) };
         }),
         weightFalsePositives: baseline.weightFalsePositives,
         fingerprintCalibration: baseline.calibration,
       },
-      data: owner.summary,
+      ...(owner ? { data: owner.summary } : {}),
       seconds: (performance.now() - started) / 1000,
     };
   } finally {
@@ -112,7 +120,60 @@ export async function compareModel(job: CompareJob, hooks: { signal?: AbortSigna
   }
 }
 
-async function ownerData(job: CompareJob, inputs: number, classes: number): Promise<{ data: OwnerData; summary: CompareReport['data'] }> {
+type Owner = { data: OwnerData; summary: NonNullable<CompareReport['data']> };
+
+/** The baseline trained here on the owner's data (or probes). */
+async function trainedBaseline(job: CompareJob, compute: Awaited<ReturnType<typeof createCompute>>['compute'], hooks: Hooks) {
+  const original = await readModel(job.originalPath!);
+  const o = original.model.network;
+  const owner = await ownerData(job, o.inputs, classCount(o));
+  const baseline = await buildBaseline(o, owner.data, compute, job.seed, {
+    ...(hooks.signal ? { signal: hooks.signal } : {}),
+    ...(hooks.onProgress ? { onProgress: (f: number, m: string) => hooks.onProgress!(0.95 * f, m) } : {}),
+  });
+  return { baseline, originalPath: original.path, source: { kind: 'trained' } as const, owner };
+}
+
+/**
+ * The baseline protect recorded: the fingerprints from the file beside the report (checked
+ * against its SHA-256), the reference bands from the report. The original is read from its
+ * recorded path when it is still there; otherwise the protected copy stands for it (its
+ * canonical form holds every original unit, plus the tripwires).
+ */
+async function recordedBaseline(reportPath: string, job: CompareJob): Promise<{ baseline: OwnershipBaseline; originalPath: string; source: CompareReport['baselineSource']; owner?: Owner }> {
+  const report = await readReport(reportPath);
+  const record: OwnershipRecord | undefined = report.ownership;
+  if (!record) {
+    throw new ReportFormatError(reportPath, 'records no ownership evidence (protect ran without labels, with --no-ownership, or before 0.3): compare with --original instead');
+  }
+  const fingerprintPath = join(dirname(reportPath), record.fingerprints.file);
+  let bytes: Uint8Array;
+  try {
+    bytes = new Uint8Array(await readFile(fingerprintPath));
+  } catch {
+    throw new FileAccessError(fingerprintPath, 'missing', 'the fingerprint file the report records is not beside it');
+  }
+  if (createHash('sha256').update(bytes).digest('hex') !== record.fingerprints.sha256) {
+    throw new DataError(fingerprintPath, 'does not match the SHA-256 the report records: the fingerprints were changed');
+  }
+  const array = parseNpy(bytes, fingerprintPath);
+  if (array.values.length !== record.fingerprints.count * record.fingerprints.inputs) throw new DataError(fingerprintPath, `holds ${array.values.length} values, the report records ${record.fingerprints.count} × ${record.fingerprints.inputs}`);
+  const fingerprints = Float32Array.from(array.values as ArrayLike<number>);
+  let network: DenseNetwork;
+  let originalPath: string;
+  let originalFrom: 'original' | 'protected-copy';
+  try {
+    const original = await readModel(report.model.path);
+    [network, originalPath, originalFrom] = [original.model.network, original.path, 'original'];
+  } catch {
+    const copy = await readModel(join(dirname(reportPath), report.protected.path.split(/[\\/]/).pop()!));
+    [network, originalPath, originalFrom] = [copy.model.network, copy.path, 'protected-copy'];
+  }
+  const owner = job.dataPath ? await ownerData(job, network.inputs, classCount(network)) : undefined;
+  return { baseline: baselineFromRecord(record, network, fingerprints), originalPath, source: { kind: 'report', report: reportPath, originalFrom }, ...(owner ? { owner } : {}) };
+}
+
+async function ownerData(job: CompareJob, inputs: number, classes: number): Promise<Owner> {
   if (!job.dataPath) {
     const probes = generateProbes(inputs, PROBE_ROWS, new Rng(job.seed).fork('compare-probes'));
     return { data: { x: probes.x, rows: probes.rows }, summary: { source: 'probes', samples: probes.rows, labelled: false } };

@@ -18,6 +18,8 @@ import { readOriginal, resolveOutDir } from './protect/originalModel';
 import { PhaseTimer } from './protect/phaseTimer';
 import { attackLab, MIN_ATTACK_SAMPLES } from './protect/attackLab';
 import { sweepFragility } from './protect/sweep';
+import { recordOwnership } from './protect/ownershipEvidence';
+import { MIN_COMPARE_SAMPLES } from './compareModel';
 import { TOOL_VERSION } from './version';
 
 export { defaultOutDir } from './protect/originalModel';
@@ -97,6 +99,12 @@ export async function protectModel(job: ProtectJob, hooks: ProtectHooks = {}): P
       timer.enter('attacks', data.labels ? 'Running the attack lab' : 'Running the attack lab (no labels: the attacks that need none)');
       report.attacks = await attackLab(original.model.network, calibration.protectedModel.network, { x: data.x, rows: data.rows, ...(data.labels ? { labels: data.labels } : {}) }, options.seed, engine.compute, progress, signal);
       hooks.onPartialReport?.({ ...report, verdict: verdictSentence(report) });
+    }
+
+    // Ownership evidence needs labels: without them there are no independent references.
+    if (options.ownership && data.labels && data.rows >= MIN_COMPARE_SAMPLES) {
+      timer.enter('ownership', 'Recording ownership evidence (reference networks, fingerprints)');
+      report.ownership = await recordOwnership(original.model.network, { x: data.x, rows: data.rows, labels: data.labels }, options.seed, engine.compute, output, progress, signal);
     }
 
     timer.enter('report', 'Writing report.json');

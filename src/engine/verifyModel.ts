@@ -98,8 +98,8 @@ async function verificationInputs(report: ProtectionReport, inputs: number): Pro
   return { x: generateProbes(inputs, rows, new Rng(report.construction.seed).fork('verify')).x, rows };
 }
 
-/** Reads report.json; parsing and its errors are core/reportParse's. */
-async function readReport(path: string): Promise<ProtectionReport> {
+/** Reads report.json; parsing and its errors (ReportFormatError naming the file) are core/reportParse's. */
+export async function readReport(path: string): Promise<ProtectionReport> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');

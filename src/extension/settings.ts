@@ -26,6 +26,7 @@ export const SETTING_NAMES: Partial<Record<keyof ProtectOptions, string>> = {
   kinds: 'perturbations',
   engine: 'engine',
   attacks: 'attacks',
+  ownership: 'ownership',
 };
 
 /** Options read from the settings, plus one message per invalid value (replaced by its default). */

@@ -5,7 +5,7 @@
  */
 
 /** Phases of a protect run, in order; progress bars and timings use these names. */
-export type ProtectPhase = 'read' | 'data' | 'calibrate' | 'write' | 'equivalence' | 'fragility' | 'attacks' | 'report';
+export type ProtectPhase = 'read' | 'data' | 'calibrate' | 'write' | 'equivalence' | 'fragility' | 'attacks' | 'ownership' | 'report';
 
 /** Phases of a verify run: file hashes, reading both models, the equivalence re-run. */
 export type VerifyPhase = 'hashes' | 'load' | 'equivalence';

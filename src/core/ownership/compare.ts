@@ -7,7 +7,7 @@ import { alignNetworks, type LayerAlignment } from './alignment';
 import { fingerprintAgreement, fingerprintCandidates, selectConferrable, type FingerprintSet } from './fingerprints';
 import { calibrate, functionEvidence, type FingerprintCalibration, type FunctionEvidence } from './functionEvidence';
 import { trainReferences, type ReferenceNetwork } from './references';
-import { alignReferences, evidenceFrom, formatChance, weightFalsePositives, type ReferenceAlignments, type WeightEvidence } from './weightEvidence';
+import { alignReferences, evidenceFrom, formatChance, weightBands, weightFalsePositives, type WeightBand, type WeightEvidence } from './weightEvidence';
 
 /**
  * `compare` (DESIGN §7; issues: attack lab, ownership evidence): is a suspect network derived
@@ -27,14 +27,25 @@ const FINGERPRINTS = 100;
 /** What `compare` learns about the original once, and reuses for every suspect. */
 export interface OwnershipBaseline {
   original: DenseNetwork;
-  references: ReferenceNetwork[];
-  referenceAlignments: ReferenceAlignments;
+  /** The reference networks: how each was trained, and its aligned similarity per layer (absent when read back from a report). */
+  references: ReferenceSummary[];
+  /** Per hidden layer, the highest similarity a reference unit reached. */
+  weightBands: WeightBand[];
   /** Reference networks judged weight-derived against the others (leave one out). */
   weightFalsePositives: number;
   fingerprints: FingerprintSet;
   calibration: FingerprintCalibration;
   /** The data the references trained on. */
   data: { rows: number; labelled: boolean };
+}
+
+/** A reference network as the baseline keeps it. */
+export interface ReferenceSummary {
+  role: ReferenceNetwork['role'];
+  widthScale: number;
+  heldOut: boolean;
+  /** Mean aligned similarity to the original per layer (output last). */
+  layerSimilarity?: number[];
 }
 
 /** The owner's data: inputs, and labels when there are any. */
@@ -96,8 +107,8 @@ export async function buildBaseline(
   hooks.onProgress?.(1, `selected ${fingerprints.count} fingerprints`);
   return {
     original,
-    references,
-    referenceAlignments,
+    references: references.map((r, i) => ({ role: r.role, widthScale: r.widthScale, heldOut: r.heldOut, layerSimilarity: referenceAlignments[i]!.map((l) => l.meanSimilarity) })),
+    weightBands: weightBands(referenceAlignments),
     weightFalsePositives: weightFalsePositives(referenceAlignments),
     fingerprints,
     calibration,
@@ -118,13 +129,13 @@ export interface CompareResult {
     weights?: WeightEvidence;
     weightsSkipped?: string;
     function: FunctionEvidence;
-    /** Top-1 agreement with the original on the owner's data. */
-    dataAgreement: number;
+    /** Top-1 agreement with the original on the owner's data, when data was given. */
+    dataAgreement?: number;
   };
 }
 
 /** Judges one suspect against the baseline. */
-export async function judgeSuspect(baseline: OwnershipBaseline, suspect: DenseNetwork, compute: ComputeBackend, data: OwnerData): Promise<CompareResult> {
+export async function judgeSuspect(baseline: OwnershipBaseline, suspect: DenseNetwork, compute: ComputeBackend, data?: OwnerData): Promise<CompareResult> {
   const { original } = baseline;
   if (suspect.inputs !== original.inputs || outputWidth(suspect) !== outputWidth(original)) {
     throw new InvalidNetworkError(
@@ -134,14 +145,14 @@ export async function judgeSuspect(baseline: OwnershipBaseline, suspect: DenseNe
   const sameDepth = suspect.layers.length === original.layers.length;
   const alignment = sameDepth ? alignNetworks(original, suspect) : undefined;
   const identical = alignment !== undefined && sameUnits(alignment);
-  const weights = alignment ? evidenceFrom(alignment, baseline.referenceAlignments) : undefined;
+  const weights = alignment ? evidenceFrom(alignment, baseline.weightBands) : undefined;
   const fn = functionEvidence(await answersOf(compute, suspect, baseline.fingerprints.x, baseline.fingerprints.count), baseline.fingerprints, baseline.calibration);
-  const dataAgreement = agreement(await answersOf(compute, original, data.x, data.rows), await answersOf(compute, suspect, data.x, data.rows));
+  const dataAgreement = data ? agreement(await answersOf(compute, original, data.x, data.rows), await answersOf(compute, suspect, data.x, data.rows)) : undefined;
   const evidence: CompareResult['evidence'] = {
     identical,
     ...(weights ? { weights } : { weightsSkipped: `the suspect has ${suspect.layers.length} layers and the original ${original.layers.length}: no unit-by-unit alignment` }),
     function: fn,
-    dataAgreement,
+    ...(dataAgreement !== undefined ? { dataAgreement } : {}),
   };
   const references = baseline.references.length;
   if (identical) return { verdict: 'derived', decidedBy: 'identical', reason: 'the same network as the original after canonicalisation (units rescaled, merged, permuted)', evidence };

@@ -44,24 +44,35 @@ export function alignReferences(original: DenseNetwork, references: DenseNetwork
   return references.map((reference) => alignNetworks(original, reference));
 }
 
-/** The evidence for `suspect` (aligned here) against the reference alignments. */
-export function weightEvidence(original: DenseNetwork, suspect: DenseNetwork, references: ReferenceAlignments): WeightEvidence {
-  return evidenceFrom(alignNetworks(original, suspect), references);
+/** Per hidden layer: the highest aligned similarity any reference unit reached, and over how many units. */
+export interface WeightBand {
+  threshold: number;
+  pooledUnits: number;
 }
 
-/** Evidence from a suspect's alignment. */
-export function evidenceFrom(alignment: LayerAlignment[], references: ReferenceAlignments): WeightEvidence {
-  const hidden = alignment.slice(0, -1);
-  const layers = hidden.map((layer, l): LayerWeightEvidence => {
+/** The bands of a set of reference alignments (what `protect` records for a later `compare`). */
+export function weightBands(references: ReferenceAlignments): WeightBand[] {
+  const layers = references[0] ? references[0].length - 1 : 0;
+  return Array.from({ length: layers }, (_, l) => {
     let threshold = -Infinity;
-    let pooled = 0;
+    let pooledUnits = 0;
     for (const reference of references) {
       for (const v of reference[l]!.similarity) threshold = Math.max(threshold, v);
-      pooled += reference[l]!.similarity.length;
+      pooledUnits += reference[l]!.similarity.length;
     }
+    return { threshold, pooledUnits };
+  });
+}
+
+/** Evidence from a suspect's alignment against the references' bands. */
+export function evidenceFrom(alignment: LayerAlignment[], bands: WeightBand[]): WeightEvidence {
+  const hidden = alignment.slice(0, -1);
+  const layers = hidden.map((layer, l): LayerWeightEvidence => {
+    const band = bands[l];
+    const threshold = band ? band.threshold : Infinity;
     let closer = 0;
     for (const v of layer.similarity) if (v > threshold) closer++;
-    const pValue = references.length ? binomialTail(layer.similarity.length, closer, 1 / (pooled + 1)) : 1;
+    const pValue = band && band.pooledUnits > 0 ? binomialTail(layer.similarity.length, closer, 1 / (band.pooledUnits + 1)) : 1;
     return {
       originalUnits: layer.originalUnits,
       suspectUnits: layer.suspectUnits,
@@ -82,7 +93,7 @@ export function evidenceFrom(alignment: LayerAlignment[], references: ReferenceA
 export function weightFalsePositives(references: ReferenceAlignments): number {
   let judged = 0;
   references.forEach((alignment, i) => {
-    if (evidenceFrom(alignment, references.filter((_, j) => j !== i)).derived) judged++;
+    if (evidenceFrom(alignment, weightBands(references.filter((_, j) => j !== i))).derived) judged++;
   });
   return judged;
 }

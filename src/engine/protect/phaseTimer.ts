@@ -7,8 +7,9 @@ const PHASE_SPAN: Record<ProtectPhase, [number, number]> = {
   calibrate: [0.04, 0.2],
   write: [0.2, 0.22],
   equivalence: [0.22, 0.25],
-  fragility: [0.25, 0.7],
-  attacks: [0.7, 0.99],
+  fragility: [0.25, 0.65],
+  attacks: [0.65, 0.85],
+  ownership: [0.85, 0.99],
   report: [0.99, 1],
 };
 

@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { argmaxRows, forward } from '../../../src/core/forward';
 import { outputWidth } from '../../../src/core/network';
 import { Rng } from '../../../src/core/rng';
+import type { ProtectionReport } from '../../../src/core/report';
 import type { CompareReport } from '../../../src/engine/compareModel';
 import { nodeFileReader } from '../../../src/engine/nodeFileReader';
 import { encodeNpy } from '../../../src/formats/data/npy';
@@ -41,7 +42,7 @@ describe('mimosanet compare', () => {
     assert.ok(report.decidedBy === 'identical' || report.decidedBy === 'weights', report.reason);
     assert.equal(report.evidence.dataAgreement, 1);
     assert.equal(report.baselines.references.length, 8);
-    assert.ok(report.baselines.references.every((r) => r.layerSimilarity.length === report.evidence.weights!.layers.length + 1));
+    assert.ok(report.baselines.references.every((r) => r.layerSimilarity!.length === report.evidence.weights!.layers.length + 1));
     assert.deepEqual(report.data, { source: 'file', samples: 400, labelled: true });
   });
 
@@ -50,6 +51,52 @@ describe('mimosanet compare', () => {
     assert.equal(code, 0);
     assert.match(stdout, /^Verdict: DERIVED \(decided by identity evidence\)/);
     assert.match(stdout, /Fingerprints: inconclusive — no labels/);
+  });
+
+  it('protect recorded the evidence: compare --report judges from the report alone, even once the original is gone', async () => {
+    const reportPath = join(work, 'copy', 'report.json');
+    const report = JSON.parse(readFileSync(reportPath, 'utf8')) as ProtectionReport;
+    assert.ok(report.ownership, 'protect with labels records ownership evidence');
+    assert.equal(report.ownership.fingerprints.file, 'fingerprints.npy');
+    assert.equal(report.ownership.weights.bands.length, report.model.layers.length - 1);
+    const judged = await runCli(['compare', join(work, 'copy', 'model.json'), '--report', reportPath, '--json']);
+    assert.equal(judged.code, 0, judged.stderr);
+    const result = JSON.parse(judged.stdout) as CompareReport;
+    assert.equal(result.verdict, 'derived');
+    assert.deepEqual(result.baselineSource, { kind: 'report', report: reportPath, originalFrom: 'original' });
+    // The original moved away: the protected copy stands for it, and the copy is still judged derived.
+    renameSync(join(work, 'model'), join(work, 'moved'));
+    try {
+      const alone = await runCli(['compare', join(work, 'copy', 'model.json'), '--report', reportPath, '--json']);
+      assert.equal(alone.code, 0, alone.stderr);
+      const r = JSON.parse(alone.stdout) as CompareReport;
+      assert.equal(r.verdict, 'derived');
+      assert.equal(r.baselineSource.kind === 'report' && r.baselineSource.originalFrom, 'protected-copy');
+    } finally {
+      renameSync(join(work, 'moved'), join(work, 'model'));
+    }
+  });
+
+  it('a changed fingerprint file is refused naming it (exit 2), and a report without evidence says so', async () => {
+    const reportPath = join(work, 'copy', 'report.json');
+    const fingerprints = join(work, 'copy', 'fingerprints.npy');
+    const bytes = readFileSync(fingerprints);
+    const flipped = Buffer.from(bytes);
+    flipped[flipped.length - 1]! ^= 0x40;
+    writeFileSync(fingerprints, flipped);
+    try {
+      const changed = await runCli(['compare', model, '--report', reportPath]);
+      assert.equal(changed.code, 2);
+      assert.match(changed.stderr, /fingerprints\.npy.*SHA-256/);
+    } finally {
+      writeFileSync(fingerprints, bytes);
+    }
+    const bare = JSON.parse(readFileSync(reportPath, 'utf8')) as Record<string, unknown>;
+    delete bare.ownership;
+    writeFileSync(join(work, 'bare.json'), JSON.stringify(bare));
+    const none = await runCli(['compare', model, '--report', join(work, 'bare.json')]);
+    assert.equal(none.code, 2);
+    assert.match(none.stderr, /records no ownership evidence/);
   });
 
   it('bad usage and bad input exit 2 naming the problem', async () => {

@@ -99,7 +99,7 @@ describe('compare: ownership evidence (core/ownership)', () => {
   it('refuses a suspect with other inputs or outputs, naming both shapes', async () => {
     const owner = task(300, 1);
     const original = await trainFresh(architecture, owner, new Rng(10), jsCompute);
-    const baseline = { original, references: [], referenceAlignments: [], weightFalsePositives: 0, fingerprints: { x: new Float32Array(0), count: 0, answers: new Int32Array(0) }, calibration: calibrate([], []), data: { rows: 300, labelled: true } };
+    const baseline = { original, references: [], weightBands: [], weightFalsePositives: 0, fingerprints: { x: new Float32Array(0), count: 0, answers: new Int32Array(0) }, calibration: calibrate([], []), data: { rows: 300, labelled: true } };
     const other: DenseNetwork = randomNetwork([41, 24, 4], ['relu', 'softmax'], 1);
     await assert.rejects(judgeSuspect(baseline, other, jsCompute, owner), (e: unknown) => e instanceof InvalidNetworkError && /41 inputs/.test((e as Error).message) && /40 inputs/.test((e as Error).message));
   });
