@@ -81,7 +81,7 @@ export function compareMarkdown(report: CompareReport, labels: CompareLabels): s
     '',
     '---',
     '',
-    'Weights and fingerprints are measured against reference networks trained here from fresh weights, so every threshold comes with its false-positive count on them. “MimosaNet: Save Comparison…” writes this comparison as JSON (the document `mimosanet compare --json` prints).',
+    'Weights and fingerprints are measured against reference networks trained from fresh weights, so every threshold comes with its false-positive count on them. “MimosaNet: Save Comparison…” writes this comparison as JSON (the document `mimosanet compare --json` prints).',
   );
   return out.join('\n') + '\n';
 }
@@ -150,7 +150,7 @@ function referenceSection(report: CompareReport): string[] {
   const out = ['', '## Reference networks', ''];
   if (refs.length === 0) return [...out, 'None were trained.'];
   out.push(
-    'Trained here from fresh weights, in the original’s architecture at several widths: independent ones on the labels, imitators on the original’s answers. Similarity is the mean aligned similarity to the original, per layer; the first half of each role selects the fingerprints, the held-out half calibrates them.',
+    `${baselineWords(report) === 'trained here' ? 'Trained here' : 'Trained when the original was protected'} from fresh weights, in the original’s architecture at several widths: independent ones on the labels, imitators on the original’s answers. Similarity is the mean aligned similarity to the original, per layer; the first half of each role selects the fingerprints, the held-out half calibrates them.`,
     '',
     `| # | Role | Width | Used for | ${[...Array.from({ length: hidden }, (_, i) => `Layer ${i + 1}`), 'Output'].join(' | ')} | Fingerprint agreement |`,
     `|---:|---|---:|---|${'---:|'.repeat(hidden + 1)}---:|`,

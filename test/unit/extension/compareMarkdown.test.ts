@@ -188,6 +188,7 @@ describe('compare result as Markdown ("Compare with Original…")', () => {
     assert.equal(facts[2]![1], 'none');
     assert.equal(facts[3]![1], '8 recorded in `/w/mnist-mlp/model.mimosa/report.json` (4 independent, 4 imitators)');
     assert.match(md, /## Data agreement\n\nNot measured: no data was given/);
+    assert.match(md, /Trained when the original was protected from fresh weights/);
     assert.deepEqual(table(md, '| # | Role |')[0], ['1', 'independent', '×1', 'selection', '—', '—']);
     assert.match(compareLogLine(recorded), /; no data; /);
   });
