@@ -1,6 +1,7 @@
 import { attackVerdict, stopLine, type AttackReport } from '../core/attacks/attackReport';
 import { formatChance } from '../core/ownership/weightEvidence';
 import type { CompareReport } from '../engine/compareModel';
+import type { OwnershipRecord } from '../core/ownership/record';
 import { dirname, join } from 'node:path';
 import { NEEDS_LABELS, skippedKinds } from '../core/fragility';
 import { fineTuningOutcome, formatFineTuningOutcome } from '../core/fineTuningOutcome';
@@ -54,6 +55,7 @@ export function formatProtectSummary(result: ProtectResult, requestedKinds: read
     ...skippedLines(r.fragility.skipped ?? skippedKinds(requestedKinds, r.data.labelled), r.data.source === 'file' ? '--labels' : '--data with --labels'),
     '',
     ...(r.attacks ? [formatAttackReport(r.attacks), ''] : []),
+    ...(r.ownership ? [formatOwnershipRecord(r.ownership, result.reportPath), ''] : []),
     r.verdict,
     '',
     ...wroteLines(result),
@@ -87,6 +89,7 @@ function wroteLines(result: ProtectResult): string[] {
   return [
     ...files.map((file, i) => `${i === 0 ? 'Wrote ' : '      '}${file}`),
     `      ${result.reportPath}`,
+    ...(result.report.ownership ? [`      ${join(folder, result.report.ownership.fingerprints.file)}  (ownership evidence: keep it with report.json, do not ship it)`] : []),
     shipped.length > 1
       ? `Ship ${listText(shipped)} together, in one folder: ${shipped[0]} loads ${listText(shipped.slice(1))} by name. report.json records their SHA-256 for 'mimosanet verify'.`
       : `report.json records its SHA-256 for 'mimosanet verify'.`,
@@ -209,4 +212,21 @@ export function formatComparison(r: CompareReport): string {
     `Reference networks (${source}): ${r.baselines.references.map((ref) => `${ref.role} ×${ref.widthScale}${ref.heldOut ? ' (held out)' : ''}`).join(', ')}; ${r.seconds.toFixed(1)} s`,
   );
   return lines.join('\n');
+}
+
+/** What protect recorded for a later `compare --report`, and how well its fingerprints separated. */
+function formatOwnershipRecord(o: OwnershipRecord, reportPath: string): string {
+  const pct = (v: number): string => formatPercent(v, 1);
+  const { calibration: c } = o;
+  const separation = c.threshold !== undefined
+    ? `they separate the held-out references (independent ${c.independent.map(pct).join(', ')}; imitators ${c.imitator.map(pct).join(', ')}): a suspect that distilled the model can be told from an independent one`
+    : c.independent.length
+      ? `they do not separate the held-out references (independent ${c.independent.map(pct).join(', ')}; imitators ${c.imitator.map(pct).join(', ')}): a distilled student will be judged inconclusive`
+      : 'no independent references without labels';
+  return [
+    `Ownership evidence: ${o.references.length} reference networks trained on ${formatCount(o.data.rows)} samples, ${o.fingerprints.count} fingerprints (${o.seconds.toFixed(0)} s)`,
+    `  weights: ${o.weights.falsePositives} of ${o.references.length} references judged weight-derived against the others (false positives); highest aligned similarity a reference unit reached per layer: ${o.weights.bands.map((band) => band.threshold.toFixed(3)).join(', ')}`,
+    `  fingerprints: ${separation}`,
+    `  check a suspect later: mimosanet compare <suspect> --report ${reportPath}`,
+  ].join('\n');
 }

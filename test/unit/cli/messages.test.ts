@@ -90,7 +90,13 @@ const BAD_INPUTS: BadInput[] = [
     name: 'an unknown command',
     argv: (w) => ['frobnicate', join(w, 'model', 'model.json')],
     code: 'USAGE',
-    fragments: () => ["unknown command 'frobnicate'", 'inspect, protect, attack or verify'],
+    fragments: () => ["unknown command 'frobnicate'", 'inspect, protect, attack, compare or verify'],
+  },
+  {
+    name: 'compare with neither --original nor --report',
+    argv: (w) => ['compare', join(w, 'model', 'model.json')],
+    code: 'USAGE',
+    fragments: () => ['compare needs either --original <model> or --report <report.json>'],
   },
   {
     name: 'verify without --report',
