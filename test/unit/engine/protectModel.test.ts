@@ -60,7 +60,9 @@ describe('protectModel', () => {
         onPartialReport: () => partials++,
       },
     );
-    assert.deepEqual([...phases], ['read', 'data', 'calibrate', 'write', 'equivalence', 'fragility', 'report']);
+    // Probes have no labels: the attack lab still runs the attacks that need none.
+    assert.deepEqual([...phases], ['read', 'data', 'calibrate', 'write', 'equivalence', 'fragility', 'attacks', 'report']);
+    assert.equal(result.report.attacks?.metric, 'agreement');
     assert.equal(lastFraction, 1);
     assert.ok(partials >= 3);
     assert.ok(existsSync(result.reportPath));
