@@ -80,7 +80,7 @@ describe('package.json contributions', () => {
 
   it('declares every setting the issue asks for', () => {
     const keys = Object.keys(contributes.configuration.properties).sort();
-    assert.deepEqual(keys, ['amplitude', 'attacks', 'copies', 'engine', 'maxSamples', 'outputFolder', 'perturbations', 'repeats', 'seed', 'tolerance'].map((k) => `mimosanet.${k}`).sort());
+    assert.deepEqual(keys, ['amplitude', 'attacks', 'copies', 'engine', 'maxSamples', 'outputFolder', 'ownership', 'perturbations', 'repeats', 'seed', 'tolerance'].map((k) => `mimosanet.${k}`).sort());
   });
 });
 
