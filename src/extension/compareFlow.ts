@@ -1,7 +1,8 @@
 /**
  * "MimosaNet: Compare with Original…": the file it is invoked on is the suspect; asks for the
- * original (the workspace's other models, or Browse…) and the owner's data (the shared data
- * picker; labels let compare train independent references), runs `compare` in the engine
+ * original (the workspace's other models, a report whose protect run recorded ownership evidence,
+ * or Browse…) and, unless the evidence is recorded, the owner's data (the shared data picker;
+ * labels let compare train independent references), runs `compare` in the engine
  * process under a cancellable progress notification, and shows the verdict and its evidence as
  * a Markdown document in the preview, with "Save Comparison…" and a line in the log.
  */
@@ -16,14 +17,18 @@ import type { ModelEntry } from './discovery/modelEntry';
 import { CONFIG_SECTION } from './ids';
 import { showError } from './protectFlow';
 import type { Services } from './services';
+import { ReportStore } from './reports/reportStore';
+import type { ReportSummary } from './reports/reportSummary';
 import { readProtectOptions } from './settings';
 import { reportForModel } from './verifySummary';
 import { modelLabel } from './views/treeItemData';
 
 /** Options for calling the command from code (tests): skip the questions they answer. */
 export interface CompareCommandOptions {
-  /** The original's main file; asked with a quick pick when absent. */
+  /** The original's main file; asked with a quick pick when absent (and no reportPath). */
   originalPath?: string;
+  /** A report.json with recorded ownership evidence, instead of an original: nothing is trained. */
+  reportPath?: string;
   /** The owner's data; asked with a quick pick when absent. */
   data?: DataChoice;
 }
@@ -35,13 +40,19 @@ export async function compareWithOriginal(
   suspect: ModelEntry,
   options: CompareCommandOptions = {},
 ): Promise<CompareReport | undefined> {
-  const originalPath = options.originalPath ?? (await pickOriginal(services, suspect));
-  if (!originalPath) return undefined;
-  if (path.resolve(originalPath) === path.resolve(suspect.fsPath)) {
+  const original: OriginalChoice | undefined = options.reportPath
+    ? { kind: 'report', reportPath: options.reportPath, modelPath: options.originalPath ?? options.reportPath }
+    : options.originalPath
+      ? { kind: 'model', fsPath: options.originalPath }
+      : await pickOriginal(services, suspect);
+  if (!original) return undefined;
+  const originalPath = original.kind === 'model' ? original.fsPath : original.modelPath;
+  if (original.kind === 'model' && path.resolve(originalPath) === path.resolve(suspect.fsPath)) {
     void vscode.window.showWarningMessage(`${modelLabel(suspect)} is the suspect: pick a different model as the original.`);
     return undefined;
   }
-  const data = options.data ?? (await pickOwnerData(services, originalPath));
+  // Recorded evidence needs no data (it only adds the agreement on it): one pick fewer.
+  const data = options.data ?? (original.kind === 'report' ? { kind: 'probes' as const } : await pickOwnerData(services, originalPath));
   if (!data) return undefined;
 
   const config = vscode.workspace.getConfiguration(CONFIG_SECTION, vscode.Uri.file(originalPath));
@@ -50,7 +61,7 @@ export async function compareWithOriginal(
   for (const problem of problems) services.log.warn(problem);
   const job: CompareJob = {
     suspectPath: suspect.fsPath,
-    originalPath,
+    ...(original.kind === 'report' ? { reportPath: original.reportPath } : { originalPath }),
     ...(data.kind === 'files' ? { dataPath: data.dataPath, ...(data.labelsPath ? { labelsPath: data.labelsPath } : {}) } : {}),
     seed: settings.seed,
     engine: settings.engine,
@@ -65,13 +76,19 @@ export async function compareWithOriginal(
   return report;
 }
 
+/** What the suspect is compared with: a model (references trained now) or a report's recorded evidence. */
+type OriginalChoice = { kind: 'model'; fsPath: string } | { kind: 'report'; reportPath: string; modelPath: string };
+
 interface OriginalPickItem extends vscode.QuickPickItem {
-  fsPath?: string;
+  choice?: OriginalChoice;
   action?: 'browse';
 }
 
-/** The original: the workspace's other models (the suspect's own original first, when a report says so), or Browse…. */
-async function pickOriginal(services: Services, suspect: ModelEntry): Promise<string | undefined> {
+/**
+ * The original: the workspace's other models (the suspect's own original first, when a report
+ * says so), the reports that recorded ownership evidence, or Browse….
+ */
+async function pickOriginal(services: Services, suspect: ModelEntry): Promise<OriginalChoice | undefined> {
   await Promise.all([services.discovery.whenReady(), services.reports.scan()]);
   const reports = services.reports.all;
   const found = reportForModel(suspect.fsPath, reports);
@@ -88,8 +105,18 @@ async function pickOriginal(services: Services, suspect: ModelEntry): Promise<st
         .filter(Boolean)
         .join(' · '),
       detail: `${m.workspaceFolder}/${m.relativePath}`,
-      fsPath: m.fsPath,
+      choice: { kind: 'model', fsPath: m.fsPath },
     }));
+  const recorded = await reportsWithEvidence(reports);
+  if (recorded.length) items.push({ label: 'Evidence recorded when protecting', kind: vscode.QuickPickItemKind.Separator });
+  for (const summary of recorded) {
+    items.push({
+      label: `$(shield) ${modelLabel({ fsPath: summary.modelPath })}`,
+      description: 'recorded evidence: no references to train',
+      detail: summary.reportPath,
+      choice: { kind: 'report', reportPath: summary.reportPath, modelPath: summary.modelPath },
+    });
+  }
   items.push(
     { label: '', kind: vscode.QuickPickItemKind.Separator },
     { label: '$(folder-opened) Browse…', detail: 'The original model’s main file anywhere: model.json, .onnx, .keras, .h5', action: 'browse' },
@@ -101,7 +128,7 @@ async function pickOriginal(services: Services, suspect: ModelEntry): Promise<st
     ignoreFocusOut: true,
   });
   if (!picked) return undefined;
-  if (picked.action !== 'browse') return picked.fsPath;
+  if (picked.action !== 'browse') return picked.choice;
   const chosen = await vscode.window.showOpenDialog({
     defaultUri: vscode.Uri.file(path.dirname(suspect.fsPath)),
     canSelectMany: false,
@@ -111,7 +138,15 @@ async function pickOriginal(services: Services, suspect: ModelEntry): Promise<st
   if (!chosen?.length) return undefined;
   const entry = await services.discovery.recognise(chosen[0]!);
   if (!entry) void vscode.window.showErrorMessage(`${path.basename(chosen[0]!.fsPath)} is not a model file MimosaNet recognises.`);
-  return entry?.fsPath;
+  return entry && { kind: 'model', fsPath: entry.fsPath };
+}
+
+/** Reports whose protect run recorded ownership evidence (with labels, unless turned off); unreadable ones are left out. */
+async function reportsWithEvidence(reports: readonly ReportSummary[]): Promise<ReportSummary[]> {
+  const read = await Promise.all(
+    reports.map((summary) => ReportStore.read(vscode.Uri.file(summary.reportPath)).then((report) => (report.ownership ? summary : undefined), () => undefined)),
+  );
+  return read.filter((s): s is ReportSummary => s !== undefined);
 }
 
 /** The owner's data, looked for beside the original (where an owner keeps it). */
@@ -138,7 +173,7 @@ function pickOwnerData(services: Services, originalPath: string): Promise<DataCh
 async function runCompare(services: Services, job: CompareJob, labels: CompareLabels): Promise<CompareReport | undefined> {
   const { log, worker } = services;
   const what = `${labels.suspect} with ${labels.original}`;
-  log.info(`compare ${job.suspectPath} with original ${job.originalPath} (${job.dataPath ? `data ${job.dataPath}${job.labelsPath ? `, labels ${job.labelsPath}` : ''}` : 'generated probes'}; seed ${job.seed}, engine ${job.engine})`);
+  log.info(`compare ${job.suspectPath} with ${job.reportPath ? `the evidence recorded in ${job.reportPath}` : `original ${job.originalPath}`} (${job.dataPath ? `data ${job.dataPath}${job.labelsPath ? `, labels ${job.labelsPath}` : ''}` : 'generated probes'}; seed ${job.seed}, engine ${job.engine})`);
   try {
     return await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `Comparing ${what}`, cancellable: true },
@@ -169,7 +204,7 @@ async function runCompare(services: Services, job: CompareJob, labels: CompareLa
       log.info(`compare ${job.suspectPath}: cancelled`);
       void vscode.window.showInformationMessage(`Comparing ${what} was cancelled.`);
     } else {
-      log.error(`compare ${job.suspectPath} with ${job.originalPath} failed: ${error.message}`);
+      log.error(`compare ${job.suspectPath} with ${job.reportPath ?? job.originalPath} failed: ${error.message}`);
       // Both files are named: a message about shapes or data does not say which model it means.
       void showError(services, `Comparing ${what} failed: ${error.message}`);
     }

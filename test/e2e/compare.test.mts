@@ -154,6 +154,31 @@ describe('Compare with Original in the real VS Code workbench', { timeout: 900_0
     });
   });
 
+  test('palette → the protected copy → the evidence its protect run recorded → derived, with no data asked and no references trained', async (t) => {
+    await step(t, async () => {
+      await wb.runCommand('MimosaNet: Compare with Original…');
+      await until('the suspect quick pick', async () => (await wb.quickPickLabels()).some((l) => l.includes(COPY)), 30_000);
+      await pick(COPY);
+      await until('the original quick pick', async () => (await wb.quickPickLabels()).some((l) => l.includes('recorded evidence')), 30_000);
+      const originals = await wb.quickPickLabels();
+      const recorded = originals.find((l) => l.includes('recorded evidence'));
+      assert.match(recorded ?? '', /mnist-mlp\/model\.json.*recorded evidence: no references to train.*model\.mimosa\/report\.json/, originals.join(' | '));
+      await wb.screenshot('07-recorded-evidence-quick-pick');
+      await pick('recorded evidence');
+      const done = await toast(/is derived from|is independent of|Inconclusive/, 120_000);
+      assert.match(done.text, /model\.mimosa\/model\.json is derived from mnist-mlp\/model\.json \(decided by (identity|weights);/, done.text);
+      const body = await until('the recorded baseline in the preview', async () => {
+        const frame = await previewFrame();
+        const text = ((await frame.textContent('body')) ?? '').replace(/\s+/g, ' ');
+        return /recorded in/.test(text) ? text : undefined;
+      }, 60_000, 500);
+      assert.match(body, /Reference networks \d+ recorded in .*model\.mimosa\/report\.json/);
+      assert.match(body, /Owner’s data none/);
+      await wb.screenshot('08-recorded-evidence-preview');
+      await wb.clearNotifications();
+    });
+  });
+
   test('palette → the original as suspect, the copy as original, no data → the job cancels within a few seconds', async (t) => {
     await step(t, async () => {
       await wb.runCommand('MimosaNet: Compare with Original…');
