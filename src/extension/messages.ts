@@ -12,6 +12,7 @@ export function isFromWebviewMessage(value: unknown): value is FromWebviewMessag
   switch (value.type) {
     case 'ready':
     case 'showLog':
+    case 'compareSuspect':
       return true;
     case 'saveHtml':
       return isId(value.messageId) && isFileName(value.suggestedName) && typeof value.html === 'string';

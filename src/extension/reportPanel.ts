@@ -11,7 +11,8 @@ import type { SerializedError } from '../core/errors';
 import type { ProtectionReport } from '../core/report';
 import type { JobProgress } from '../protocol/progress';
 import type { FromWebviewMessage, ReportRunStatus, ReportViewState, ToWebviewMessage } from '../protocol/webview';
-import { REPORT_VIEW_TYPE } from './ids';
+import type { CompareCommandOptions } from './compareFlow';
+import { COMMANDS, REPORT_VIEW_TYPE } from './ids';
 import { decodePngDataUrl, isFromWebviewMessage } from './messages';
 import { ReportStore } from './reports/reportStore';
 import { reportHtml } from './reportHtml';
@@ -167,11 +168,31 @@ export class ReportPanel {
       case 'showLog':
         this.host.log.show();
         return;
+      case 'compareSuspect':
+        await this.compareSuspect();
+        return;
       default: {
         const never: never = message;
         this.host.log.warn(`report panel: unhandled message ${JSON.stringify(never)}`);
       }
     }
+  }
+
+  /**
+   * "Compare a Suspect…": Compare with Original… with the evidence this report recorded as the
+   * baseline (no original, no data, nothing trained); the command asks for the suspect. The path
+   * is the panel's own report, never one the webview names.
+   */
+  private async compareSuspect(): Promise<void> {
+    const { reportPath, report, status } = this.content;
+    if (!reportPath || status !== 'done' || !report.ownership) {
+      this.host.log.warn(`report panel: compare asked for a report without recorded ownership evidence (${reportPath ?? 'not written'})`);
+      void vscode.window.showInformationMessage('This report recorded no ownership evidence: use "MimosaNet: Compare with Original…" on the suspect and pick the original model.');
+      return;
+    }
+    // The original's path names it in the picker's title and the result (the report alone would read "report.json").
+    const options: CompareCommandOptions = { reportPath, ...(report.model?.path ? { originalPath: report.model.path } : {}) };
+    await vscode.commands.executeCommand(COMMANDS.compareModel, undefined, options);
   }
 
   /** A finished report is re-read on `ready` (panel restored or re-shown), so an edited file shows its current content. */

@@ -102,5 +102,14 @@ export interface ShowLogRequest {
   type: 'showLog';
 }
 
+/**
+ * "Compare a Suspect…" on the Ownership tab: run Compare with Original with this panel's report as
+ * the baseline. It names no path: the host uses the report it shows, so the webview cannot point
+ * the command at another file.
+ */
+export interface CompareSuspectRequest {
+  type: 'compareSuspect';
+}
+
 /** Every message the report webview posts to the host. */
-export type FromWebviewMessage = ReadyMessage | SaveHtmlRequest | SavePngRequest | OpenPathRequest | ShowLogRequest;
+export type FromWebviewMessage = ReadyMessage | SaveHtmlRequest | SavePngRequest | OpenPathRequest | ShowLogRequest | CompareSuspectRequest;

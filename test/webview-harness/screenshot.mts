@@ -7,7 +7,8 @@
  * with fakeVscode.js standing in for acquireVsCodeApi and the theme variables. It fails on any
  * console error or CSP violation. Screenshots go to out/harness/ (or --out); --final also writes
  * media/screenshots/report-light.png and report-dark.png, and for a report with an attack lab
- * report-attacks-light.png and report-attacks-dark.png. An old report (0.1: sequential-float32
+ * report-attacks-light.png and report-attacks-dark.png, and for a report with ownership evidence
+ * report-ownership-light.png and report-ownership-dark.png. An old report (0.1: sequential-float32
  * check, no field check) is rendered too, as legacy-equivalence-light.png.
  */
 import { randomBytes } from 'node:crypto';
@@ -139,6 +140,8 @@ for (const theme of ['light', 'dark', 'high-contrast']) {
     await selectTab(page, 'Attacks');
     await shot(page, `attacks-${theme}`);
   }
+  await selectTab(page, 'Ownership');
+  await shot(page, report.ownership ? `ownership-${theme}` : `ownership-absent-${theme}`);
   await selectTab(page, 'Details');
   await shot(page, `details-${theme}`);
   await checkViolations(page, theme);
@@ -264,7 +267,7 @@ if (report.attacks) {
   const active = async (): Promise<string | undefined> => (await page.locator('vscode-tab-header[active]').textContent())?.trim();
   const { attacks, ...withoutLab } = report;
   await post(page, { type: 'showReport', report: withoutLab, status: 'done' });
-  if ((await page.locator('vscode-tab-header').count()) !== 3) problems.push('[attacks tab] shown for a report without an attack lab');
+  if ((await page.locator('vscode-tab-header').count()) !== 4) problems.push('[attacks tab] shown for a report without an attack lab');
   await selectTab(page, 'Details');
   await post(page, done);
   if ((await active()) !== 'Details') problems.push(`[attacks tab] ${await active()} selected after the Attacks tab appeared, not Details`);
@@ -274,6 +277,23 @@ if (report.attacks) {
   await post(page, { type: 'showReport', report: withoutLab, status: 'done' });
   if ((await active()) !== 'Fragility') problems.push(`[attacks tab] ${await active()} selected after the Attacks tab went away`);
   await checkViolations(page, 'attacks-tab');
+  await page.close();
+}
+
+// The Ownership tab's button asks the host to compare a suspect with this report (the host
+// knows which report; the message names none), and is disabled while the run goes on.
+if (report.ownership) {
+  const page = await openPanel('light');
+  await post(page, { type: 'showReport', report, status: 'running' });
+  await selectTab(page, 'Ownership');
+  if ((await page.locator('#compare-suspect').getAttribute('disabled')) === null) problems.push('[ownership] Compare a Suspect… enabled while running');
+  await post(page, done);
+  await page.locator('#compare-suspect').click();
+  await page.waitForTimeout(200);
+  const posted = await page.evaluate(() => (globalThis as unknown as HarnessWindow).__posted);
+  const asked = posted.filter((m) => m.type === 'compareSuspect');
+  if (asked.length !== 1 || Object.keys(asked[0]!).length !== 1) problems.push(`[ownership] Compare a Suspect… posted ${JSON.stringify(asked)}`);
+  await checkViolations(page, 'ownership');
   await page.close();
 }
 
@@ -321,6 +341,10 @@ if (final) {
   if (report.attacks) {
     for (const theme of ['light', 'dark']) copyFileSync(join(outDir, `attacks-${theme}.png`), join(root, `media/screenshots/report-attacks-${theme}.png`));
     console.log('wrote media/screenshots/report-attacks-light.png and report-attacks-dark.png');
+  }
+  if (report.ownership) {
+    for (const theme of ['light', 'dark']) copyFileSync(join(outDir, `ownership-${theme}.png`), join(root, `media/screenshots/report-ownership-${theme}.png`));
+    console.log('wrote media/screenshots/report-ownership-light.png and report-ownership-dark.png');
   }
 }
 console.log(shots.map((s) => `screenshot ${s}`).join('\n'));

@@ -25,6 +25,7 @@ import { ChartSet, chartImage, differenceConfig, fragilityConfig } from './chart
 import { byId, fill, h } from './dom';
 import { exportStem } from './format';
 import { type AttackTone, type Fact, type FieldModel, type MarginState, attacksModel, chartSpecs, detailsModel, equivalenceModel, fieldModel, headerModel, summaryRows, tellingPointRule } from './reportModel';
+import { type CalibrationModel, ownershipAbsence, ownershipModel } from './ownershipModel';
 import { staticHtml } from './staticHtml';
 import { readTheme, watchTheme } from './theme';
 
@@ -87,6 +88,9 @@ function buildSkeleton(): void {
     h('vscode-tab-panel', null, h('div', { id: 'summary' }), h('div', { id: 'charts', class: 'charts' })),
     h('vscode-tab-header', { slot: 'header' }, 'Equivalence'),
     h('vscode-tab-panel', null, h('div', { id: 'equivalence' })),
+    // Always there: without evidence it says why (no labels, turned off, an older report).
+    h('vscode-tab-header', { slot: 'header', 'data-tab': 'ownership' }, 'Ownership'),
+    h('vscode-tab-panel', null, h('div', { id: 'ownership' })),
     h('vscode-tab-header', { slot: 'header', 'data-tab': 'details' }, 'Details'),
     h('vscode-tab-panel', null, h('div', { id: 'details' })),
   );
@@ -148,6 +152,7 @@ function render(): void {
   renderFragility();
   renderEquivalence();
   renderAttacks();
+  renderOwnership();
   renderDetails();
 }
 
@@ -313,12 +318,12 @@ const ATTACKS_TAB = 2;
 
 /** The Attacks tab's header and panel, created once and moved in and out of the tabs. */
 let attacksTabParts: HTMLElement[] | undefined;
-/** Puts the Attacks tab before Details. */
+/** Puts the Attacks tab before Ownership (so at ATTACKS_TAB). */
 function insertAttacksTab(tabs: HTMLElement): void {
   // vscode-tabs gives its headers ids of its own: they are found by data-tab.
   attacksTabParts ??= [h('vscode-tab-header', { slot: 'header', 'data-tab': 'attacks' }, 'Attacks'), h('vscode-tab-panel', null, h('div', { id: 'attacks' }))];
-  const details = tabs.querySelector('[data-tab="details"]');
-  for (const part of attacksTabParts) tabs.insertBefore(part, details);
+  const next = tabs.querySelector('[data-tab="ownership"]');
+  for (const part of attacksTabParts) tabs.insertBefore(part, next);
 }
 
 /** Shows the Attacks tab when the report has an attack lab, keeping the selected tab where it was. */
@@ -387,6 +392,104 @@ function renderAttacks(): void {
     h('div', { class: 'tiles attack-tiles' }, ...tiles(model.facts)),
     table,
     h('p', { class: 'hint' }, model.caption),
+  );
+}
+
+/**
+ * The Ownership tab: what protect recorded for a later compare (references, the weight baseline,
+ * the fingerprints' calibration) and the button that compares a suspect with it; without
+ * evidence, why there is none.
+ */
+function renderOwnership(): void {
+  const root = byId('ownership');
+  const model = ownershipModel(state.report, state.reportPath);
+  if (!model) {
+    fill(root, h('p', { class: 'placeholder' }, ownershipAbsence(state.report, state.status)));
+    return;
+  }
+  const canCompare = state.status === 'done' && state.reportPath !== undefined;
+  const compare = h(
+    'vscode-button',
+    { id: 'compare-suspect', disabled: !canCompare, title: canCompare ? 'Pick a suspect model and judge it against this evidence' : 'Available once report.json is written' },
+    'Compare a Suspect…',
+  );
+  compare.addEventListener('click', () => {
+    if (!compare.hasAttribute('disabled')) vscode.postMessage({ type: 'compareSuspect' });
+  });
+  const bandsTable = dataTable(
+    ['14%', '10%', '20%', '16%', '20%', '20%'],
+    [
+      ['Layer', 'Hidden layer of the original', false],
+      ['Units', 'The original’s units in the layer', true],
+      ['Reference threshold', 'The highest aligned similarity any reference unit reached: a suspect’s unit above it beats every reference', true],
+      ['Pooled units', 'Reference units the threshold was taken over', true],
+      ['Independent, mean', 'The independent references’ mean aligned similarity in the layer, lowest–highest', true],
+      ['Imitators, mean', 'The imitating references’ mean aligned similarity in the layer, lowest–highest', true],
+    ],
+    model.bands.map((b) => ({ cells: [b.layer, b.units, h('span', { class: 'strong' }, b.threshold), b.pooledUnits, b.independentMean, b.imitatorMean] })),
+  );
+  const share = `${Math.floor(48 / model.similarityHeadings.length)}%`;
+  const referencesTable = dataTable(
+    ['14%', '8%', '18%', ...model.similarityHeadings.map(() => share), '12%'],
+    [
+      ['Role', 'Independent: trained on the labels; imitator: trained on the original’s answers', false],
+      ['Width', 'Hidden widths as a multiple of the original’s', true],
+      ['Use', 'Selects fingerprints, or calibrates them (held out: never used to choose them)', false],
+      ...model.similarityHeadings.map((heading): [string, string, boolean] => [heading, `Mean aligned similarity to the original, ${heading.toLowerCase()} layer`, true]),
+      ['Fingerprints', 'Share of the fingerprints answered as the original answers them (held-out references)', true],
+    ],
+    model.references.map((r) => ({ title: r.roleTitle, cells: [r.role, r.width, r.use, ...r.similarity, r.agreement] })),
+  );
+  fill(
+    root,
+    h('p', { class: `banner ${model.tone === 'good' ? 'pass' : 'warning'}` }, model.summary),
+    h('div', { class: 'tiles ownership-tiles' }, ...tiles(model.facts)),
+    h('div', { class: 'compare-row' }, compare, h('span', { class: 'hint' }, 'Or in a terminal: ', h('code', null, model.compareCommand))),
+    h('h2', { class: 'section-title' }, 'Weight evidence baseline', h('span', { class: 'section-sub' }, `false positives ${model.weightFalsePositives}`)),
+    bandsTable,
+    h('p', { class: 'hint' }, model.weightsCaption),
+    h('h2', { class: 'section-title' }, 'Fingerprint calibration', h('span', { class: 'section-sub' }, `${model.facts.find((f) => f.label === 'Fingerprints')?.value ?? ''} fingerprints in ${model.fingerprintFile.name}`)),
+    h('p', { class: `note ${model.calibration.separates ? 'info' : 'warning'}`, role: model.calibration.separates ? undefined : 'note' }, model.calibration.sentence),
+    calibrationBars(model.calibration),
+    h('h2', { class: 'section-title' }, 'Reference networks'),
+    referencesTable,
+  );
+}
+
+/** The held-out references' fingerprint agreement as bars on 0–100 %, with the decision line; the figure's label says it in words. */
+function calibrationBars(c: CalibrationModel): HTMLElement {
+  // Through the CSSOM: the panel's CSP allows no inline style attributes.
+  const at = <T extends HTMLElement>(el: T, property: 'width' | 'left', fraction: number): T => {
+    el.style[property] = `${(100 * fraction).toFixed(2)}%`;
+    return el;
+  };
+  const line = (): HTMLElement | null => (c.threshold ? at(h('span', { class: 'cal-line' }), 'left', c.threshold.value) : null);
+  return h(
+    'figure',
+    { class: 'calibration', role: 'img', 'aria-label': c.alt },
+    ...c.bars.map((b) =>
+      h(
+        'div',
+        { class: `cal-row ${b.role}`, 'aria-hidden': 'true' },
+        h('span', { class: 'cal-label' }, b.label),
+        h('span', { class: 'cal-track' }, at(h('span', { class: 'cal-bar' }), 'width', b.value), line()),
+        h('span', { class: 'cal-value' }, b.text),
+      ),
+    ),
+    h(
+      'div',
+      { class: 'cal-row cal-axis', 'aria-hidden': 'true' },
+      h('span', { class: 'cal-label' }),
+      h(
+        'span',
+        { class: 'cal-track' },
+        h('span', { class: 'cal-tick start' }, '0 %'),
+        c.threshold ? at(h('span', { class: 'cal-tick line' }, `line ${c.threshold.text}`), 'left', c.threshold.value) : null,
+        h('span', { class: 'cal-tick end' }, '100 %'),
+      ),
+      h('span', { class: 'cal-value' }),
+    ),
+    h('figcaption', { class: 'hint' }, c.caption),
   );
 }
 
@@ -620,6 +723,7 @@ function exportHtml(button: HTMLElement): void {
     colors: theme,
     exportedAt: new Date().toISOString(),
     status: state.status,
+    reportPath: state.reportPath,
   });
   const messageId = nextMessageId++;
   pendingSaves.set(messageId, button);

@@ -22,6 +22,8 @@ export interface Theme {
   original: string;
   /** Protected model's curve. */
   protected: string;
+  /** A second series colour (the imitating references on the Ownership tab). */
+  accent: string;
   /** Passed badge. */
   pass: string;
   /** Failed badge. */
@@ -52,6 +54,7 @@ export function readTheme(doc: Document = document): Theme {
     border: v('--vscode-panel-border', v('--vscode-editorWidget-border', dark ? '#454545' : '#e5e5e5')),
     original: v('--vscode-charts-blue', '#3794ff'),
     protected: v('--vscode-charts-red', '#f14c4c'),
+    accent: v('--vscode-charts-purple', '#b180d7'),
     pass: v('--vscode-testing-iconPassed', v('--vscode-charts-green', '#388a34')),
     fail: v('--vscode-testing-iconFailed', v('--vscode-errorForeground', '#f14c4c')),
     warning: v('--vscode-editorWarning-foreground', v('--vscode-charts-yellow', '#cca700')),

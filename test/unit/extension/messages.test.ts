@@ -10,6 +10,7 @@ describe('messages from the report webview', () => {
   const valid: unknown[] = [
     { type: 'ready' },
     { type: 'showLog' },
+    { type: 'compareSuspect' },
     { type: 'saveHtml', messageId: 1, suggestedName: 'mnist-report.html', html: '<!DOCTYPE html>' },
     { type: 'savePng', messageId: 2, suggestedName: 'charts.png', dataUrl: PNG },
     { type: 'openPath', path: '/w/model.json', reveal: false },
