@@ -26,7 +26,7 @@ const USAGE = `mimosanet ${TOOL_VERSION}: protect dense neural networks against 
 Usage:
 ${(Object.keys(COMMANDS) as Command[]).map(commandUsage).join('\n')}
 
-<model> is the model's main file (TF.js Layers model.json).
+<model> is the model's main file: TF.js Layers model.json, .onnx, .keras or Keras .h5.
 --data/--labels: .npy, .npz, .csv or .json evaluation inputs and integer labels.
 Perturbation kinds: ${PERTURBATION_KINDS.join(', ')}.
 Exit codes: 0 success, 1 check failed, 2 bad usage or input, 130 cancelled.`;
