@@ -56,6 +56,7 @@ export function formatProtectSummary(result: ProtectResult, requestedKinds: read
     '',
     ...(r.attacks ? [formatAttackReport(r.attacks), ''] : []),
     ...(r.ownership ? [formatOwnershipRecord(r.ownership, result.reportPath), ''] : []),
+    ...(r.ownershipNote ? [`Ownership evidence: ${r.ownershipNote}`, ''] : []),
     r.verdict,
     '',
     ...wroteLines(result),

@@ -286,6 +286,8 @@ export interface ProtectionReport {
    * labels and ownership was not turned off): reference bands and conferrable fingerprints.
    */
   ownership?: OwnershipRecord;
+  /** Why ownership evidence was not recorded although the data had labels (a model too large for the budget). */
+  ownershipNote?: string;
   /** Wall time per phase, seconds. */
   timings: Record<string, number>;
 }

@@ -18,7 +18,8 @@ import { readOriginal, resolveOutDir } from './protect/originalModel';
 import { PhaseTimer } from './protect/phaseTimer';
 import { attackLab, MIN_ATTACK_SAMPLES } from './protect/attackLab';
 import { sweepFragility } from './protect/sweep';
-import { recordOwnership } from './protect/ownershipEvidence';
+import { OWNERSHIP_WORK_BUDGET, recordOwnership } from './protect/ownershipEvidence';
+import { referenceTrainingWork } from '../core/ownership/references';
 import { MIN_COMPARE_SAMPLES } from './compareModel';
 import { TOOL_VERSION } from './version';
 
@@ -101,8 +102,13 @@ export async function protectModel(job: ProtectJob, hooks: ProtectHooks = {}): P
       hooks.onPartialReport?.({ ...report, verdict: verdictSentence(report) });
     }
 
-    // Ownership evidence needs labels: without them there are no independent references.
-    if (options.ownership && data.labels && data.rows >= MIN_COMPARE_SAMPLES) {
+    // Ownership evidence needs labels: without them there are no independent references. Its
+    // reference networks cost time in proportion to the model's size: past a budget (about 5×
+    // the example's), protect leaves it to `compare --original` and says so.
+    const ownershipWork = referenceTrainingWork(original.model.network);
+    if (options.ownership && data.labels && data.rows >= MIN_COMPARE_SAMPLES && ownershipWork > OWNERSHIP_WORK_BUDGET) {
+      report.ownershipNote = `ownership evidence was not recorded: training its reference networks would take ${(ownershipWork / 1e9).toFixed(0)}·10⁹ multiply-adds, over the ${(OWNERSHIP_WORK_BUDGET / 1e9).toFixed(0)}·10⁹ budget of protect; run 'mimosanet compare <suspect> --original <model> --data … --labels …' when needed`;
+    } else if (options.ownership && data.labels && data.rows >= MIN_COMPARE_SAMPLES) {
       timer.enter('ownership', 'Recording ownership evidence (reference networks, fingerprints)');
       report.ownership = await recordOwnership(original.model.network, { x: data.x, rows: data.rows, labels: data.labels }, options.seed, engine.compute, output, progress, signal);
     }

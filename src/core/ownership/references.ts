@@ -2,7 +2,7 @@ import { freshNetwork } from '../attacks/train';
 import type { ComputeBackend } from '../compute';
 import { checkpoint } from '../errors';
 import { fineTune } from '../fineTune';
-import type { DenseNetwork } from '../network';
+import { parameterCount, type DenseNetwork } from '../network';
 import type { Rng } from '../rng';
 
 /**
@@ -29,6 +29,16 @@ export interface ReferenceNetwork {
 export const REFERENCE_WIDTHS: readonly number[] = [1, 0.5, 1, 1.5];
 /** Adam steps (batch 32, lr 1e-3) each reference trains for: the attack lab's scratch budget. */
 export const REFERENCE_STEPS = 1500;
+
+/**
+ * Multiply-adds the references' training costs (forward and backward ≈ 3 passes per sample),
+ * so callers can bound it: it grows with the original's size, and a large network's references
+ * take minutes.
+ */
+export function referenceTrainingWork(original: DenseNetwork): number {
+  const weights = REFERENCE_WIDTHS.reduce((sum, scale) => sum + parameterCount(scaledArchitecture(original, scale)), 0);
+  return 2 * weights * REFERENCE_STEPS * 32 * 3;
+}
 
 /** The original's architecture with hidden layers scaled by `scale` (at least 4 units). */
 export function scaledArchitecture(original: DenseNetwork, scale: number): DenseNetwork {

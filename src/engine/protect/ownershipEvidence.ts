@@ -6,6 +6,13 @@ import { ownershipRecord, type OwnershipRecord } from '../../core/ownership/reco
 import { encodeNpy } from '../../formats/data/npy';
 import type { AtomicOutput } from '../atomicOutput';
 
+/**
+ * Reference-training work protect takes on by default: about 5× the bundled example's
+ * (1.25·10¹¹ multiply-adds, 30 s there on a loaded 2-core machine; 784-512-256-10 needs
+ * 6.1·10¹¹ and is left out). Larger models get the evidence from `compare --original` on demand.
+ */
+export const OWNERSHIP_WORK_BUDGET = 6e11;
+
 /** The fingerprint inputs' file beside report.json. */
 export const FINGERPRINTS_FILE = 'fingerprints.npy';
 

@@ -7,7 +7,9 @@ import type { DenseNetwork } from '../../../../src/core/network';
 import { alignNetworks } from '../../../../src/core/ownership/alignment';
 import { buildBaseline, judgeSuspect, type OwnerData } from '../../../../src/core/ownership/compare';
 import { calibrate, functionEvidence } from '../../../../src/core/ownership/functionEvidence';
-import { scaledArchitecture, trainFresh } from '../../../../src/core/ownership/references';
+import { referenceTrainingWork, scaledArchitecture, trainFresh } from '../../../../src/core/ownership/references';
+import type { Activation } from '../../../../src/core/activations';
+import { OWNERSHIP_WORK_BUDGET } from '../../../../src/engine/protect/ownershipEvidence';
 import { binomialTail } from '../../../../src/core/ownership/weightEvidence';
 import { magnitudePrune } from '../../../../src/core/perturbations/prune';
 import { Rng } from '../../../../src/core/rng';
@@ -94,6 +96,13 @@ describe('compare: ownership evidence (core/ownership)', () => {
       assert.notEqual(result.verdict, 'derived', result.reason);
       assert.equal(result.evidence.weights!.derived, false);
     }
+  });
+
+  it('reference-training work: the example is within protect’s budget, 784-512-256-10 and larger are not', () => {
+    const work = (sizes: number[]) => referenceTrainingWork(randomNetwork(sizes, [...sizes.slice(2).map(() => 'relu' as const), 'softmax'].slice(1 - sizes.length) as Activation[], 1));
+    assert.ok(work([784, 128, 64, 10]) < OWNERSHIP_WORK_BUDGET / 4);
+    assert.ok(work([784, 512, 256, 10]) > OWNERSHIP_WORK_BUDGET);
+    assert.ok(work([784, 1024, 1024, 10]) > 3 * work([784, 512, 256, 10]));
   });
 
   it('refuses a suspect with other inputs or outputs, naming both shapes', async () => {
