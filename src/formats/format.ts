@@ -1,4 +1,5 @@
 import type { DenseNetwork } from '../core/network';
+import type { Hdf5Host } from './keras/hdf5';
 
 /**
  * The contract every model format implements (one module per format, netron-style): a cheap
@@ -14,6 +15,12 @@ export interface FileReader {
   read(path: string): Promise<Uint8Array>;
   /** Resolves `relative` against the folder of `from` (both as the reader understands them). */
   resolve(from: string, relative: string): string;
+  /**
+   * Where HDF5 files found by this reader are parsed. The engine's host runs HDF5 in a disposable
+   * thread (a hostile file that crashes or hangs it costs that thread only); without one, HDF5
+   * runs in the calling thread and refuses further files there after a crash.
+   */
+  hdf5?: Hdf5Host;
 }
 
 /** One file of a written model. */

@@ -30,10 +30,10 @@ const wasm = (globalThis as unknown as { WebAssembly: WasmGlobal }).WebAssembly;
 
 let loaded: Promise<H5wasm> | undefined;
 /**
- * Set when HDF5 trapped (a wasm RuntimeError) on a corrupt file: the trap unwinds no C state
- * (stack pointer, library locks), so later reads in this process could fail or mislead. They are
- * refused instead, naming the file that caused it; a new process (the next CLI run or engine
- * job) starts clean.
+ * Set when HDF5 trapped (a wasm RuntimeError) on a corrupt file in this thread's h5wasm: the trap
+ * unwinds no C state (stack pointer, library locks), so later reads here could fail or mislead.
+ * They are refused instead, naming the file that caused it. Readers that pass an `Hdf5Host`
+ * (the engine's disposable reader thread) never get here: their crashed reader is replaced.
  */
 let poisonedBy: string | undefined;
 let sessionCount = 0;
@@ -50,6 +50,11 @@ function h5wasm(): Promise<H5wasm> {
     return m;
   });
   return loaded;
+}
+
+/** Loads h5wasm ahead of the first file (a reader thread does this before it says it is ready). */
+export async function loadHdf5Library(): Promise<void> {
+  await h5wasm();
 }
 
 /** One object of an HDF5 file as the readers see it. */
@@ -95,41 +100,131 @@ export function hdf5SignatureOffset(bytes: Uint8Array, limit = bytes.length): nu
   return undefined;
 }
 
+/** The H5Reader queries, by name: what an `H5Session` serves (and a reader thread receives). */
+export type H5Method = 'kind' | 'keys' | 'attrNames' | 'attr' | 'datasetInfo' | 'readFloat32';
+
+/**
+ * One open HDF5 file whose queries answer synchronously, wherever HDF5 runs (this thread or a
+ * reader thread the calling thread waits on). Throws H5ContentError for content problems,
+ * H5ReaderCrash when the reader died on the file, and any other Error when HDF5 refused it.
+ */
+export interface H5Session {
+  /** Size of the file in bytes. */
+  readonly fileBytes: number;
+  /** Runs one H5Reader query (`name` is the attribute name of 'attr'). */
+  call(method: H5Method, path: string, name?: string): unknown;
+  /** Closes the file and frees what it held. */
+  close(): void;
+}
+
+/**
+ * Where HDF5 files are opened (`FileReader.hdf5`). The engine passes a host whose reader runs in
+ * a disposable thread, so a trap or an endless loop on a hostile file costs that thread only;
+ * without one, h5wasm runs in the calling thread (see `poisonedBy`).
+ */
+export interface Hdf5Host {
+  /** Opens `bytes` (already checked for link cycles) as an HDF5 file. */
+  open(bytes: Uint8Array): Promise<H5Session>;
+}
+
+/** The reader died on the file (a wasm trap, or no answer in time): `why` completes "cannot be read: ...". */
+export class H5ReaderCrash extends Error {
+  constructor(readonly why: string) {
+    super(why);
+  }
+}
+
+/** What a trap means for the user: HDF5 followed a corrupt pointer. */
+const TRAPPED = 'its HDF5 structure is corrupt (the reader stopped on an invalid offset)';
+
 /**
  * Opens `bytes` as an HDF5 file and runs `read` on it synchronously (h5wasm's file system and
- * heap are shared, so a session never yields). Throws ModelFormatError naming `file` for anything
- * that goes wrong, including H5ContentError raised by `read`.
+ * heap are shared, so a session never yields), in `host`'s reader or else in this thread. Throws
+ * ModelFormatError naming `file` for anything that goes wrong, including H5ContentError raised
+ * by `read`.
  */
-export async function readHdf5<T>(bytes: Uint8Array, file: string, format: string, read: (h5: H5Reader) => T): Promise<T> {
+export async function readHdf5<T>(bytes: Uint8Array, file: string, format: string, read: (h5: H5Reader) => T, host?: Hdf5Host): Promise<T> {
   const base = hdf5SignatureOffset(bytes);
   if (base === undefined) throw new ModelFormatError(file, format, 'has no HDF5 signature; it is not an HDF5 file');
   const cycle = findLinkCycle(bytes, base);
   if (cycle !== undefined) throw new ModelFormatError(file, format, `cannot be read: ${cycle}`);
-  if (poisonedBy !== undefined) throw new ModelFormatError(file, format, `cannot be read in this process: the HDF5 reader crashed earlier on the corrupt file ${poisonedBy}; run again in a new process`);
+  if (!host && poisonedBy !== undefined) throw new ModelFormatError(file, format, `cannot be read in this process: the HDF5 reader crashed earlier on the corrupt file ${poisonedBy}; run again in a new process`);
+  let session: H5Session | undefined;
+  try {
+    session = await (host ?? inThisThread).open(bytes);
+    return read(sessionReader(session));
+  } catch (error) {
+    if (!host && error instanceof H5ReaderCrash) poisonedBy = file;
+    throw translate(error, file, format);
+  } finally {
+    try {
+      session?.close();
+    } catch {
+      // A file HDF5 could not read may not close cleanly either; the error above says why.
+    }
+  }
+}
+
+/** h5wasm in the calling thread. */
+const inThisThread: Hdf5Host = { open: openInThisThread };
+
+/**
+ * Opens `bytes` in this thread's h5wasm (a reader thread serves its sessions with this). Every
+ * query runs under the heap cap fixed at open; a trap becomes H5ReaderCrash, after which this
+ * thread's h5wasm must not be trusted again.
+ */
+export async function openInThisThread(bytes: Uint8Array): Promise<H5Session> {
   const m = await h5wasm();
   const path = `/mimosanet-read-${++sessionCount}.h5`;
-  return capped(m, bytes.length, () => {
-    let h5: H5File | undefined;
+  const limit = m.Module!.HEAPU8.buffer.byteLength + Math.max(HEAP_FLOOR, HEAP_PER_FILE_BYTE * bytes.length);
+  const guarded = <T>(task: () => T): T => {
     try {
-      m.FS!.writeFile(path, bytes);
-      h5 = new m.File(path, 'r');
-      return read(reader(m, h5, bytes.length));
+      return capped(m, limit, task);
     } catch (error) {
-      if (error instanceof wasm.RuntimeError) poisonedBy = file;
-      throw translate(error, file, format);
+      throw error instanceof wasm.RuntimeError ? new H5ReaderCrash(TRAPPED) : error;
+    }
+  };
+  let h5: H5File | undefined;
+  const close = () => {
+    try {
+      if (h5) guarded(() => h5!.close());
     } finally {
-      try {
-        h5?.close();
-      } catch {
-        // A file HDF5 could not read may not close cleanly either; the error above says why.
-      }
+      h5 = undefined;
       try {
         m.FS!.unlink(path);
       } catch {
-        // Never created (writeFile failed).
+        // Never created (writeFile failed) or already removed.
       }
     }
-  });
+  };
+  try {
+    h5 = guarded(() => {
+      m.FS!.writeFile(path, bytes);
+      return new m.File(path, 'r');
+    });
+  } catch (error) {
+    close();
+    throw error;
+  }
+  const queries = reader(m, h5, bytes.length);
+  return {
+    fileBytes: bytes.length,
+    call: (method, at, name) => guarded(() => (method === 'attr' ? queries.attr(at, name ?? '') : queries[method](at))),
+    close,
+  };
+}
+
+/** The H5Reader the format's readers use, over a session. */
+function sessionReader(session: H5Session): H5Reader {
+  return {
+    fileBytes: session.fileBytes,
+    kind: (path) => session.call('kind', path) as H5Kind,
+    keys: (path) => session.call('keys', path) as string[],
+    attrNames: (path) => session.call('attrNames', path) as string[],
+    attr: (path, name) => session.call('attr', path, name) as ReturnType<H5Reader['attr']>,
+    datasetInfo: (path) => session.call('datasetInfo', path) as H5DatasetInfo,
+    readFloat32: (path) => session.call('readFloat32', path) as Float32Array,
+  };
 }
 
 /** Write access while building a file in `writeHdf5`. */
@@ -170,14 +265,13 @@ export async function writeHdf5(build: (w: H5Writer) => void): Promise<Uint8Arra
 }
 
 /**
- * Runs `task` with the wasm heap allowed to grow by at most a budget proportional to the input.
+ * Runs `task` with the wasm heap allowed to grow up to `limit` bytes (a budget proportional to the
+ * input, fixed when the file was opened).
  * Emscripten grows its heap through WebAssembly.Memory.prototype.grow; refusing there makes the
  * allocation fail inside HDF5 (an error it reports) instead of claiming what a header says.
  * The task is synchronous, so no other code runs while the prototype is patched.
  */
-function capped<T>(m: H5wasm, inputBytes: number, task: () => T): T {
-  const memory = m.Module!.HEAPU8.buffer;
-  const limit = memory.byteLength + Math.max(HEAP_FLOOR, HEAP_PER_FILE_BYTE * inputBytes);
+function capped<T>(m: H5wasm, limit: number, task: () => T): T {
   const proto = wasm.Memory.prototype;
   const grow = proto.grow;
   proto.grow = function (this: { buffer: ArrayBuffer }, pages: number): number {
@@ -277,8 +371,8 @@ function plainValue(value: unknown, what: string): string | number | (string | n
 function translate(error: unknown, file: string, format: string): Error {
   if (error instanceof MimosaError) return error;
   if (error instanceof H5ContentError) return new ModelFormatError(file, format, error.message);
+  if (error instanceof H5ReaderCrash) return new ModelFormatError(file, format, `cannot be read: ${error.why}`);
+  // Any other error is HDF5 (or h5wasm) refusing the structure.
   const detail = error instanceof Error ? error.message : String(error);
-  // A trap (RuntimeError) means HDF5 followed a corrupt pointer; any other error is HDF5 refusing the structure.
-  const why = error instanceof wasm.RuntimeError ? 'its HDF5 structure is corrupt (the reader stopped on an invalid offset)' : `is not a readable HDF5 file (${detail.split('\n')[0]})`;
-  return new ModelFormatError(file, format, why.startsWith('its') ? `cannot be read: ${why}` : why);
+  return new ModelFormatError(file, format, `is not a readable HDF5 file (${detail.split('\n')[0]})`);
 }

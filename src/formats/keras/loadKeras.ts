@@ -26,6 +26,7 @@ export async function loadKeras(path: string, files: FileReader): Promise<Loaded
   }
   const tensors: NamedTensor[] = await readHdf5(structure.weightsBytes, structure.weightsLabel, KERAS_FORMAT_ID, (h5) =>
     weights.map((w) => ({ name: w.name, shape: w.shape, values: h5.readFloat32(w.path) })),
+    files.hdf5,
   );
   const manifest = json.weightsManifest![0]!.weights;
   const built = asKerasError(path, () => buildNetwork(chain.steps, manifest, tensors, chain.inputs, path));

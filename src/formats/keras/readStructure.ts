@@ -2,7 +2,7 @@ import { ModelFormatError } from '../../core/errors';
 import type { FileReader } from '../format';
 import { isObject } from '../tfjs/modelJson';
 import type { JsonObject } from '../tfjs/topology';
-import { H5ContentError, hdf5SignatureOffset, readHdf5, type H5Reader } from './hdf5';
+import { H5ContentError, hdf5SignatureOffset, readHdf5, type H5Reader, type Hdf5Host } from './hdf5';
 import { KERAS_FORMAT_ID, type KerasContainer, type WeightLayout } from './source';
 import { isZip, listZip, readZipEntry } from './zip';
 
@@ -70,9 +70,9 @@ const MAX_CONFIG_BYTES = 64 * 1024 * 1024;
 /** Reads the structure of the Keras file at `path`; throws ModelFormatError naming it when it is not one. */
 export async function readStructure(path: string, files: FileReader): Promise<KerasStructure> {
   const bytes = await readFile(path, files, path);
-  if (isZip(bytes)) return readArchive(path, bytes);
+  if (isZip(bytes)) return readArchive(path, bytes, files.hdf5);
   if (hdf5SignatureOffset(bytes) === undefined) throw fail(path, 'is neither a Keras .keras archive (zip) nor an HDF5 file');
-  const scan = await readHdf5(bytes, path, KERAS_FORMAT_ID, (h5) => scanHdf5(h5, path));
+  const scan = await readHdf5(bytes, path, KERAS_FORMAT_ID, (h5) => scanHdf5(h5, path), files.hdf5);
   if (scan.modelConfig !== undefined) {
     const config = parseConfig(scan.modelConfig, path, "the 'model_config' attribute");
     return { ...scan.structure, container: 'h5-model', config, weightsBytes: bytes, weightsLabel: path };
@@ -81,7 +81,7 @@ export async function readStructure(path: string, files: FileReader): Promise<Ke
   return { ...scan.structure, container: 'h5-weights', config: beside.config, configFile: beside.name, weightsBytes: bytes, weightsLabel: path, ...versionOf(beside.config, scan.structure) };
 }
 
-async function readArchive(path: string, bytes: Uint8Array): Promise<KerasStructure> {
+async function readArchive(path: string, bytes: Uint8Array, hdf5: Hdf5Host | undefined): Promise<KerasStructure> {
   const entries = listZip(bytes, path, KERAS_FORMAT_ID);
   const configEntry = entries.find((e) => e.name === 'config.json');
   const weightsEntry = entries.find((e) => e.name === 'model.weights.h5');
@@ -97,7 +97,7 @@ async function readArchive(path: string, bytes: Uint8Array): Promise<KerasStruct
   const metadata = metadataBytes ? parseConfig(new TextDecoder().decode(metadataBytes), path, 'metadata.json', false) : {};
   const weightsBytes = await readZipEntry(bytes, weightsEntry, path, KERAS_FORMAT_ID);
   const weightsLabel = `${path} (model.weights.h5)`;
-  const scan = await readHdf5(weightsBytes, weightsLabel, KERAS_FORMAT_ID, (h5) => scanHdf5(h5, weightsLabel));
+  const scan = await readHdf5(weightsBytes, weightsLabel, KERAS_FORMAT_ID, (h5) => scanHdf5(h5, weightsLabel), hdf5);
   if (scan.structure.layout !== 'v3') throw fail(path, 'holds a model.weights.h5 without the layers/ group Keras 3 writes');
   const kerasVersion = typeof metadata['keras_version'] === 'string' ? metadata['keras_version'] : undefined;
   return {
