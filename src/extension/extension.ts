@@ -6,10 +6,10 @@
 import * as path from 'node:path';
 import { startEngineProcess } from '../client/engineProcess';
 import * as vscode from 'vscode';
-import type { FileReader } from '../formats/format';
 import { FORMATS, sniffFormat } from '../formats/registry';
 import { registerCommands } from './commands';
 import { type FormatSniffer, type ModelInspector, ModelDiscovery } from './discovery/modelDiscovery';
+import { createModelInspector } from './discovery/modelInspector';
 import { LOG_NAME, REPORT_VIEW_TYPE, VIEWS } from './ids';
 import { ReportPanel } from './reportPanel';
 import { ReportStore } from './reports/reportStore';
@@ -70,27 +70,16 @@ const registrySniffer: FormatSniffer = {
   },
 };
 
-/** Main files larger than this are inspected in the worker, so a huge JSON never blocks the extension host. */
-const INSPECT_IN_HOST_BYTES = 8 * 1024 * 1024;
-
-/**
- * Inspection reads only the main file (TF.js: model.json, not the weight shards) and parses it,
- * which the format modules do without tfjs; small files are inspected right here so showing the
- * sidebar never starts the worker, and big ones go to the worker.
- */
+/** The registry's formats inspected through workspace.fs in the host, or in the worker (see createModelInspector). */
 function createInspector(worker: WorkerClient): ModelInspector {
-  const files: FileReader = {
-    read: async (p) => vscode.workspace.fs.readFile(vscode.Uri.file(p)),
-    resolve: (from, relative) => path.resolve(path.dirname(from), relative),
-  };
-  return {
-    inspect: async (fsPath, formatId) => {
-      const format = FORMATS.find((f) => f.id === formatId);
-      const { size } = await vscode.workspace.fs.stat(vscode.Uri.file(fsPath));
-      if (!format || size > INSPECT_IN_HOST_BYTES) return worker.inspect(fsPath);
-      return format.inspect(fsPath, files);
+  return createModelInspector(FORMATS, {
+    files: {
+      read: async (p) => vscode.workspace.fs.readFile(vscode.Uri.file(p)),
+      resolve: (from, relative) => path.resolve(path.dirname(from), relative),
     },
-  };
+    size: async (fsPath) => (await vscode.workspace.fs.stat(vscode.Uri.file(fsPath))).size,
+    inspectInWorker: (fsPath) => worker.inspect(fsPath),
+  });
 }
 
 /** Starts dist/worker.js; its stderr (tfjs warnings, crashes) goes to the log. */

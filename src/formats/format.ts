@@ -117,6 +117,11 @@ export interface ModelFormat<Source = unknown> {
   readonly displayName: string;
   /** File-name check done before any read ("model.json", ".onnx", ...). */
   matchesName(fileName: string): boolean;
+  /**
+   * True when `inspect` needs a library the extension host bundle leaves out (Keras: h5wasm), so
+   * the host sends this format's files to the worker's inspect instead of inspecting them itself.
+   */
+  readonly inspectInWorker?: boolean;
   /** Cheap content check on the first bytes of the file (at most 64 KiB); rejects look-alikes. */
   sniff(head: Uint8Array, fileName: string): boolean;
   /** Describes the model; throws ModelFormatError on corrupt files, never for unsupported layers. */

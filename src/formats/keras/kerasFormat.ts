@@ -33,6 +33,8 @@ export function sniffKeras(head: Uint8Array): boolean {
 export const kerasFormat: ModelFormat<KerasSource> = {
   id: KERAS_FORMAT_ID,
   displayName: 'Keras (.keras, .h5)',
+  // HDF5 is parsed by h5wasm (4 MB of wasm), which the extension host bundle leaves out.
+  inspectInWorker: true,
   matchesName: (fileName) => NAME.test(fileName),
   sniff: (head) => sniffKeras(head),
   inspect: inspectKeras,
