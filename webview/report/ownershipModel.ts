@@ -246,6 +246,8 @@ export function ownershipAbsence(report: Partial<ProtectionReport>, status: Repo
   if (status === 'running') return 'Ownership evidence is recorded at the end of the run, when the evaluation data has labels.';
   if (status === 'cancelled' || status === 'failed') return 'The run stopped before any ownership evidence was recorded.';
   const compareInstead = 'A suspect can still be compared with the original model file (MimosaNet: Compare with Original…), which trains the references then.';
+  // Protect says why when it left the evidence out although the data had labels (a model too large for its budget).
+  if (report.ownershipNote) return `No ownership evidence in this report: ${report.ownershipNote.replace(/^ownership evidence /, 'it ')}. ${compareInstead}`;
   const d = report.data;
   if (!d || d.source === 'probes' || !d.labelled) {
     return `No ownership evidence in this report: it is recorded only when the evaluation data has labels, since the independent reference networks train on them. Protect again with labelled data to record it. ${compareInstead}`;

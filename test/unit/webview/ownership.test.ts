@@ -142,6 +142,8 @@ describe('ownership model', () => {
     assert.match(ownershipAbsence(report, 'cancelled'), /stopped before/);
     assert.match(ownershipAbsence({ ...report, data: { ...report.data, labelled: false } }), /recorded only when the evaluation data has labels/);
     assert.match(ownershipAbsence({ ...report, data: { source: 'probes', samples: 1000, labelled: false } }), /recorded only when the evaluation data has labels/);
+    const note = "ownership evidence was not recorded: training its reference networks would take 611·10⁹ multiply-adds, over the 600·10⁹ budget of protect; run 'mimosanet compare <suspect> --original <model> --data … --labels …' when needed";
+    assert.match(ownershipAbsence({ ...report, ownershipNote: note }), /^No ownership evidence in this report: it was not recorded: training its reference networks would take 611·10⁹ multiply-adds.*when needed\. A suspect can still be compared/);
     assert.match(ownershipAbsence(report), /turned off \(--no-ownership or the mimosanet\.ownership setting\).*did not record it yet/);
   });
 });
