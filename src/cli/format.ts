@@ -90,7 +90,9 @@ function wroteLines(result: ProtectResult): string[] {
   return [
     ...files.map((file, i) => `${i === 0 ? 'Wrote ' : '      '}${file}`),
     `      ${result.reportPath}`,
-    ...(result.report.ownership ? [`      ${join(folder, result.report.ownership.fingerprints.file)}  (ownership evidence: keep it with report.json, do not ship it)`] : []),
+    ...[result.report.ownership?.fingerprints.file, result.report.ownership?.heldOutRows?.file]
+      .filter((file): file is string => file !== undefined)
+      .map((file) => `      ${join(folder, file)}  (ownership evidence: keep it with report.json, do not ship it)`),
     shipped.length > 1
       ? `Ship ${listText(shipped)} together, in one folder: ${shipped[0]} loads ${listText(shipped.slice(1))} by name. report.json records their SHA-256 for 'mimosanet verify'.`
       : `report.json records its SHA-256 for 'mimosanet verify'.`,

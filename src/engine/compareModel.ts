@@ -6,7 +6,7 @@ import { DataError, FileAccessError, ReportFormatError, UsageError } from '../co
 import { classCount, type DenseNetwork } from '../core/network';
 import { buildBaseline, judgeSuspect, type CompareResult, type OwnerData, type OwnershipBaseline, type ReferenceSummary } from '../core/ownership/compare';
 import type { FingerprintCalibration } from '../core/ownership/functionEvidence';
-import { baselineFromRecord, type OwnershipRecord } from '../core/ownership/record';
+import { baselineFromRecord, type OwnershipRecord, type RecordedFile } from '../core/ownership/record';
 import { Rng } from '../core/rng';
 import { checkLabels, readDataset } from '../formats/data/dataset';
 import { parseNpy } from '../formats/data/npy';
@@ -146,19 +146,9 @@ async function recordedBaseline(reportPath: string, job: CompareJob): Promise<{ 
   if (!record) {
     throw new ReportFormatError(reportPath, 'records no ownership evidence (protect ran without labels, with --no-ownership, or before 0.3): compare with --original instead');
   }
-  const fingerprintPath = join(dirname(reportPath), record.fingerprints.file);
-  let bytes: Uint8Array;
-  try {
-    bytes = new Uint8Array(await readFile(fingerprintPath));
-  } catch {
-    throw new FileAccessError(fingerprintPath, 'missing', 'the fingerprint file the report records is not beside it');
-  }
-  if (createHash('sha256').update(bytes).digest('hex') !== record.fingerprints.sha256) {
-    throw new DataError(fingerprintPath, 'does not match the SHA-256 the report records: the fingerprints were changed');
-  }
-  const array = parseNpy(bytes, fingerprintPath);
-  if (array.values.length !== record.fingerprints.count * record.fingerprints.inputs) throw new DataError(fingerprintPath, `holds ${array.values.length} values, the report records ${record.fingerprints.count} × ${record.fingerprints.inputs}`);
-  const fingerprints = Float32Array.from(array.values as ArrayLike<number>);
+  const { inputs } = record.fingerprints;
+  const fingerprints = await readRecordedRows(dirname(reportPath), record.fingerprints, record.fingerprints.count, inputs, 'the fingerprint');
+  const heldOutRows = record.heldOutRows ? await readRecordedRows(dirname(reportPath), record.heldOutRows, record.heldOutRows.count, inputs, 'the held-out rows') : undefined;
   let network: DenseNetwork;
   let originalPath: string;
   let originalFrom: 'original' | 'protected-copy';
@@ -170,7 +160,24 @@ async function recordedBaseline(reportPath: string, job: CompareJob): Promise<{ 
     [network, originalPath, originalFrom] = [copy.model.network, copy.path, 'protected-copy'];
   }
   const owner = job.dataPath ? await ownerData(job, network.inputs, classCount(network)) : undefined;
-  return { baseline: baselineFromRecord(record, network, fingerprints), originalPath, source: { kind: 'report', report: reportPath, originalFrom }, ...(owner ? { owner } : {}) };
+  return { baseline: baselineFromRecord(record, network, fingerprints, heldOutRows), originalPath, source: { kind: 'report', report: reportPath, originalFrom }, ...(owner ? { owner } : {}) };
+}
+
+/** An .npy file the report records beside it: present, unchanged (SHA-256) and of the recorded shape. */
+async function readRecordedRows(folder: string, recorded: RecordedFile, rows: number, inputs: number, what: string): Promise<Float32Array> {
+  const path = join(folder, recorded.file);
+  let bytes: Uint8Array;
+  try {
+    bytes = new Uint8Array(await readFile(path));
+  } catch {
+    throw new FileAccessError(path, 'missing', `${what} file the report records is not beside it`);
+  }
+  if (createHash('sha256').update(bytes).digest('hex') !== recorded.sha256) {
+    throw new DataError(path, `does not match the SHA-256 the report records: ${what} file was changed`);
+  }
+  const array = parseNpy(bytes, path);
+  if (array.values.length !== rows * inputs) throw new DataError(path, `holds ${array.values.length} values, the report records ${rows} × ${inputs}`);
+  return Float32Array.from(array.values as ArrayLike<number>);
 }
 
 async function ownerData(job: CompareJob, inputs: number, classes: number): Promise<Owner> {

@@ -35,6 +35,8 @@ export interface OwnershipBaseline {
   weightFalsePositives: number;
   fingerprints: FingerprintSet;
   calibration: FingerprintCalibration;
+  /** Natural rows no reference trained on: where a suspect's strength is compared with the references'. */
+  heldOutRows?: { x: Float32Array; rows: number };
   /** The data the references trained on. */
   data: { rows: number; labelled: boolean };
 }
@@ -103,7 +105,13 @@ export async function buildBaseline(
     FINGERPRINTS,
   );
   const agreementOf = async (networks: ReferenceNetwork[]) => (await answersOn(fingerprints, networks)).map((a) => fingerprintAgreement(a, fingerprints));
-  const calibration = calibrate(await agreementOf(group('independent', true)), await agreementOf(group('imitator', true)));
+  const heldOutRows = { x: seeds.x, rows: seeds.rows };
+  const seedAnswers = seeds.answers;
+  const strengths = await Promise.all(references.filter((r) => r.heldOut).map(async (r) => agreement(seedAnswers, await answersOf(compute, r.network, heldOutRows.x, heldOutRows.rows))));
+  const calibration: FingerprintCalibration = {
+    ...calibrate(await agreementOf(group('independent', true)), await agreementOf(group('imitator', true))),
+    ...(strengths.length ? { agreementBand: { min: Math.min(...strengths), max: Math.max(...strengths) } } : {}),
+  };
   hooks.onProgress?.(1, `selected ${fingerprints.count} fingerprints`);
   return {
     original,
@@ -112,6 +120,7 @@ export async function buildBaseline(
     weightFalsePositives: weightFalsePositives(referenceAlignments),
     fingerprints,
     calibration,
+    heldOutRows,
     data: { rows: data.rows, labelled: Boolean(data.labels) },
   };
 }
@@ -146,7 +155,9 @@ export async function judgeSuspect(baseline: OwnershipBaseline, suspect: DenseNe
   const alignment = sameDepth ? alignNetworks(original, suspect) : undefined;
   const identical = alignment !== undefined && sameUnits(alignment);
   const weights = alignment ? evidenceFrom(alignment, baseline.weightBands) : undefined;
-  const fn = functionEvidence(await answersOf(compute, suspect, baseline.fingerprints.x, baseline.fingerprints.count), baseline.fingerprints, baseline.calibration);
+  const held = baseline.heldOutRows;
+  const strength = held ? agreement(await answersOf(compute, original, held.x, held.rows), await answersOf(compute, suspect, held.x, held.rows)) : undefined;
+  const fn = functionEvidence(await answersOf(compute, suspect, baseline.fingerprints.x, baseline.fingerprints.count), baseline.fingerprints, baseline.calibration, strength);
   const dataAgreement = data ? agreement(await answersOf(compute, original, data.x, data.rows), await answersOf(compute, suspect, data.x, data.rows)) : undefined;
   const evidence: CompareResult['evidence'] = {
     identical,

@@ -12,6 +12,13 @@ import { fingerprintAgreement } from './fingerprints';
 
 /** Fingerprint agreement of the held-out references, which calibrate the decision. */
 export interface FingerprintCalibration {
+  /**
+   * Lowest and highest top-1 agreement with the original that the held-out references reach on
+   * held-out natural rows of the owner's data: how good a model the calibration speaks for. A
+   * suspect outside it (typically a stronger model, trained on more data) agrees more on the
+   * fingerprints too whatever its origin, so the line does not apply to it.
+   */
+  agreementBand?: { min: number; max: number };
   /** Held-out independent references' agreement (none without labels). */
   independent: number[];
   /** Held-out imitators' agreement. */
@@ -59,7 +66,7 @@ export interface FunctionEvidence {
 }
 
 /** Judges a suspect's answers on the fingerprints. */
-export function functionEvidence(answers: Int32Array, fingerprints: FingerprintSet, calibration: FingerprintCalibration): FunctionEvidence {
+export function functionEvidence(answers: Int32Array, fingerprints: FingerprintSet, calibration: FingerprintCalibration, suspectAgreement?: number): FunctionEvidence {
   const agreement = fingerprintAgreement(answers, fingerprints);
   const percent = (v: number): string => `${(100 * v).toFixed(1)} %`;
   const base = { fingerprints: fingerprints.count, agreement };
@@ -72,6 +79,14 @@ export function functionEvidence(answers: Int32Array, fingerprints: FingerprintS
       ...base,
       judgement: 'inconclusive',
       reason: `the fingerprints do not separate the references (independent up to ${percent(Math.max(...calibration.independent))}, imitators from ${percent(Math.min(...calibration.imitator))})`,
+    };
+  }
+  const band = calibration.agreementBand;
+  if (band && suspectAgreement !== undefined && (suspectAgreement < band.min || suspectAgreement > band.max)) {
+    return {
+      ...base,
+      judgement: 'inconclusive',
+      reason: `the suspect agrees with the original on ${percent(suspectAgreement)} of held-out rows, outside the ${percent(band.min)}–${percent(band.max)} of the references that calibrate the fingerprints: they do not speak for a model like it`,
     };
   }
   const derived = agreement >= calibration.threshold;

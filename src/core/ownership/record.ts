@@ -22,6 +22,12 @@ export interface OwnershipRecord {
     answers: number[];
   };
   calibration: FingerprintCalibration;
+  /**
+   * Natural rows of the owner's data no reference trained on ([count × inputs] float32 .npy
+   * beside report.json), where `compare` measures how strong a suspect is against the
+   * references (calibration.agreementBand).
+   */
+  heldOutRows?: { file: string; sha256: string; count: number };
   weights: { bands: WeightBand[]; falsePositives: number };
   references: ReferenceSummary[];
   /** Rows the references trained on, and whether they had labels. */
@@ -29,12 +35,19 @@ export interface OwnershipRecord {
   seconds: number;
 }
 
-/** The record of a baseline; `file` and `sha256` name the fingerprint file the caller writes. */
-export function ownershipRecord(baseline: OwnershipBaseline, file: string, sha256: string, seconds: number): OwnershipRecord {
+/** A file the caller writes beside report.json, named with its SHA-256. */
+export interface RecordedFile {
+  file: string;
+  sha256: string;
+}
+
+/** The record of a baseline; `fingerprints` and `heldOutRows` name the files the caller writes. */
+export function ownershipRecord(baseline: OwnershipBaseline, fingerprints: RecordedFile, heldOutRows: RecordedFile | undefined, seconds: number): OwnershipRecord {
   return {
     schemaVersion: 1,
-    fingerprints: { file, sha256, count: baseline.fingerprints.count, inputs: baseline.original.inputs, answers: Array.from(baseline.fingerprints.answers) },
+    fingerprints: { ...fingerprints, count: baseline.fingerprints.count, inputs: baseline.original.inputs, answers: Array.from(baseline.fingerprints.answers) },
     calibration: baseline.calibration,
+    ...(heldOutRows && baseline.heldOutRows ? { heldOutRows: { ...heldOutRows, count: baseline.heldOutRows.rows } } : {}),
     weights: { bands: baseline.weightBands, falsePositives: baseline.weightFalsePositives },
     references: baseline.references,
     data: baseline.data,
@@ -42,9 +55,10 @@ export function ownershipRecord(baseline: OwnershipBaseline, file: string, sha25
   };
 }
 
-/** The baseline back from a record, the fingerprint inputs read from its file, and the network standing for the original. */
-export function baselineFromRecord(record: OwnershipRecord, original: DenseNetwork, fingerprints: Float32Array): OwnershipBaseline {
+/** The baseline back from a record, the inputs read from its files, and the network standing for the original. */
+export function baselineFromRecord(record: OwnershipRecord, original: DenseNetwork, fingerprints: Float32Array, heldOutRows?: Float32Array): OwnershipBaseline {
   return {
+    ...(heldOutRows && record.heldOutRows ? { heldOutRows: { x: heldOutRows, rows: record.heldOutRows.count } } : {}),
     original,
     references: record.references,
     weightBands: record.weights.bands,

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { ComputeBackend } from '../../core/compute';
 import type { DenseNetwork } from '../../core/network';
 import { buildBaseline } from '../../core/ownership/compare';
-import { ownershipRecord, type OwnershipRecord } from '../../core/ownership/record';
+import { ownershipRecord, type OwnershipRecord, type RecordedFile } from '../../core/ownership/record';
 import { encodeNpy } from '../../formats/data/npy';
 import type { AtomicOutput } from '../atomicOutput';
 
@@ -15,6 +15,8 @@ export const OWNERSHIP_WORK_BUDGET = 6e11;
 
 /** The fingerprint inputs' file beside report.json. */
 export const FINGERPRINTS_FILE = 'fingerprints.npy';
+/** The held-out natural rows' file beside report.json (a suspect's strength is measured on them). */
+export const HELD_OUT_ROWS_FILE = 'ownership-rows.npy';
 
 /**
  * Phase "ownership" of protect: trains the reference networks and picks the conferrable
@@ -33,8 +35,12 @@ export async function recordOwnership(
 ): Promise<OwnershipRecord> {
   const started = performance.now();
   const baseline = await buildBaseline(original, data, compute, seed, { ...(signal ? { signal } : {}), onProgress: progress });
-  const bytes = encodeNpy([baseline.fingerprints.count, original.inputs], baseline.fingerprints.x);
-  await output.write(FINGERPRINTS_FILE, bytes);
-  const sha256 = createHash('sha256').update(bytes).digest('hex');
-  return ownershipRecord(baseline, FINGERPRINTS_FILE, sha256, (performance.now() - started) / 1000);
+  const stage = async (file: string, x: Float32Array, rows: number): Promise<RecordedFile> => {
+    const bytes = encodeNpy([rows, original.inputs], x);
+    await output.write(file, bytes);
+    return { file, sha256: createHash('sha256').update(bytes).digest('hex') };
+  };
+  const fingerprints = await stage(FINGERPRINTS_FILE, baseline.fingerprints.x, baseline.fingerprints.count);
+  const held = baseline.heldOutRows ? await stage(HELD_OUT_ROWS_FILE, baseline.heldOutRows.x, baseline.heldOutRows.rows) : undefined;
+  return ownershipRecord(baseline, fingerprints, held, (performance.now() - started) / 1000);
 }

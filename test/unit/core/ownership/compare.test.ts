@@ -70,6 +70,12 @@ describe('compare: ownership evidence (core/ownership)', () => {
     assert.equal(functionEvidence(Int32Array.from([0, 0, 3, 1]), fingerprints, separated).judgement, 'independent');
     assert.equal(functionEvidence(Int32Array.from([1, 2, 3, 0]), fingerprints, overlapping).judgement, 'inconclusive');
     assert.equal(functionEvidence(Int32Array.from([1, 2, 3, 0]), fingerprints, calibrate([], [0.5])).judgement, 'inconclusive');
+    // A suspect much stronger (or weaker) than the references that calibrate: the line does not speak for it.
+    const banded = { ...separated, agreementBand: { min: 0.88, max: 0.91 } };
+    assert.equal(functionEvidence(Int32Array.from([1, 2, 3, 1]), fingerprints, banded, 0.9).judgement, 'derived');
+    const stronger = functionEvidence(Int32Array.from([1, 2, 3, 1]), fingerprints, banded, 0.97);
+    assert.equal(stronger.judgement, 'inconclusive');
+    assert.match(stronger.reason, /97\.0 % of held-out rows, outside the 88\.0 %–91\.0 %/);
   });
 
   it('judges a protected copy identical, a pruned original weight-derived, a network trained from scratch not weight-derived', async () => {
