@@ -49,9 +49,12 @@ export function composeKeras(source: KerasSource, network: DenseNetwork): Compos
  * Writes `network` in the source's own container and layout: a `.keras` archive, a legacy `.h5`
  * with `model_config`, or a weights-only `.h5` with its JSON config beside it. Weights are float32;
  * optimizer state is left out; the files are marked as written by MimosaNet (an HDF5 root
- * attribute `producer`, and `producer` in a `.keras` archive's metadata.json).
+ * attribute `producer`, and `producer` in a `.keras` archive's metadata.json), which makes
+ * protect refuse them as protected copies. `mark: false` leaves the mark out: for originals
+ * MimosaNet writes in another format (examples/keras-mlp), never for a protected copy.
  */
-export async function writeKerasModel(source: KerasSource, network: DenseNetwork, baseName: string): Promise<WrittenFile[]> {
+export async function writeKerasModel(source: KerasSource, network: DenseNetwork, baseName: string, options: { mark?: boolean } = {}): Promise<WrittenFile[]> {
+  const mark = options.mark ?? true;
   const { config, layers, tensors } = composeKeras(source, network);
   const extension = /\.[^.]+$/.exec(source.fileName)?.[0] ?? '.h5';
   const safeBase = /^[\w.-]+$/.test(baseName) && !baseName.startsWith('.') ? baseName : 'model';
@@ -59,11 +62,15 @@ export async function writeKerasModel(source: KerasSource, network: DenseNetwork
   const v3Weights = source.container === 'h5-weights' && source.layout === 'v3' && !/\.weights$/i.test(safeBase);
   const mainName = `${safeBase}${v3Weights ? '.weights' : ''}${extension}`;
   const sequential = isSequential(config);
-  const weights = await writeHdf5((w) => (source.layout === 'v3' ? writeV3(w, source, config, layers, tensors, sequential) : writeLegacy(w, source, config, layers, tensors, sequential)));
+  const weights = await writeHdf5((w) => {
+    if (mark) w.attrString('/', PRODUCER_KEY, PRODUCER);
+    if (source.layout === 'v3') writeV3(w, source, config, layers, tensors, sequential);
+    else writeLegacy(w, source, config, layers, tensors, sequential);
+  });
   const text = (value: unknown) => new TextEncoder().encode(JSON.stringify(value));
   switch (source.container) {
     case 'keras-zip': {
-      const metadata = { ...(source.archive?.metadata ?? {}), [PRODUCER_KEY]: PRODUCER };
+      const metadata = { ...(source.archive?.metadata ?? {}), ...(mark ? { [PRODUCER_KEY]: PRODUCER } : {}) };
       const others = (source.archive?.entries ?? []).filter((e) => e.name !== 'metadata.json');
       const zip = await writeZip([{ name: 'metadata.json', bytes: text(metadata) }, { name: 'config.json', bytes: text(config) }, { name: 'model.weights.h5', bytes: weights }, ...others]);
       return [{ name: mainName, bytes: zip }];
@@ -96,7 +103,6 @@ function byLayer(tensors: NamedTensor[]): Map<string, NamedTensor[]> {
 function writeLegacy(w: H5Writer, source: KerasSource, config: JsonObject, layers: LayerJson[], tensors: NamedTensor[], sequential: boolean): void {
   for (const [name, value] of Object.entries(source.rootAttrs)) if (name !== PRODUCER_KEY) w.attrString('/', name, value);
   if (source.container === 'h5-model') w.attrString('/', 'model_config', JSON.stringify(config));
-  w.attrString('/', PRODUCER_KEY, PRODUCER);
   const base = source.weightsRoot ? `/${source.weightsRoot}` : '';
   if (base) {
     w.group(base);
@@ -135,7 +141,6 @@ function writeLegacy(w: H5Writer, source: KerasSource, config: JsonObject, layer
 
 /** Keras 3 `model.weights.h5` / `.weights.h5`: `layers/<group>/vars/<i>`, groups named by class and order. */
 function writeV3(w: H5Writer, source: KerasSource, config: JsonObject, layers: LayerJson[], tensors: NamedTensor[], sequential: boolean): void {
-  w.attrString('/', PRODUCER_KEY, PRODUCER);
   w.group('/layers');
   const perLayer = byLayer(tensors);
   for (const { layer, group } of v3GroupNames(layers, sequential)) {
