@@ -168,7 +168,7 @@ export async function judgeSuspect(baseline: OwnershipBaseline, suspect: DenseNe
   const references = baseline.references.length;
   if (identical) return { verdict: 'derived', decidedBy: 'identical', reason: 'the same network as the original after canonicalisation (units rescaled, merged, permuted)', evidence };
   if (weights?.derived) {
-    const best = weights.layers.reduce((a, b) => (b.pValue < a.pValue ? b : a));
+    const best = weights.layers.reduce((a, b) => (b.closerThanReferences / b.originalUnits > a.closerThanReferences / a.originalUnits ? b : a));
     return {
       verdict: 'derived',
       decidedBy: 'weights',
@@ -177,11 +177,17 @@ export async function judgeSuspect(baseline: OwnershipBaseline, suspect: DenseNe
     };
   }
   const fpr = `${baseline.calibration.falsePositives} of ${baseline.calibration.independent.length} held-out independent references judged derived`;
+  const shared = weights?.layers.reduce((a, b) => (b.closerThanReferences / b.originalUnits > a.closerThanReferences / a.originalUnits ? b : a), weights.layers[0]!);
+  const weightsSay = !weights
+    ? (evidence.weightsSkipped ?? 'weights not compared')
+    : shared && shared.closerThanReferences > 0
+      ? `weights keep at most ${shared.closerThanReferences} of ${shared.originalUnits} of a layer's units closer than any reference's (shared features, not a copy, which keeps most)`
+      : 'weights share nothing beyond what references share';
   if (fn.judgement === 'derived') return { verdict: 'derived', decidedBy: 'function', reason: `${fn.reason} (${fpr})`, evidence };
   if (fn.judgement === 'independent') {
-    return { verdict: 'independent', decidedBy: 'function', reason: `weights share nothing beyond what references share, and ${fn.reason} (${fpr})`, evidence };
+    return { verdict: 'independent', decidedBy: 'function', reason: `${weightsSay}, and ${fn.reason} (${fpr})`, evidence };
   }
-  return { verdict: 'inconclusive', decidedBy: 'none', reason: `weights share nothing beyond what references share, and the function evidence is inconclusive: ${fn.reason}`, evidence };
+  return { verdict: 'inconclusive', decidedBy: 'none', reason: `${weightsSay}, and the function evidence is inconclusive: ${fn.reason}`, evidence };
 }
 
 /**
