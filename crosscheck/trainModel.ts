@@ -29,7 +29,7 @@ export interface TrainOptions {
 }
 
 /** The training digits of the example's split (never the held-out ones). */
-function trainingDigits(count: number): { x: Float32Array; y: Int32Array } {
+export function trainingDigits(count: number): { x: Float32Array; y: Int32Array } {
   const all: { x: number[]; y: number }[] = [];
   for (let d = 0; d < CLASSES; d++) for (let i = 0; i < mnist[d]!.length; i++) all.push({ x: mnist[d]!.get(i), y: d });
   const order = new Rng(SPLIT_SEED).fork('split').permutation(all.length).subarray(0, Math.min(count, TRAIN));

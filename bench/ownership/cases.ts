@@ -5,6 +5,11 @@
  * data (every suspect) are disjoint halves of the labelled data.
  *
  *   npm run bench:ownership [-- <original model> <protected model> <x.npy> <y.npy>] [--json]
+ *                           [--training-digits N]
+ *
+ * `--training-digits N` (MNIST models) adds suspects that trained longer (6,000 steps) on N of
+ * the example's own training digits, a stronger attacker than the references: a student
+ * distilled from the original's answers and networks trained from scratch.
  *
  * Defaults: the bundled example and the copy `npm run demo` writes to out/demo/.
  */
@@ -20,17 +25,22 @@ import { scaledArchitecture, trainFresh } from '../../src/core/ownership/referen
 import { int8Quantise } from '../../src/core/perturbations/int8';
 import { magnitudePrune } from '../../src/core/perturbations/prune';
 import { Rng } from '../../src/core/rng';
+import { fineTune } from '../../src/core/fineTune';
+import { freshNetwork } from '../../src/core/attacks/train';
+import { trainingDigits } from '../../crosscheck/trainModel';
 import { createCompute } from '../../src/engine/compute';
 import { nodeFileReader } from '../../src/engine/nodeFileReader';
 import { readModel } from '../../src/engine/protect/originalModel';
 import { readDataset } from '../../src/formats/data/dataset';
 
 async function main(): Promise<void> {
-  const given = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+  const given = process.argv.slice(2).filter((a, i, all) => !a.startsWith('--') && all[i - 1] !== '--training-digits');
   const [originalPath, protectedPath, xPath, yPath] = given.length
     ? given
     : ['examples/mnist-mlp/model.json', 'out/demo/model.json', 'examples/mnist-mlp/eval-x.npy', 'examples/mnist-mlp/eval-y.npy'];
   const json = process.argv.includes('--json');
+  const digitsFlag = process.argv.indexOf('--training-digits');
+  const trainingDigitCount = digitsFlag > 0 ? Number(process.argv[digitsFlag + 1]) : 0;
   const original = (await readModel(originalPath!)).model.network;
   const protectedNet = (await readModel(protectedPath!)).model.network;
   const data = await readDataset(xPath!, yPath, nodeFileReader, original.inputs);
@@ -71,6 +81,25 @@ async function main(): Promise<void> {
       network: () => trainFresh(scaledArchitecture(original, 2), attacker, rng.fork('scratch/wide'), compute),
     },
   ];
+  if (trainingDigitCount > 0) {
+    const digits = trainingDigits(trainingDigitCount);
+    const more = { x: digits.x, rows: digits.y.length, labels: digits.y };
+    const answers = argmaxRows(await compute.forward(original, more.x, more.rows), more.rows, outputWidth(original));
+    const longer = (labels: Int32Array, label: string, scale = 1) => async (): Promise<DenseNetwork> => {
+      let trained: DenseNetwork | undefined;
+      await fineTune(freshNetwork(scaledArchitecture(original, scale), rng.fork(`${label}/init`)), more.x, labels, more.rows, {
+        optimizer: 'adam', learningRate: 1e-3, batchSize: 32, checkpoints: [6000], rng: rng.fork(`${label}/batches`), onCheckpoint: (_s, n) => (trained = n), compute,
+      });
+      return trained!;
+    };
+    const n = more.rows.toLocaleString('en');
+    cases.push(
+      { name: `student distilled on ${n} training digits`, expected: 'derived', network: longer(answers, 'more/student') },
+      { name: `from scratch on ${n} training digits, seed 1`, expected: 'independent', network: longer(more.labels, 'more/scratch1') },
+      { name: `from scratch on ${n} training digits, seed 2`, expected: 'independent', network: longer(more.labels, 'more/scratch2') },
+      { name: `from scratch on ${n} training digits, 2 × width`, expected: 'independent', network: longer(more.labels, 'more/wide', 2) },
+    );
+  }
   const rows = [];
   for (const c of cases) {
     const suspect = await c.network();
