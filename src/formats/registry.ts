@@ -1,11 +1,12 @@
 import { ModelFormatError } from '../core/errors';
 import type { ModelFormat } from './format';
+import { tfliteFormat } from './tflite/tfliteFormat';
 import { kerasFormat } from './keras/kerasFormat';
 import { onnxFormat } from './onnx/onnxFormat';
 import { tfjsLayersFormat } from './tfjs/tfjsLayersFormat';
 
 /** Every model format, in the order sniffing tries them. */
-export const FORMATS: readonly ModelFormat[] = [tfjsLayersFormat, onnxFormat, kerasFormat];
+export const FORMATS: readonly ModelFormat[] = [tfjsLayersFormat, onnxFormat, kerasFormat, tfliteFormat];
 
 /** Last path segment, for either separator (formats stay free of Node built-ins). */
 function basename(path: string): string {

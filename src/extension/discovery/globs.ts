@@ -4,7 +4,7 @@
  */
 
 /** Cheap name pre-filter handed to findFiles and the FileSystemWatcher: extensions any format may use. */
-export const MODEL_FILE_GLOB = '**/*.{json,h5,hdf5,keras,onnx}';
+export const MODEL_FILE_GLOB = '**/*.{json,h5,hdf5,keras,onnx,tflite}';
 
 /** Saved reports; the content check (tool name, schema) happens after reading. */
 export const REPORT_FILE_GLOB = '**/report.json';

@@ -11,8 +11,9 @@ async function bundle(entry: string, external: string[]) {
 describe('extension host bundle', () => {
   it('is small and holds neither tfjs nor the engine (they load in the worker)', async () => {
     const { bytes, inputs } = await bundle('src/extension/extension.ts', ['vscode', '@tensorflow/tfjs', '@tensorflow/tfjs-backend-wasm', 'onnx-proto', 'onnxruntime-node', 'h5wasm', 'fflate']);
-    // Unminified; each format's sniff and inspect code runs in the host (tfjs ~190 KB with the UI, ONNX ~80 KB more, Keras ~45 KB more).
-    assert.ok(bytes < 350_000, `dist/extension.js would be ${bytes} bytes`);
+    // Unminified; each format's sniff and inspect code runs in the host (tfjs ~190 KB with the UI, ONNX ~80 KB more, Keras ~45 KB more,
+    // TFLite's FlatBuffer walk ~6 KB more).
+    assert.ok(bytes < 360_000, `dist/extension.js would be ${bytes} bytes`);
     assert.deepEqual(inputs.filter((i) => i.includes('@tensorflow') || (i.startsWith('src/engine/') && !i.endsWith('defaults.ts'))), []);
     assert.deepEqual(inputs.filter((i) => i.startsWith('node_modules/')), [], 'no third-party code on the activation path');
   });
