@@ -113,7 +113,17 @@ export class Workbench {
   }
 
   async clickMenuItem(label: string): Promise<void> {
-    await this.page.locator('.context-view .monaco-menu .action-item').filter({ has: this.page.locator('.action-label', { hasText: new RegExp(`^${escapeRegExp(label)}$`) }) }).click();
+    const item = this.page.locator('.context-view .monaco-menu .action-item').filter({ has: this.page.locator('.action-label', { hasText: new RegExp(`^${escapeRegExp(label)}$`) }) });
+    const menu = this.page.locator('.context-view .monaco-menu');
+    await item.click();
+    const closed = async (timeout: number) => menu.waitFor({ state: 'detached', timeout }).then(() => true, () => false);
+    if (await closed(3000)) return;
+    // A click can land while the workbench re-renders the menu (views refresh as discovery and
+    // worker inspections finish): the item is highlighted and the menu stays open. Choose the
+    // highlighted item from the keyboard, as a user would.
+    await item.hover();
+    await this.page.keyboard.press('Enter');
+    if (!(await closed(5000))) throw new Error(`the context menu stayed open after choosing '${label}'`);
   }
 
   async dismissMenus(): Promise<void> {
