@@ -43,7 +43,7 @@ async function toast(text: RegExp, timeoutMs = 120_000): Promise<{ locator: Loca
 
 /** Clicks a button of a notification toast by its label. */
 async function clickAction(notification: Locator, label: string): Promise<void> {
-  await notification.locator('.monaco-button', { hasText: label }).first().click();
+  await wb.clickNotificationAction(notification, label);
 }
 
 describe('Verify Protected Model in the real VS Code workbench', { timeout: 900_000 }, () => {

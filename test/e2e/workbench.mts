@@ -126,6 +126,22 @@ export class Workbench {
     if (!(await closed(5000))) throw new Error(`the context menu stayed open after choosing '${label}'`);
   }
 
+  /**
+   * Clicks an action button of a notification toast. Choosing an action closes the toast; a click
+   * that lands while the toast area re-renders is lost, so when the toast stays, the button is
+   * chosen again from the keyboard, and the toast must then close.
+   */
+  async clickNotificationAction(notification: Locator, label: string): Promise<void> {
+    const button = notification.locator('.monaco-button', { hasText: label }).first();
+    await button.click();
+    // A closed toast may stay in the DOM, hidden, while it animates out or moves to the centre.
+    const closed = async (timeout: number) => notification.waitFor({ state: 'hidden', timeout }).then(() => true, () => false);
+    if (await closed(3000)) return;
+    await button.focus();
+    await this.page.keyboard.press('Enter');
+    if (!(await closed(5000))) throw new Error(`the notification stayed open after choosing '${label}'`);
+  }
+
   async dismissMenus(): Promise<void> {
     await this.page.keyboard.press('Escape');
     await this.page.locator('.context-view .monaco-menu').waitFor({ state: 'detached', timeout: 5000 }).catch(() => undefined);
