@@ -41,6 +41,18 @@ async function toast(text: RegExp, timeoutMs = 120_000): Promise<{ locator: Loca
   return { locator, text: ((await message.textContent()) ?? '').replace(/\s+/g, ' ') };
 }
 
+/** The text of a notification matching `text`: its toast, or else its entry in the notification centre. */
+async function notificationText(text: RegExp): Promise<string> {
+  const shown = await toast(text, 20_000).catch(() => undefined);
+  if (shown) return shown.text;
+  await wb.runCommand('Notifications: Show Notifications');
+  const entry = page.locator('.notifications-center .notification-list-item', { hasText: text }).first();
+  await entry.waitFor({ timeout: 10_000 });
+  const message = ((await entry.locator('.notification-list-item-message').first().textContent()) ?? '').replace(/\s+/g, ' ');
+  await page.keyboard.press('Escape');
+  return message;
+}
+
 /** Clicks a button of a notification toast by its label. */
 async function clickAction(notification: Locator, label: string): Promise<void> {
   await wb.clickNotificationAction(notification, label);
@@ -121,7 +133,11 @@ describe('Verify Protected Model in the real VS Code workbench', { timeout: 900_
       assert.doesNotMatch(wrong.text, /TAMPERED|intact|equivalent:/);
       await wb.screenshot('03-not-the-protected-model');
       await clickAction(wrong.locator, 'Verify the Protected Copy');
-      await toast(/model\.mimosa\/model\.json is intact and equivalent/);
+      // The follow-up check takes ~0.3 s: its notification can arrive while the chosen toast is
+      // still closing, and then VS Code files it in the notification centre without a toast
+      // (seen in CI with the centre open: the notification there, correct, no toast). Either is
+      // what the user gets; the centre is looked at when no toast came.
+      assert.match(await notificationText(/model\.mimosa\/model\.json is intact and equivalent/), /2 files match the report/);
       await wb.clearNotifications();
     });
   });
