@@ -157,7 +157,7 @@ export function ownershipModel(report: Partial<ProtectionReport>, reportPath?: s
   const weightFalsePositives = `${o.weights.falsePositives} of ${total}`;
   const weightsCaption =
     'After canonicalisation and alignment, each of a suspect’s hidden units is compared with its counterpart in the original. ' +
-    'The threshold is the highest aligned similarity any reference unit reached in that layer (over the pooled units): a suspect with more units above it than chance allows is judged weight-derived. ' +
+    'The threshold is the highest aligned similarity any reference unit reached in that layer (over the pooled units): a suspect is judged weight-derived when at least half of a layer’s units are above it, more than chance allows. ' +
     `Each reference judged against the others (leave one out): ${weightFalsePositives} judged weight-derived (false positives).`;
 
   const weightsClean = o.weights.falsePositives === 0;
