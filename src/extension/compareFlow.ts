@@ -8,12 +8,12 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { JobError } from '../client/workerClient';
 import type { CompareJob, CompareReport } from '../protocol/jobs';
 import { type CompareLabels, compareLogLine, compareNotification, defaultComparisonPath } from './compareMarkdown';
 import { type ComparisonDocuments, saveComparisonJson } from './comparisonDocuments';
 import { type DataChoice, pickData } from './dataPicker';
 import type { ModelEntry } from './discovery/modelEntry';
+import { runEngineJob } from './engineJob';
 import { CONFIG_SECTION } from './ids';
 import { showError } from './protectFlow';
 import type { Services } from './services';
@@ -174,42 +174,19 @@ async function runCompare(services: Services, job: CompareJob, labels: CompareLa
   const { log, worker } = services;
   const what = `${labels.suspect} with ${labels.original}`;
   log.info(`compare ${job.suspectPath} with ${job.reportPath ? `the evidence recorded in ${job.reportPath}` : `original ${job.originalPath}`} (${job.dataPath ? `data ${job.dataPath}${job.labelsPath ? `, labels ${job.labelsPath}` : ''}` : 'generated probes'}; seed ${job.seed}, engine ${job.engine})`);
-  try {
-    return await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `Comparing ${what}`, cancellable: true },
-      async (progress, token) => {
-        const abort = new AbortController();
-        const sub = token.onCancellationRequested(() => abort.abort());
-        let reported = 0;
-        try {
-          return await worker.compare(
-            job,
-            {
-              onProgress: (p) => {
-                progress.report({ message: p.message, increment: Math.max(0, p.fraction - reported) * 100 });
-                reported = Math.max(reported, p.fraction);
-                log.info(`[compare ${p.phase}] ${p.message}`);
-              },
-            },
-            abort.signal,
-          );
-        } finally {
-          sub.dispose();
-        }
-      },
-    );
-  } catch (e) {
-    const error = e instanceof JobError ? e.serialized : { code: 'INTERNAL', message: (e as Error).message };
-    if (error.code === 'CANCELLED') {
-      log.info(`compare ${job.suspectPath}: cancelled`);
-      void vscode.window.showInformationMessage(`Comparing ${what} was cancelled.`);
-    } else {
-      log.error(`compare ${job.suspectPath} with ${job.reportPath ?? job.originalPath} failed: ${error.message}`);
+  return runEngineJob(
+    services,
+    {
+      title: `Comparing ${what}`,
+      logTag: 'compare',
+      cancelledMessage: `Comparing ${what} was cancelled.`,
+      cancelledLog: `compare ${job.suspectPath}: cancelled`,
+      failedLog: `compare ${job.suspectPath} with ${job.reportPath ?? job.originalPath} failed`,
       // Both files are named: a message about shapes or data does not say which model it means.
-      void showError(services, `Comparing ${what} failed: ${error.message}`);
-    }
-    return undefined;
-  }
+      failedMessage: `Comparing ${what} failed`,
+    },
+    (handlers, signal) => worker.compare(job, handlers, signal),
+  );
 }
 
 /** Opens the document in the Markdown preview, logs the summary, and offers the next steps. */

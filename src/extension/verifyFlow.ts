@@ -8,10 +8,9 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { VerifyResult } from '../protocol/jobs';
-import { JobError } from '../client/workerClient';
+import { runEngineJob } from './engineJob';
 import type { ModelEntry } from './discovery/modelEntry';
 import { COMMANDS } from './ids';
-import { showError } from './protectFlow';
 import type { ReportSummary } from './reports/reportSummary';
 import type { Services } from './services';
 import { type VerifyPair, reportForModel, summariseVerification } from './verifySummary';
@@ -92,42 +91,19 @@ async function runVerify(services: Services, pair: VerifyPair): Promise<VerifyRe
   const { log, worker } = services;
   const label = modelLabel({ fsPath: pair.modelPath });
   log.info(`verify ${pair.modelPath} against ${pair.reportPath}`);
-  let result: VerifyResult;
-  try {
-    result = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `Verifying ${label}`, cancellable: true },
-      async (progress, token) => {
-        const abort = new AbortController();
-        const sub = token.onCancellationRequested(() => abort.abort());
-        let reported = 0;
-        try {
-          return await worker.verify(
-            pair,
-            {
-              onProgress: (p) => {
-                progress.report({ message: p.message, increment: Math.max(0, p.fraction - reported) * 100 });
-                reported = Math.max(reported, p.fraction);
-                log.info(`[verify ${p.phase}] ${p.message}`);
-              },
-            },
-            abort.signal,
-          );
-        } finally {
-          sub.dispose();
-        }
-      },
-    );
-  } catch (e) {
-    const error = e instanceof JobError ? e.serialized : { code: 'INTERNAL', message: (e as Error).message };
-    if (error.code === 'CANCELLED') {
-      log.info(`verify ${pair.modelPath}: cancelled`);
-      void vscode.window.showInformationMessage(`Verifying ${label} was cancelled.`);
-    } else {
-      log.error(`verify ${pair.modelPath} failed: ${error.message}`);
-      void showError(services, `Verifying ${label} failed: ${error.message}`);
-    }
-    return undefined;
-  }
+  const result = await runEngineJob(
+    services,
+    {
+      title: `Verifying ${label}`,
+      logTag: 'verify',
+      cancelledMessage: `Verifying ${label} was cancelled.`,
+      cancelledLog: `verify ${pair.modelPath}: cancelled`,
+      failedLog: `verify ${pair.modelPath} failed`,
+      failedMessage: `Verifying ${label} failed`,
+    },
+    (handlers, signal) => worker.verify(pair, handlers, signal),
+  );
+  if (!result) return undefined;
   void notify(services, result, pair, label);
   return result;
 }
