@@ -31,7 +31,8 @@ const YIELD_EVERY = 4;
  * Trains a copy of `network` on (x, labels) and reports it at each checkpoint; stops early when
  * the signal aborts. The batch order comes from `rng` alone, so every engine sees the same batches.
  */
-export async function fineTune(network: DenseNetwork, x: Float32Array, labels: Int32Array, rows: number, options: FineTuneOptions): Promise<void> {
+export async function fineTune(network: DenseNetwork, x: Float32Array, labels: Int32Array | SoftTargets, rows: number, options: FineTuneOptions): Promise<void> {
+  const draw = labels instanceof Int32Array ? undefined : labelSampler(labels, options.rng.fork('soft targets'));
   const trainer = await (options.compute ?? jsCompute).trainer(network, { optimizer: options.optimizer, learningRate: options.learningRate });
   try {
     const last = Math.max(0, ...options.checkpoints);
@@ -53,7 +54,7 @@ export async function fineTune(network: DenseNetwork, x: Float32Array, labels: I
         }
         const r = order[cursor++]!;
         batchX.set(x.subarray(r * inputs, (r + 1) * inputs), b * inputs);
-        batchY[b] = labels[r]!;
+        batchY[b] = draw ? draw(r) : (labels as Int32Array)[r]!;
       }
       await trainer.step(batchX, batchY, batchSize);
       if (checkpoints.has(step)) options.onCheckpoint(step, await trainer.snapshot());
@@ -61,4 +62,52 @@ export async function fineTune(network: DenseNetwork, x: Float32Array, labels: I
   } finally {
     trainer.dispose();
   }
+}
+
+/**
+ * Soft targets: a probability per class for every row (a teacher's output probabilities). The
+ * trainers take integer labels only, so each time a row enters a batch its label is drawn from
+ * its distribution: the expected gradient of the cross-entropy is then the soft-target one
+ * (distillation on the teacher's probabilities), on every engine, without a second loss.
+ */
+export interface SoftTargets {
+  /** [rows × classes] probabilities, each row summing to 1. */
+  probabilities: Float32Array;
+  classes: number;
+}
+
+function labelSampler(targets: SoftTargets, rng: Rng): (row: number) => number {
+  const { probabilities, classes } = targets;
+  return (row) => {
+    let u = rng.uniform();
+    const base = row * classes;
+    for (let c = 0; c < classes - 1; c++) {
+      u -= probabilities[base + c]!;
+      if (u < 0) return c;
+    }
+    return classes - 1;
+  };
+}
+
+/**
+ * A teacher's probabilities at `temperature` from its logits [rows × width]: softmax(z / T) for
+ * several outputs; a single (sigmoid) output gives two classes, 0 and 1.
+ */
+export function softTargets(logits: ArrayLike<number>, rows: number, width: number, temperature: number): SoftTargets {
+  const classes = width === 1 ? 2 : width;
+  const probabilities = new Float32Array(rows * classes);
+  for (let r = 0; r < rows; r++) {
+    if (width === 1) {
+      const p = 1 / (1 + Math.exp(-logits[r]! / temperature));
+      probabilities[2 * r] = 1 - p;
+      probabilities[2 * r + 1] = p;
+      continue;
+    }
+    let max = -Infinity;
+    for (let c = 0; c < width; c++) max = Math.max(max, logits[r * width + c]!);
+    let sum = 0;
+    for (let c = 0; c < width; c++) sum += Math.exp((logits[r * width + c]! - max) / temperature);
+    for (let c = 0; c < width; c++) probabilities[r * width + c] = Math.exp((logits[r * width + c]! - max) / temperature) / sum;
+  }
+  return { probabilities, classes };
 }

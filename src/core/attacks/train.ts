@@ -1,4 +1,4 @@
-import { fineTune } from '../fineTune';
+import { fineTune, type SoftTargets } from '../fineTune';
 import type { DenseNetwork } from '../network';
 import type { AttackContext } from './attack';
 
@@ -12,7 +12,7 @@ export const ATTACK_BATCH = 32;
 export async function bestTrained(
   network: DenseNetwork,
   x: Float32Array,
-  labels: Int32Array,
+  labels: Int32Array | SoftTargets,
   rows: number,
   context: AttackContext,
   plan: { optimizer: 'adam' | 'sgd'; learningRates: readonly number[]; steps: readonly number[] },
