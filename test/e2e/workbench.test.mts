@@ -122,6 +122,12 @@ describe('MimosaNet in the real VS Code workbench (code-server + Chromium)', { t
       const row = await until('the example model, inspected, in the Models view', async () => (await wb.rowLabels(models)).find((l) => l.startsWith(MODEL) && /params/.test(l)));
       assert.match(row, /TensorFlow\.js Layers/);
       assert.match(row, /109,386 params/);
+      // The other formats' examples, inspected too: ONNX by the host's own reader, Keras in the HDF5 worker.
+      for (const [file, format] of [['onnx-mlp/model.onnx', /ONNX/], ['keras-mlp/model.keras', /Keras/]] as const) {
+        const other = await until(`${file}, inspected, in the Models view`, async () => (await wb.rowLabels(models)).find((l) => l.startsWith(file) && /params/.test(l)));
+        assert.match(other, format);
+        assert.match(other, /109,386 params/);
+      }
       const reports = await wb.pane('Reports');
       assert.deepEqual(await wb.rowLabels(reports), [], 'no report before the first protect run');
       await wb.screenshot('01-models-view');
