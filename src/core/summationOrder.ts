@@ -2,6 +2,7 @@ import { applyActivation } from './activations';
 import { gatherNonzero } from './forward';
 import type { DenseNetwork } from './network';
 import type { Rng } from './rng';
+import { denseInOrdersWasm, trimWasmKernel } from './summationKernel/wasmKernel';
 
 /**
  * Emulation of the float32 summation orders real kernels use (DESIGN §4 "Equivalence in the
@@ -70,11 +71,30 @@ export function randomAssignment(network: DenseNetwork, rng: Rng, label: string,
   };
 }
 
-/** Forward pass in float32 with each output column accumulated in its assigned order; returns logits of the last layer. */
+/**
+ * Forward pass in float32 with each output column accumulated in its assigned order; returns
+ * logits of the last layer. Runs the WebAssembly SIMD kernel (summationKernel/) where it can,
+ * bit for bit equal to `forwardWithOrdersReference`, and that reference elsewhere.
+ */
 export function forwardWithOrders(network: DenseNetwork, x: Float32Array, rows: number, assignment: OrderAssignment): Float32Array {
+  try {
+    return forwardLayers(network, x, rows, assignment, denseInOrderFast);
+  } finally {
+    trimWasmKernel();
+  }
+}
+
+/** The scalar JavaScript emulation: the definition the kernel is tested against. */
+export function forwardWithOrdersReference(network: DenseNetwork, x: Float32Array, rows: number, assignment: OrderAssignment): Float32Array {
+  return forwardLayers(network, x, rows, assignment, denseInOrder);
+}
+
+type DenseInOrder = typeof denseInOrder;
+
+function forwardLayers(network: DenseNetwork, x: Float32Array, rows: number, assignment: OrderAssignment, dense: DenseInOrder): Float32Array {
   let h: Float32Array = x;
   network.layers.forEach((layer, index) => {
-    const out = denseInOrder(layer.weights, layer.bias, h, rows, layer.inputs, layer.units, assignment.orders, assignment.columns[index]!);
+    const out = dense(layer.weights, layer.bias, h, rows, layer.inputs, layer.units, assignment.orders, assignment.columns[index]!);
     if (index < network.layers.length - 1) {
       applyActivation(layer.activation, out, layer.units, layer.alpha);
       // applyActivation works in float64; a float32 runtime stores float32 activations.
@@ -83,6 +103,36 @@ export function forwardWithOrders(network: DenseNetwork, x: Float32Array, rows: 
     h = out;
   });
   return h;
+}
+
+/** `denseInOrder` through the WebAssembly kernel when it runs, with the one case it leaves to the reference. */
+function denseInOrderFast(
+  w: Float32Array,
+  b: Float32Array,
+  x: Float32Array,
+  rows: number,
+  inputs: number,
+  units: number,
+  orders: readonly SummationOrder[],
+  columnOrder: Uint8Array,
+): Float32Array {
+  const out = denseInOrdersWasm(w, b, x, rows, inputs, units, orders, columnOrder);
+  if (!out) return denseInOrder(w, b, x, rows, inputs, units, orders, columnOrder);
+  // The kernel adds the zero products the reference skips; -0 + +0 = +0 makes that visible only
+  // in a total that can be -0, one starting at a bias of -0, and only when the output is zero
+  // (kernel.wat gives the argument). Those few outputs are recomputed here.
+  const nonzero = new Int32Array(inputs);
+  const lanes = new Float64Array(16);
+  for (let j = 0; j < units; j++) {
+    const order = orders[columnOrder[j]!]!;
+    if (!order.biasFirst || !Object.is(b[j], -0)) continue;
+    for (let r = 0; r < rows; r++) {
+      if (out[r * units + j] !== 0) continue;
+      const count = gatherNonzero(x, r * inputs, inputs, nonzero);
+      out[r * units + j] = dotInOrder(w, j * inputs, x, r * inputs, nonzero, count, b[j]!, order, inputs, lanes);
+    }
+  }
+  return out;
 }
 
 function denseInOrder(
