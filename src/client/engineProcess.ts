@@ -26,7 +26,7 @@ export function startEngineProcess(bundleDir: string, sourceEntry: string, outpu
   const fromSource = !existsSync(bundled);
   const child = fork(fromSource ? join(bundleDir, sourceEntry) : bundled, [], {
     serialization: 'advanced',
-    execArgv: fromSource ? ['--import', 'tsx'] : [],
+    execArgv: [...(fromSource ? ['--import', 'tsx'] : []), ...(process.env.MIMOSANET_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.MIMOSANET_PROFILE_DIR}`] : [])],
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
   for (const [stream, sink] of [[child.stdout, output?.stdout], [child.stderr, output?.stderr]] as const) {

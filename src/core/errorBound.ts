@@ -1,4 +1,4 @@
-import type { Activation } from './activations';
+import { applyActivation, type Activation } from './activations';
 import { forward } from './forward';
 import type { DenseNetwork } from './network';
 
@@ -112,8 +112,10 @@ export function forwardErrorBound(
   network.layers.forEach((layer, index) => {
     const last = index === network.layers.length - 1;
     const nextE = new Float64Array(rows * layer.units);
-    const nextH = last ? null : forwardLayerFloat32(network, index, h, rows, false);
     const zSequential = last ? new Float32Array(0) : forwardLayerFloat32(network, index, h, rows, true);
+    // The layer's float32 output is its activation applied to that pre-activation, stored as float32.
+    const nextH = last ? null : zSequential.slice();
+    if (nextH) applyActivation(layer.activation, nextH, layer.units, layer.alpha);
     const { lipschitz, rounding } = last ? { lipschitz: 1, rounding: 0 } : activationConstants(layer.activation, layer.alpha);
     for (let r = 0; r < rows; r++) {
       const ho = r * layer.inputs;
