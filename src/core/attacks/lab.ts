@@ -5,7 +5,7 @@ import { classCount, outputWidth, type DenseNetwork } from '../network';
 import { drawNoise } from '../perturbations/noise';
 import { multiplicativeNoise } from '../perturbations/multiplicative';
 import { Rng } from '../rng';
-import type { Attack, AttackContext } from './attack';
+import type { Attack, AttackContext, AttackKind } from './attack';
 import { ATTACK_NOISE, type AttackReport, type AttackResult, type SkippedAttack } from './attackReport';
 import { distillAttack } from './distill';
 import { finetuneAdamAttack, finetuneSgdAttack } from './fineTuneAttacks';
@@ -43,23 +43,68 @@ export const NEEDS_LABELS_REASON = 'needs labels: it trains on them, and the dat
 export const SCRATCH_DESCRIPTION = "train the original's architecture from scratch on the attacker's labels (Adam lr 1e-3, 300–3,000 steps): the baseline an attacker always has";
 
 /**
- * Runs every attack the data allows on the protected copy and on the original. With labels every
- * attack runs and results are accuracies; without, the ones that train on labels (and the
- * from-scratch baseline) are listed as skipped and the rest are measured as top-1 agreement with
- * the original on the evaluation inputs.
+ * One independent unit of the lab's work: the from-scratch baseline, or one attack on the
+ * protected copy or on the original. Each draws only from its own fork of the lab's seeded
+ * stream (forks depend on the seed and the label, not on what ran before), so units give the
+ * same numbers in any order and on any thread.
  */
-export async function runAttackLab(input: AttackLabInput): Promise<AttackReport> {
-  const { original, protectedNet, attacker, evaluation, compute } = input;
-  const labelled = attacker.labels !== undefined && evaluation.labels !== undefined;
+export type LabUnit = 'scratch' | `${AttackKind}/${'protected' | 'original'}`;
+
+/** What one unit measured: for the baseline its accuracy (noise and seconds unused, 0). */
+export interface LabUnitResult {
+  unit: LabUnit;
+  accuracyAfter: number;
+  noiseAccuracyAfter: number;
+  /** Seconds the attack itself took (measured on the protected copy; the report keeps those). */
+  seconds: number;
+}
+
+/** Whether the lab runs with labels (both halves have them). */
+export function labLabelled(input: Pick<AttackLabInput, 'attacker' | 'evaluation'>): boolean {
+  return input.attacker.labels !== undefined && input.evaluation.labels !== undefined;
+}
+
+/** The attacks the data allows, in report order. */
+function runnableAttacks(labelled: boolean): Attack[] {
+  return ATTACKS.filter((a) => labelled || a.needs !== 'labelled');
+}
+
+/** The lab's units in the order a single thread runs them (and reports their progress). */
+export function planLab(labelled: boolean): LabUnit[] {
+  return [...(labelled ? ['scratch' as const] : []), ...runnableAttacks(labelled).flatMap((a) => [`${a.kind}/protected` as const, `${a.kind}/original` as const])];
+}
+
+/** The progress line said when `unit` is done. */
+export function labUnitMessage(unit: LabUnit): string {
+  if (unit === 'scratch') return 'trained the original architecture from scratch on the attacker’s data';
+  const [kind, target] = unit.split('/') as [AttackKind, 'protected' | 'original'];
+  return target === 'protected' ? `${kind} on the protected copy` : `${kind} on the original`;
+}
+
+/** How the lab scores a network: its metric on the evaluation half. */
+function labScorer(input: AttackLabInput): (network: DenseNetwork) => Promise<number> {
+  const { original, evaluation, compute } = input;
   const predict = async (network: DenseNetwork): Promise<Int32Array> => argmaxRows(await compute.forward(network, evaluation.x, evaluation.rows), evaluation.rows, outputWidth(network));
-  // Without labels the original's answers are the truth the attacker's network is held to.
-  const truth = labelled ? evaluation.labels! : await predict(original);
-  const accuracy = async (network: DenseNetwork): Promise<number> => {
+  // Without labels the original's answers are the truth the attacker's network is held to (computed once, on first use).
+  let truth: Promise<Int32Array> | undefined = labLabelled(input) ? Promise.resolve(input.evaluation.labels!) : undefined;
+  return async (network) => {
+    truth ??= predict(original);
+    const expected = await truth;
     const predicted = await predict(network);
     let hits = 0;
-    for (let r = 0; r < evaluation.rows; r++) if (predicted[r] === truth[r]) hits++;
+    for (let r = 0; r < evaluation.rows; r++) if (predicted[r] === expected[r]) hits++;
     return hits / evaluation.rows;
   };
+}
+
+/**
+ * A runner of single units over `input` (the engine's parallel lab hands units to it one at a
+ * time). Without labels the original's answers are computed once, on first use.
+ */
+export function labUnitRunner(input: AttackLabInput): (unit: LabUnit) => Promise<LabUnitResult> {
+  const { original, protectedNet, attacker, compute } = input;
+  const labelled = labLabelled(input);
+  const accuracy = labScorer(input);
   const noisyAccuracy = async (network: DenseNetwork, rng: Rng): Promise<number> => {
     let sum = 0;
     for (let r = 0; r < NOISE_REPEATS; r++) sum += await accuracy(multiplicativeNoise(network, ATTACK_NOISE, drawNoise(network, rng.fork(`noise/${r}`))));
@@ -76,38 +121,69 @@ export async function runAttackLab(input: AttackLabInput): Promise<AttackReport>
     rng: rng.fork(label),
     ...(input.signal ? { signal: input.signal } : {}),
   });
-  const runnable = ATTACKS.filter((a) => labelled || a.needs !== 'labelled');
-  const steps = runnable.length * 2 + (labelled ? 1 : 0);
-  let done = 0;
-  const progress = async (message: string): Promise<void> => {
-    input.onProgress?.(++done / steps, message);
-    await checkpoint(input.signal);
-  };
-  let scratchAccuracy: number | null = null;
-  if (labelled) {
-    const scratch = await bestTrained(freshNetwork(original, rng.fork('scratch')), attacker.x, attacker.labels!, attacker.rows, context('scratch'), {
-      optimizer: 'adam',
-      learningRates: [1e-3],
-      steps: [300, 1000, 3000],
-    });
-    scratchAccuracy = await accuracy(scratch);
-    await progress('trained the original architecture from scratch on the attacker’s data');
-  }
-  const attacks: AttackResult[] = [];
-  for (const attack of runnable) {
+  return async (unit) => {
+    if (unit === 'scratch') {
+      if (!labelled) throw new Error('the from-scratch baseline needs labels');
+      const scratch = await bestTrained(freshNetwork(original, rng.fork('scratch')), attacker.x, attacker.labels!, attacker.rows, context('scratch'), {
+        optimizer: 'adam',
+        learningRates: [1e-3],
+        steps: [300, 1000, 3000],
+      });
+      return { unit, accuracyAfter: await accuracy(scratch), noiseAccuracyAfter: 0, seconds: 0 };
+    }
+    const [kind, target] = unit.split('/') as [AttackKind, 'protected' | 'original'];
+    const attack = ATTACKS.find((a) => a.kind === kind);
+    if (!attack || (!labelled && attack.needs === 'labelled')) throw new Error(`the lab cannot run ${unit}${attack ? ' without labels' : ''}`);
     const started = performance.now();
-    const attacked = await attack.run(protectedNet, context(`${attack.kind}/protected`));
+    const attacked = await attack.run(target === 'protected' ? protectedNet : original, context(unit));
     const seconds = (performance.now() - started) / 1000;
-    const accuracyAfter = await accuracy(attacked);
-    const noiseAccuracyAfter = await noisyAccuracy(attacked, rng.fork(`${attack.kind}/protected`));
-    await progress(`${attack.kind} on the protected copy`);
-    const onOriginal = await attack.run(original, context(`${attack.kind}/original`));
-    const originalResult = { accuracyAfter: await accuracy(onOriginal), noiseAccuracyAfter: await noisyAccuracy(onOriginal, rng.fork(`${attack.kind}/original`)) };
-    await progress(`${attack.kind} on the original`);
-    const headStart = scratchAccuracy === null ? null : accuracyAfter - scratchAccuracy;
-    attacks.push({ kind: attack.kind, knowledge: attack.knowledge, needs: attack.needs, description: attack.description, accuracyAfter, noiseAccuracyAfter, original: originalResult, headStart, seconds });
+    return { unit, accuracyAfter: await accuracy(attacked), noiseAccuracyAfter: await noisyAccuracy(attacked, rng.fork(unit)), seconds };
+  };
+}
+
+/**
+ * Runs `units` in the given order, handing each result to `onUnit` as it finishes and checking
+ * for cancellation after each.
+ */
+export async function runLabUnits(input: AttackLabInput, units: readonly LabUnit[], onUnit?: (result: LabUnitResult) => void): Promise<LabUnitResult[]> {
+  const run = labUnitRunner(input);
+  const results: LabUnitResult[] = [];
+  for (const unit of units) {
+    const result = await run(unit);
+    results.push(result);
+    onUnit?.(result);
+    await checkpoint(input.signal);
   }
-  const cleanAccuracy = await accuracy(protectedNet);
+  return results;
+}
+
+/** The lab's report from every unit of `planLab` (in any order) and the copy's clean metric. */
+export async function assembleLab(input: AttackLabInput, results: readonly LabUnitResult[]): Promise<AttackReport> {
+  const { original, attacker, evaluation } = input;
+  const labelled = labLabelled(input);
+  const byUnit = new Map(results.map((r) => [r.unit, r]));
+  const get = (unit: LabUnit): LabUnitResult => {
+    const result = byUnit.get(unit);
+    if (!result) throw new Error(`the attack lab has no result for ${unit}`);
+    return result;
+  };
+  const scratchAccuracy = labelled ? get('scratch').accuracyAfter : null;
+  const attacks: AttackResult[] = runnableAttacks(labelled).map((attack) => {
+    const onCopy = get(`${attack.kind}/protected`);
+    const onOriginal = get(`${attack.kind}/original`);
+    return {
+      kind: attack.kind,
+      knowledge: attack.knowledge,
+      needs: attack.needs,
+      description: attack.description,
+      accuracyAfter: onCopy.accuracyAfter,
+      noiseAccuracyAfter: onCopy.noiseAccuracyAfter,
+      original: { accuracyAfter: onOriginal.accuracyAfter, noiseAccuracyAfter: onOriginal.noiseAccuracyAfter },
+      headStart: scratchAccuracy === null ? null : onCopy.accuracyAfter - scratchAccuracy,
+      seconds: onCopy.seconds,
+    };
+  });
+  const cleanAccuracy = await labScorer(input)(input.protectedNet);
   const fineTuned = attacks.filter((a) => FINE_TUNING_ATTACKS.includes(a.kind));
   const skipped: SkippedAttack[] = labelled
     ? []
@@ -129,6 +205,19 @@ export async function runAttackLab(input: AttackLabInput): Promise<AttackReport>
   };
 }
 
+/**
+ * Runs every attack the data allows on the protected copy and on the original. With labels every
+ * attack runs and results are accuracies; without, the ones that train on labels (and the
+ * from-scratch baseline) are listed as skipped and the rest are measured as top-1 agreement with
+ * the original on the evaluation inputs. One thread, units in `planLab` order; the engine's
+ * parallelAttackLab runs the same units over two.
+ */
+export async function runAttackLab(input: AttackLabInput): Promise<AttackReport> {
+  const units = planLab(labLabelled(input));
+  let done = 0;
+  const results = await runLabUnits(input, units, (result) => input.onProgress?.(++done / units.length, labUnitMessage(result.unit)));
+  return assembleLab(input, results);
+}
+
 /** The attacks that modify the copy by training it on labels (whole network and head): what the modification cost is taken over. */
 export const FINE_TUNING_ATTACKS: readonly Attack['kind'][] = ['finetune-adam', 'finetune-sgd', 'head-retrain'];
-

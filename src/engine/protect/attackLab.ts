@@ -1,6 +1,7 @@
-import { runAttackLab, type AttackReport } from '../../core/attacks/lab';
-import type { ComputeBackend } from '../../core/compute';
+import type { AttackReport } from '../../core/attacks/lab';
+import type { ComputeBackend, EngineChoice } from '../../core/compute';
 import type { DenseNetwork } from '../../core/network';
+import { runAttackLabParallel } from '../parallelAttackLab';
 
 /** Samples the lab needs (labelled or not): half for the attacker, half to measure on. */
 export const MIN_ATTACK_SAMPLES = 128;
@@ -8,7 +9,8 @@ export const MIN_ATTACK_SAMPLES = 128;
 /**
  * The attack lab on the protected copy (phase "attacks" of protect, and `mimosanet attack`),
  * with the data split in two disjoint halves: the attacker's, and the one every result is
- * measured on. Without labels only the attacks that need none run (core/attacks/lab).
+ * measured on. Without labels only the attacks that need none run (core/attacks/lab). Its units
+ * run over two threads (parallelAttackLab); the report is the single-threaded one.
  */
 export function attackLab(
   original: DenseNetwork,
@@ -25,14 +27,18 @@ export function attackLab(
     rows: to - from,
     ...(data.labels ? { labels: data.labels.subarray(from, to) } : {}),
   });
-  return runAttackLab({
-    original,
-    protectedNet,
-    attacker: part(0, half),
-    evaluation: part(half, 2 * half),
-    compute,
-    seed,
-    ...(progress ? { onProgress: progress } : {}),
-    ...(signal ? { signal } : {}),
-  });
+  return runAttackLabParallel(
+    {
+      original,
+      protectedNet,
+      attacker: part(0, half),
+      evaluation: part(half, 2 * half),
+      compute,
+      seed,
+      ...(progress ? { onProgress: progress } : {}),
+      ...(signal ? { signal } : {}),
+    },
+    // The helper thread starts the same engine (by name) for its share of the units.
+    { engine: compute.name as EngineChoice },
+  );
 }
