@@ -6,10 +6,10 @@
 
 import type { AttackReport } from './attacks/attackReport';
 import type { OwnershipRecord } from './ownership/record';
-import type { PerturbationKind } from './perturbations';
+import type { PerturbationKind } from './perturbations/kinds';
 
 // The kinds, their titles and everything else about them live in core/perturbations/ (one module per kind).
-export { PERTURBATION_KINDS, PERTURBATION_TITLES, type PerturbationKind } from './perturbations';
+export { PERTURBATION_KINDS, PERTURBATION_TITLES, type PerturbationKind } from './perturbations/kinds';
 
 /** Function-preserving constructions (DESIGN §3). */
 export type ConstructionMethod = 'split' | 'rescale' | 'permute' | 'twins' | 'tripwires' | 'relu-pair-hidden-layer';

@@ -1,3 +1,4 @@
+import { PERTURBATION_TITLES } from './kinds';
 import { logGrid } from '../s50';
 import { cloneNetwork, type DenseNetwork } from '../network';
 import { noiseSweep, type NoiseDraws } from './noise';
@@ -41,7 +42,7 @@ export function additiveUnits(original: DenseNetwork, network: DenseNetwork): nu
 
 export const additive = perturbation({
   kind: 'additive',
-  title: 'Additive weight noise',
+  title: PERTURBATION_TITLES.additive,
   description: 'Additive Gaussian noise with std s·std(layer weights).',
   magnitudeLabel: 'noise s in units of the original layer’s weight std',
   cost: 11,

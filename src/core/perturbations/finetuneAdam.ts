@@ -1,8 +1,9 @@
+import { PERTURBATION_TITLES } from './kinds';
 import { fineTuneKind } from './fineTuning';
 
 export const finetuneAdam = fineTuneKind({
   kind: 'finetune-adam',
-  title: 'Fine-tuning with Adam',
+  title: PERTURBATION_TITLES['finetune-adam'],
   description: 'Fine-tuning with Adam on the labelled evaluation data.',
   cost: 19,
   optimizer: 'adam',

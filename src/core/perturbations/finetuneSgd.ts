@@ -1,8 +1,9 @@
+import { PERTURBATION_TITLES } from './kinds';
 import { fineTuneKind } from './fineTuning';
 
 export const finetuneSgd = fineTuneKind({
   kind: 'finetune-sgd',
-  title: 'Fine-tuning with SGD',
+  title: PERTURBATION_TITLES['finetune-sgd'],
   description: 'Fine-tuning with SGD on the labelled evaluation data.',
   cost: 16,
   optimizer: 'sgd',

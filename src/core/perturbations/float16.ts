@@ -1,3 +1,4 @@
+import { PERTURBATION_TITLES } from './kinds';
 import { cloneNetwork, type DenseNetwork } from '../network';
 import { conversionSweep, perturbation } from './perturbation';
 
@@ -29,7 +30,7 @@ export function float16RoundTrip(network: DenseNetwork): DenseNetwork {
 
 export const float16 = perturbation({
   kind: 'float16',
-  title: 'float16 conversion',
+  title: PERTURBATION_TITLES.float16,
   description: 'Round-trip of every weight through float16.',
   magnitudeLabel: 'bits (float16 round trip)',
   cost: 0.5,

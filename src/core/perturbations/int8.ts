@@ -1,3 +1,4 @@
+import { PERTURBATION_TITLES } from './kinds';
 import { cloneNetwork, type DenseNetwork } from '../network';
 import { conversionSweep, perturbation } from './perturbation';
 
@@ -22,7 +23,7 @@ export function int8Quantise(network: DenseNetwork): DenseNetwork {
 
 export const int8 = perturbation({
   kind: 'int8',
-  title: 'int8 quantisation',
+  title: PERTURBATION_TITLES.int8,
   description: 'Per-tensor int8 quantisation.',
   magnitudeLabel: 'bits (per-tensor symmetric int8 weights, float32 biases)',
   cost: 0.5,

@@ -1,3 +1,4 @@
+import { PERTURBATION_TITLES } from './kinds';
 import { logGrid } from '../s50';
 import { cloneNetwork, type DenseNetwork } from '../network';
 import { noiseSweep, type NoiseDraws } from './noise';
@@ -15,7 +16,7 @@ export function multiplicativeNoise(network: DenseNetwork, s: number, noise: Noi
 
 export const multiplicative = perturbation({
   kind: 'multiplicative',
-  title: 'Multiplicative weight noise',
+  title: PERTURBATION_TITLES.multiplicative,
   description: 'Multiplicative Gaussian noise w·(1+s·ε) on all parameters.',
   magnitudeLabel: 'relative noise s: w·(1+s·ε)',
   cost: 12,

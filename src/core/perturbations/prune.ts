@@ -1,3 +1,4 @@
+import { PERTURBATION_TITLES } from './kinds';
 import { cloneNetwork, type DenseNetwork } from '../network';
 import { gridSweep, perturbation } from './perturbation';
 
@@ -83,7 +84,7 @@ function median3(a: number, b: number, c: number): number {
 
 export const prune = perturbation({
   kind: 'prune',
-  title: 'Magnitude pruning',
+  title: PERTURBATION_TITLES.prune,
   description: 'Magnitude pruning of p % of the weights.',
   magnitudeLabel: '% of weights pruned (smallest |w| per layer)',
   cost: 4,

@@ -1,3 +1,4 @@
+import { PERTURBATION_TITLES } from './kinds';
 import { applyActivation } from '../activations';
 import type { ComputeBackend } from '../compute';
 import { cloneNetwork, type DenseNetwork } from '../network';
@@ -87,7 +88,7 @@ function singleEditNote(plan: KindPlan, original: FragilitySeries, protectedSeri
 
 export const singleEdit = perturbation({
   kind: 'single-edit',
-  title: 'Single-weight edits',
+  title: PERTURBATION_TITLES['single-edit'],
   description: 'Single-weight edits (+1 % to one random weight).',
   magnitudeLabel: 'relative change of one random weight',
   cost: 5,

@@ -14,6 +14,10 @@ describe('perturbation kind registry', () => {
     assert.deepEqual(setting.default, [...PERTURBATION_KINDS]);
   });
 
+  it('implements the kinds of kinds.ts (the plain list the extension host loads), one module each, in order', () => {
+    assert.deepEqual(PERTURBATIONS.map((p) => p.kind), [...PERTURBATION_KINDS]);
+  });
+
   it('gives every kind a unique identifier, a title, a magnitude label and a positive cost', () => {
     assert.equal(new Set(PERTURBATION_KINDS).size, PERTURBATIONS.length);
     for (const p of PERTURBATIONS) {
