@@ -6,8 +6,6 @@
 import { deserializeError, MimosaError, UsageError } from '../core/errors';
 import { PERTURBATION_KINDS } from '../core/report';
 import { parseOptions, type ProtectOptions, type RawOptions } from '../core/options';
-import { attackModel } from '../engine/attackModel';
-import { compareModel, type CompareJob } from '../engine/compareModel';
 import { inspectModel } from '../engine/inspectModel';
 import { startEngineProcess } from '../client/engineProcess';
 import { JobError, WorkerClient, type WorkerLike } from '../client/workerClient';
@@ -16,7 +14,8 @@ import { TOOL_VERSION } from '../engine/version';
 import { requireFile, readHead } from '../engine/fileSystem';
 import { sniffDataFile } from '../formats/data/sniff';
 import { SNIFF_BYTES } from '../formats/registry';
-import type { ProtectJob, ProtectResult } from '../protocol/jobs';
+import type { AttackJob, CompareJob, ProtectJob, ProtectResult } from '../protocol/jobs';
+import type { JobProgress } from '../protocol/progress';
 import { COMMANDS, CommandLineError, commandUsage, parseCommandLine, wantsJson, type Command, type CommandLine, type OptionName } from './args';
 import { formatAttackReport, formatComparison, formatEarlyEquivalence, formatInspection, formatProtectSummary, formatVerification } from './format';
 import { ProgressReporter } from './progress';
@@ -87,17 +86,15 @@ async function runCommand(command: Command, target: string, line: CommandLine, p
     }
     case 'attack': {
       const options = cliOptions(strings);
-      const report = await attackModel(
-        {
-          protectedPath: await requireFile(target, 'model'),
-          originalPath: await requireFile(strings.original!, 'model'),
-          dataPath: await requireFile(strings.data!, 'data'),
-          ...(strings.labels ? { labelsPath: await requireFile(strings.labels, 'labels') } : {}),
-          seed: options.seed,
-          engine: options.engine,
-        },
-        { onProgress: (fraction, message) => io.stderr.write(flags.has('json') ? '' : `${Math.round(fraction * 100)}% ${message}\n`) },
-      );
+      const job: AttackJob = {
+        protectedPath: await requireFile(target, 'model'),
+        originalPath: await requireFile(strings.original!, 'model'),
+        dataPath: await requireFile(strings.data!, 'data'),
+        ...(strings.labels ? { labelsPath: await requireFile(strings.labels, 'labels') } : {}),
+        seed: options.seed,
+        engine: options.engine,
+      };
+      const report = await runInEngine(io, flags.has('quiet') || flags.has('json'), (client, handlers, signal) => client.attack(job, handlers, signal));
       print(formatAttackReport(report), report);
       return EXIT.ok;
     }
@@ -112,7 +109,7 @@ async function runCommand(command: Command, target: string, line: CommandLine, p
         seed: options.seed,
         engine: options.engine,
       };
-      const report = await runInProcess(io, flags.has('quiet') || flags.has('json'), (hooks) => compareModel(job, hooks));
+      const report = await runInEngine(io, flags.has('quiet') || flags.has('json'), (client, handlers, signal) => client.compare(job, handlers, signal));
       print(formatComparison(report), report);
       return EXIT.ok;
     }
@@ -125,49 +122,40 @@ async function runCommand(command: Command, target: string, line: CommandLine, p
 }
 
 /**
- * Runs a job in this process with progress on stderr and Ctrl-C as cancel: the
- * job stops at its next checkpoint with CancelledError (exit 130).
+ * Runs a protect job in the engine process, with its equivalence result printed as soon as the
+ * first partial report carries it (before the sweeps, the longest phase).
  */
-async function runInProcess<T>(
-  io: CliIo,
-  quiet: boolean,
-  run: (hooks: { signal: AbortSignal; onProgress: (fraction: number, message: string) => void }) => Promise<T>,
-): Promise<T> {
-  const controller = new AbortController();
-  const onSigint = (): void => controller.abort();
-  process.once('SIGINT', onSigint);
-  const progress = new ProgressReporter(io.stderr, { quiet });
-  try {
-    return await run({ signal: controller.signal, onProgress: (fraction, message) => progress.update({ phase: fraction < 0.95 ? 'references' : 'judge', fraction, message }) });
-  } finally {
-    progress.done();
-    process.off('SIGINT', onSigint);
-  }
+function runProtect(job: ProtectJob, io: CliIo, quiet: boolean): Promise<ProtectResult> {
+  let announced = false;
+  return runInEngine(io, quiet, (client, handlers, signal) =>
+    client.protect(job, {
+      ...handlers,
+      onPartialReport: (report) => {
+        if (announced || !report.equivalence || !report.construction) return;
+        announced = true;
+        handlers.note(formatEarlyEquivalence(report.equivalence, report.construction));
+      },
+    }, signal),
+  );
 }
 
 /**
- * Runs a protect job in the engine process with progress on stderr. Ctrl-C cancels it: the job
- * stops at its next step, or, when a long synchronous step of a large network does not let it
- * answer within the grace period, its process is killed and its staging folder removed.
+ * Runs a job in the engine process with progress on stderr. Ctrl-C cancels it: the job stops at
+ * its next step, or, when a long synchronous step of a large network does not let it answer
+ * within the grace period, its process is killed (and a protect job's staging folder removed).
  */
-async function runProtect(job: ProtectJob, io: CliIo, quiet: boolean): Promise<ProtectResult> {
+async function runInEngine<T>(
+  io: CliIo,
+  quiet: boolean,
+  run: (client: WorkerClient, handlers: { onProgress: (progress: JobProgress) => void; note: (text: string) => void }, signal: AbortSignal) => Promise<T>,
+): Promise<T> {
   const controller = new AbortController();
   const onSigint = (): void => controller.abort();
   process.once('SIGINT', onSigint);
   const progress = new ProgressReporter(io.stderr, { quiet });
   const client = new WorkerClient(startEngineWorker, SILENT_LOG);
   try {
-    let announced = false;
-    return await client.protect(job, {
-      onProgress: (p) => progress.update(p),
-      // The first partial report carries the equivalence result: show it now, before the
-      // sweeps (the longest phase), so the first answer comes early.
-      onPartialReport: (report) => {
-        if (announced || !report.equivalence || !report.construction) return;
-        announced = true;
-        progress.note(formatEarlyEquivalence(report.equivalence, report.construction));
-      },
-    }, controller.signal);
+    return await run(client, { onProgress: (p) => progress.update(p), note: (text) => progress.note(text) }, controller.signal);
   } catch (error) {
     throw error instanceof JobError ? deserializeError(error.serialized) : error;
   } finally {

@@ -11,7 +11,7 @@ import { rm } from 'node:fs/promises';
 import type { SerializedError } from '../core/errors';
 import type { ProtectionReport } from '../core/report';
 import type { ModelInfo } from '../formats/format';
-import type { CompareJob, CompareReport, ProtectJob, ProtectResult, VerifyJob, VerifyResult } from '../protocol/jobs';
+import type { AttackJob, AttackReport, CompareJob, CompareReport, ProtectJob, ProtectResult, VerifyJob, VerifyResult } from '../protocol/jobs';
 import type { JobProgress } from '../protocol/progress';
 import type { FromWorkerMessage, ToWorkerMessage } from '../protocol/worker';
 import { isFromWorkerMessage } from './workerMessages';
@@ -117,6 +117,15 @@ export class WorkerClient {
   compare(job: CompareJob, handlers: Pick<ProtectHandlers, 'onProgress'> = {}, signal?: AbortSignal): Promise<CompareReport> {
     const id = this.nextId++;
     return this.cancellable(id, this.request<CompareReport>({ type: 'compare', id, job }, handlers), signal);
+  }
+
+  /**
+   * Runs the attack lab on a protected copy in the worker; rejects with JobError (code CANCELLED
+   * after `signal` aborts). Only `onProgress` of the handlers is called.
+   */
+  attack(job: AttackJob, handlers: Pick<ProtectHandlers, 'onProgress'> = {}, signal?: AbortSignal): Promise<AttackReport> {
+    const id = this.nextId++;
+    return this.cancellable(id, this.request<AttackReport>({ type: 'attack', id, job }, handlers), signal);
   }
 
   /** Cancels job `id` when `signal` aborts (at once if it already has). */
@@ -232,6 +241,7 @@ export class WorkerClient {
         pending.resolve(message.result);
         break;
       case 'compareResult':
+      case 'attackResult':
         this.pending.delete(message.id);
         pending.resolve(message.report);
         break;

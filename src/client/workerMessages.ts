@@ -25,6 +25,8 @@ export function isFromWorkerMessage(value: unknown): value is FromWorkerMessage 
       return isRecord(value.result) && typeof value.result.ok === 'boolean' && Array.isArray(value.result.files) && typeof value.result.modelPath === 'string';
     case 'compareResult':
       return isRecord(value.report) && typeof value.report.verdict === 'string' && typeof value.report.reason === 'string' && isRecord(value.report.evidence) && isRecord(value.report.baselines);
+    case 'attackResult':
+      return isRecord(value.report) && value.report.schemaVersion === 1 && Array.isArray(value.report.attacks);
     case 'staging':
       return typeof value.path === 'string';
     case 'error':

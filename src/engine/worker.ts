@@ -1,11 +1,12 @@
 /**
- * Worker-thread entry (dist/worker.js): runs protect, verify, compare and inspect jobs off the extension host's
+ * Worker-thread entry (dist/worker.js): runs protect, verify, compare, attack and inspect jobs off the extension host's
  * main thread. Jobs are correlated by id; a CancelRequest aborts the job's signal, and the job
  * then answers with an error of code CANCELLED after removing its partial output.
  */
 import { parentPort } from 'node:worker_threads';
 import { serializeError } from '../core/errors';
 import type { FromWorkerMessage, ToWorkerMessage } from '../protocol/worker';
+import { attackModel } from './attackModel';
 import { compareModel } from './compareModel';
 import { inspectModel } from './inspectModel';
 import { protectModel } from './protectModel';
@@ -67,6 +68,18 @@ port.on('message', (message: ToWorkerMessage) => {
         onProgress: (fraction, text) => post({ type: 'progress', id: message.id, progress: { phase: fraction < 0.95 ? 'references' : 'judge', message: text, fraction } }),
       })
         .then((report) => post({ type: 'compareResult', id: message.id, report }))
+        .catch((error: unknown) => post({ type: 'error', id: message.id, error: serializeError(error) }))
+        .finally(() => running.delete(message.id));
+      return;
+    }
+    case 'attack': {
+      const controller = new AbortController();
+      running.set(message.id, controller);
+      attackModel(message.job, {
+        signal: controller.signal,
+        onProgress: (fraction, text) => post({ type: 'progress', id: message.id, progress: { phase: 'attacks', message: text, fraction } }),
+      })
+        .then((report) => post({ type: 'attackResult', id: message.id, report }))
         .catch((error: unknown) => post({ type: 'error', id: message.id, error: serializeError(error) }))
         .finally(() => running.delete(message.id));
       return;

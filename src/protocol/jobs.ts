@@ -5,6 +5,8 @@
  */
 import type { ProtectOptions } from '../core/options';
 import type { ProtectionReport } from '../core/report';
+import type { AttackReport } from '../core/attacks/lab';
+import type { AttackJob } from '../engine/attackModel';
 import type { CompareJob, CompareReport } from '../engine/compareModel';
 
 /**
@@ -13,6 +15,9 @@ import type { CompareJob, CompareReport } from '../engine/compareModel';
  * which the CLI calls directly; re-exported here so the worker protocol names every job.
  */
 export type { CompareJob, CompareReport };
+
+/** A request to run the attack lab on a protected copy (`mimosanet attack`), and its JSON document. Declared beside attackModel. */
+export type { AttackJob, AttackReport };
 
 /** Options of a protect job (defaults, ranges and the parser live in src/core/options.ts). */
 export type { ProtectOptions };

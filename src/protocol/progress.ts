@@ -13,10 +13,13 @@ export type VerifyPhase = 'hashes' | 'load' | 'equivalence';
 /** Phases of a compare run: training the reference networks and fingerprints, then judging the suspect. */
 export type ComparePhase = 'references' | 'judge';
 
+/** The one phase of an attack run (`mimosanet attack`): the lab. */
+export type AttackPhase = 'attacks';
+
 /** Progress of a running job. */
 export interface JobProgress {
   /** Current phase. */
-  phase: ProtectPhase | VerifyPhase | ComparePhase;
+  phase: ProtectPhase | VerifyPhase | ComparePhase | AttackPhase;
   /** One line for a status bar or log ("amplitude 2^7: relDiff 3.1e-5, pass"). */
   message: string;
   /** Overall completion in [0, 1], for a progress bar. */

@@ -5,7 +5,7 @@
 import type { SerializedError } from '../core/errors';
 import type { ProtectionReport } from '../core/report';
 import type { ModelInfo } from '../formats/format';
-import type { CompareJob, CompareReport, ProtectJob, ProtectResult, VerifyJob, VerifyResult } from './jobs';
+import type { AttackJob, AttackReport, CompareJob, CompareReport, ProtectJob, ProtectResult, VerifyJob, VerifyResult } from './jobs';
 import type { JobProgress } from './progress';
 
 // Extension host → worker ---------------------------------------------------------------------
@@ -39,6 +39,13 @@ export interface CompareRequest {
   job: CompareJob;
 }
 
+/** Run the attack lab on a protected copy (trains several networks: a minute or more); cancellable. */
+export interface AttackRequest {
+  type: 'attack';
+  id: number;
+  job: AttackJob;
+}
+
 /** Cancel the job with this id; the worker replies with an error of code CANCELLED. */
 export interface CancelRequest {
   type: 'cancel';
@@ -46,7 +53,7 @@ export interface CancelRequest {
 }
 
 /** Every message the worker accepts. */
-export type ToWorkerMessage = ProtectRequest | InspectRequest | VerifyRequest | CompareRequest | CancelRequest;
+export type ToWorkerMessage = ProtectRequest | InspectRequest | VerifyRequest | CompareRequest | AttackRequest | CancelRequest;
 
 // Worker → extension host ---------------------------------------------------------------------
 
@@ -92,6 +99,13 @@ export interface CompareResponse {
   report: CompareReport;
 }
 
+/** Job `id` finished its attack lab. */
+export interface AttackResponse {
+  type: 'attackResult';
+  id: number;
+  report: AttackReport;
+}
+
 /** Where job `id` stages its output: the client removes it if it has to terminate the worker. */
 export interface StagingNotification {
   type: 'staging';
@@ -114,5 +128,6 @@ export type FromWorkerMessage =
   | InspectResponse
   | VerifyResponse
   | CompareResponse
+  | AttackResponse
   | StagingNotification
   | ErrorResponse;
