@@ -26,7 +26,7 @@ const entries = [
   { in: 'src/engine/worker.ts', out: 'dist/worker.js', platform: 'node' },
   // Second-core helper for the fragility sweeps, started by the worker and the CLI.
   { in: 'src/engine/fragilityHelper.ts', out: 'dist/fragilityWorker.js', platform: 'node' },
-  // Second-core helper for the attack lab, started by the worker and the CLI.
+  // Second-core helper for the attack lab and the ownership reference networks, started by the worker and the CLI.
   { in: 'src/engine/attackLabHelper.ts', out: 'dist/attackLabWorker.js', platform: 'node' },
   // HDF5 reader thread (h5wasm), started by the worker and the CLI; a crash on a hostile file replaces it.
   { in: 'src/engine/hdf5Thread.ts', out: 'dist/hdf5Worker.js', platform: 'node' },

@@ -1,22 +1,26 @@
 /**
- * Attack lab helper thread (dist/attackLabWorker.js): runs units of the lab on the second core,
- * one at a time as the engine hands them out. Started by parallelAttackLab.ts; speaks the
- * messages typed in attackLabHelperProtocol.ts.
+ * Second-core helper thread (dist/attackLabWorker.js): runs units of one job, the attack lab's or
+ * the ownership references', one at a time as the engine hands them out. Started by
+ * twoThreads.ts (for parallelAttackLab.ts and parallelReferences.ts); speaks the messages typed
+ * in attackLabHelperProtocol.ts.
  */
 import { parentPort } from 'node:worker_threads';
-import { labUnitRunner, type LabUnit, type LabUnitResult } from '../core/attacks/lab';
+import { labUnitRunner, type LabUnit } from '../core/attacks/lab';
 import type { ComputeBackend } from '../core/compute';
 import { serializeError, throwIfCancelled } from '../core/errors';
-import type { AttackLabStartRequest, FromAttackLabHelperMessage, ToAttackLabHelperMessage } from './attackLabHelperProtocol';
+import { referenceTaskRunner, type ReferenceTask } from '../core/ownership/references';
+import type { FromHelperMessage, HelperResult, HelperStartRequest, HelperUnit, ToHelperMessage } from './attackLabHelperProtocol';
 import { createCompute } from './compute';
+import { reviveRng } from './parallelReferences';
 
 const port = parentPort;
 if (!port) throw new Error('attackLabWorker.js must be started as a worker thread');
 const controller = new AbortController();
-const post = (message: FromAttackLabHelperMessage): void => port.postMessage(message);
+const post = (message: FromHelperMessage): void => port.postMessage(message);
 
 let compute: ComputeBackend | undefined;
-let run: ((unit: LabUnit) => Promise<LabUnitResult>) | undefined;
+/** The started job's runner of single units (the engine hands out only units of that job). */
+let run: ((unit: HelperUnit) => Promise<HelperResult>) | undefined;
 /** Set once the helper has said `done` or `error`: it then does nothing more. */
 let stopped = false;
 /**
@@ -38,7 +42,7 @@ const then = (work: () => Promise<void>): void => {
   });
 };
 
-port.on('message', (message: ToAttackLabHelperMessage) => {
+port.on('message', (message: ToHelperMessage) => {
   switch (message.type) {
     case 'start':
       then(() => start(message));
@@ -64,15 +68,32 @@ port.on('message', (message: ToAttackLabHelperMessage) => {
       return;
     default: {
       const never: never = message;
-      throw new Error(`Unknown attack lab helper message ${JSON.stringify(never)}`);
+      throw new Error(`Unknown helper message ${JSON.stringify(never)}`);
     }
   }
 });
 
-/** This thread's own instance of the job's engine (one thread) and a runner over the lab's data. */
-async function start(message: AttackLabStartRequest): Promise<void> {
+/** This thread's own instance of the job's engine (one thread) and a runner over the job's inputs. */
+async function start(message: HelperStartRequest): Promise<void> {
   ({ compute } = await createCompute(message.engine, { threads: 1 }));
-  const { original, protectedNet, attacker, evaluation, seed } = message;
-  run = labUnitRunner({ original, protectedNet, attacker, evaluation, seed, compute, signal: controller.signal });
+  const { signal } = controller;
+  switch (message.job) {
+    case 'lab': {
+      const { original, protectedNet, attacker, evaluation, seed } = message;
+      const lab = labUnitRunner({ original, protectedNet, attacker, evaluation, seed, compute, signal });
+      run = (unit) => lab(unit as LabUnit);
+      break;
+    }
+    case 'references': {
+      const { original, selection, calibration } = message;
+      const train = referenceTaskRunner({ original, selection, calibration, rng: reviveRng(message.rng), compute, signal });
+      run = (unit) => train(unit as ReferenceTask);
+      break;
+    }
+    default: {
+      const never: never = message;
+      throw new Error(`Unknown helper job ${JSON.stringify(never)}`);
+    }
+  }
   post({ type: 'ready' });
 }

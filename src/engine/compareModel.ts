@@ -13,6 +13,7 @@ import { parseNpy } from '../formats/data/npy';
 import { generateProbes } from '../formats/data/probes';
 import { createCompute } from './compute';
 import { nodeFileReader } from './nodeFileReader';
+import { parallelReferenceTrainer } from './parallelReferences';
 import { readModel } from './protect/originalModel';
 import { readReport } from './verifyModel';
 
@@ -130,6 +131,8 @@ async function trainedBaseline(job: CompareJob, compute: Awaited<ReturnType<type
   const baseline = await buildBaseline(o, owner.data, compute, job.seed, {
     ...(hooks.signal ? { signal: hooks.signal } : {}),
     ...(hooks.onProgress ? { onProgress: (f: number, m: string) => hooks.onProgress!(0.95 * f, m) } : {}),
+    // Over two cores (the helper starts the same engine by name); the baseline is the single-threaded one.
+    trainReferences: parallelReferenceTrainer({ engine: compute.name as EngineChoice }),
   });
   return { baseline, originalPath: original.path, source: { kind: 'trained' } as const, owner };
 }

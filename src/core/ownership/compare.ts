@@ -6,7 +6,7 @@ import { Rng } from '../rng';
 import { alignNetworks, type LayerAlignment } from './alignment';
 import { fingerprintAgreement, fingerprintCandidates, selectConferrable, type FingerprintSet } from './fingerprints';
 import { calibrate, functionEvidence, type FingerprintCalibration, type FunctionEvidence } from './functionEvidence';
-import { trainReferences, type ReferenceNetwork } from './references';
+import { trainReferences, type ReferenceNetwork, type ReferenceTrainer } from './references';
 import { alignReferences, evidenceFrom, formatChance, weightBands, weightFalsePositives, type WeightBand, type WeightEvidence } from './weightEvidence';
 
 /**
@@ -57,13 +57,17 @@ export interface OwnerData {
   labels?: Int32Array;
 }
 
-/** Trains the references, grows and selects the fingerprints, calibrates both evidences. */
+/**
+ * Trains the references, grows and selects the fingerprints, calibrates both evidences.
+ * `trainReferences` trains the reference networks (one after another here without it; the
+ * engine passes one that uses a second core: the baseline is the same).
+ */
 export async function buildBaseline(
   original: DenseNetwork,
   data: OwnerData,
   compute: ComputeBackend,
   seed: number,
-  hooks: { signal?: AbortSignal; onProgress?: (fraction: number, message: string) => void } = {},
+  hooks: { signal?: AbortSignal; onProgress?: (fraction: number, message: string) => void; trainReferences?: ReferenceTrainer } = {},
 ): Promise<OwnershipBaseline> {
   const rng = new Rng(seed).fork('ownership');
   // Three disjoint parts of the owner's rows: references that select fingerprints train on the
@@ -79,6 +83,7 @@ export async function buildBaseline(
   const references = await trainReferences(original, parts[0]!, parts[1]!, rng.fork('references'), compute, {
     ...(hooks.signal ? { signal: hooks.signal } : {}),
     onTrained: (done, total) => hooks.onProgress?.((0.6 * done) / total, `trained reference network ${done} of ${total}`),
+    ...(hooks.trainReferences ? { trainAll: hooks.trainReferences } : {}),
   });
   const referenceAlignments = alignReferences(original, references.map((r) => r.network));
   await checkpoint(hooks.signal);

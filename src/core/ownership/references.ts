@@ -83,11 +83,72 @@ export interface ReferenceData {
   answers: Int32Array;
 }
 
+/** One reference to train: its role, its place among the role's widths (its stream is the fork `${role}/${slot}`), its width, its half of the rows. */
+export interface ReferenceTask {
+  role: ReferenceNetwork['role'];
+  /** Index into `REFERENCE_WIDTHS`. */
+  slot: number;
+  widthScale: number;
+  /** Trains on the calibration half (else on the selection half). */
+  heldOut: boolean;
+}
+
+/** The references to train, in the order `trainReferences` returns them: independent ones only with labels. */
+export function planReferences(labelled: boolean): ReferenceTask[] {
+  const roles: ReferenceNetwork['role'][] = labelled ? ['independent', 'imitator'] : ['imitator'];
+  const half = REFERENCE_WIDTHS.length / 2;
+  return roles.flatMap((role) => REFERENCE_WIDTHS.map((widthScale, slot) => ({ role, slot, widthScale, heldOut: slot >= half })));
+}
+
+/** Parameters of a task's network: its training cost up to a constant (fixed steps of fixed batches). */
+export function referenceCost(original: DenseNetwork, task: ReferenceTask): number {
+  return parameterCount(scaledArchitecture(original, task.widthScale));
+}
+
+/** What every reference trains from: the original's architecture, the two halves of rows, the references' stream, the engine. */
+export interface ReferenceJob {
+  original: DenseNetwork;
+  selection: ReferenceData;
+  calibration: ReferenceData;
+  /** Each task trains on its own fork of it, so a reference depends on nothing trained before it. */
+  rng: Rng;
+  compute: ComputeBackend;
+  signal?: AbortSignal;
+  /** Called as each reference finishes (in whatever order they finish): how many are done, of how many. */
+  onTrained?: (done: number, total: number) => void;
+}
+
+/** Trains every task and gives their networks in task order; `trainSerially` on this thread, or the engine's over two. */
+export type ReferenceTrainer = (job: ReferenceJob, tasks: readonly ReferenceTask[]) => Promise<DenseNetwork[]>;
+
+/** A trainer of single tasks over `job` (the engine's parallel trainer hands tasks to it one at a time). */
+export function referenceTaskRunner(job: ReferenceJob): (task: ReferenceTask) => Promise<DenseNetwork> {
+  return (task) => {
+    const data = task.heldOut ? job.calibration : job.selection;
+    const labels = task.role === 'independent' ? data.labels : data.answers;
+    if (!labels) throw new Error('an independent reference needs labels');
+    return trainFresh(scaledArchitecture(job.original, task.widthScale), { x: data.x, rows: data.rows, labels }, job.rng.fork(`${task.role}/${task.slot}`), job.compute, job.signal);
+  };
+}
+
+/** Trains the tasks one after another on this thread. */
+export const trainSerially: ReferenceTrainer = async (job, tasks) => {
+  const train = referenceTaskRunner(job);
+  const networks: DenseNetwork[] = [];
+  for (const task of tasks) {
+    networks.push(await train(task));
+    job.onTrained?.(networks.length, tasks.length);
+  }
+  return networks;
+};
+
 /**
  * Trains the references: independent ones on the true labels (none without labels) and
  * imitators on the original's answers, `REFERENCE_WIDTHS` of each. The first half of each role
  * trains on `selection` (they pick the fingerprints), the second on `calibration`, disjoint rows:
  * a suspect was trained on rows the owner never saw, and so were the references that calibrate.
+ * `trainAll` trains them (by default one after another here); each depends only on its task, so
+ * any trainer gives the same networks.
  */
 export async function trainReferences(
   original: DenseNetwork,
@@ -95,20 +156,11 @@ export async function trainReferences(
   calibration: ReferenceData,
   rng: Rng,
   compute: ComputeBackend,
-  hooks: { signal?: AbortSignal; onTrained?: (done: number, total: number) => void } = {},
+  hooks: { signal?: AbortSignal; onTrained?: (done: number, total: number) => void; trainAll?: ReferenceTrainer } = {},
 ): Promise<ReferenceNetwork[]> {
-  const roles: ReferenceNetwork['role'][] = selection.labels && calibration.labels ? ['independent', 'imitator'] : ['imitator'];
-  const total = roles.length * REFERENCE_WIDTHS.length;
-  const half = REFERENCE_WIDTHS.length / 2;
-  const references: ReferenceNetwork[] = [];
-  for (const role of roles) {
-    for (const [i, widthScale] of REFERENCE_WIDTHS.entries()) {
-      const data = i < half ? selection : calibration;
-      const labels = role === 'independent' ? data.labels! : data.answers;
-      const network = await trainFresh(scaledArchitecture(original, widthScale), { x: data.x, rows: data.rows, labels }, rng.fork(`${role}/${i}`), compute, hooks.signal);
-      references.push({ role, widthScale, heldOut: i >= half, network });
-      hooks.onTrained?.(references.length, total);
-    }
-  }
-  return references;
+  const tasks = planReferences(Boolean(selection.labels && calibration.labels));
+  const job: ReferenceJob = { original, selection, calibration, rng, compute, ...(hooks.signal ? { signal: hooks.signal } : {}), ...(hooks.onTrained ? { onTrained: hooks.onTrained } : {}) };
+  const networks = await (hooks.trainAll ?? trainSerially)(job, tasks);
+  if (networks.length !== tasks.length) throw new Error(`trained ${networks.length} reference networks of ${tasks.length}`);
+  return tasks.map(({ role, widthScale, heldOut }, k) => ({ role, widthScale, heldOut, network: networks[k]! }));
 }

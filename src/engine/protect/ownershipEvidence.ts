@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
-import type { ComputeBackend } from '../../core/compute';
+import type { ComputeBackend, EngineChoice } from '../../core/compute';
 import type { DenseNetwork } from '../../core/network';
 import { buildBaseline } from '../../core/ownership/compare';
 import { ownershipRecord, type OwnershipRecord, type RecordedFile } from '../../core/ownership/record';
 import { encodeNpy } from '../../formats/data/npy';
 import type { AtomicOutput } from '../atomicOutput';
+import { parallelReferenceTrainer } from '../parallelReferences';
 
 /**
  * Reference-training work protect takes on by default: about 5× the bundled example's
@@ -22,7 +23,8 @@ export const HELD_OUT_ROWS_FILE = 'ownership-rows.npy';
  * Phase "ownership" of protect: trains the reference networks and picks the conferrable
  * fingerprints on the labelled data (as `compare` does), stages the fingerprint inputs beside
  * report.json and returns the record for the report, so `compare --report` can judge a suspect
- * later without the data or the original.
+ * later without the data or the original. The references train over two cores
+ * (parallelReferences); the record is the single-threaded one.
  */
 export async function recordOwnership(
   original: DenseNetwork,
@@ -34,7 +36,12 @@ export async function recordOwnership(
   signal?: AbortSignal,
 ): Promise<OwnershipRecord> {
   const started = performance.now();
-  const baseline = await buildBaseline(original, data, compute, seed, { ...(signal ? { signal } : {}), onProgress: progress });
+  const baseline = await buildBaseline(original, data, compute, seed, {
+    ...(signal ? { signal } : {}),
+    onProgress: progress,
+    // The helper thread starts the same engine (by name) for its share of the references.
+    trainReferences: parallelReferenceTrainer({ engine: compute.name as EngineChoice }),
+  });
   const stage = async (file: string, x: Float32Array, rows: number): Promise<RecordedFile> => {
     const bytes = encodeNpy([rows, original.inputs], x);
     await output.write(file, bytes);
