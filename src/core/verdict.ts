@@ -1,4 +1,4 @@
-import { attackVerdict, type AttackReport } from './attacks/attackReport';
+import { attackVerdict, skippedByCause, type AttackReport } from './attacks/attackReport';
 import { headline } from './headline';
 import { PERTURBATION_TITLES, type FragilityKind, type ProtectionReport } from './report';
 import { formatFactor, formatPercent } from './reportFormat';
@@ -65,13 +65,14 @@ function attackClause(lab: AttackReport): string {
   const stopped = by('stops it');
   const agreement = lab.metric === 'agreement';
   const baseline = lab.scratchAccuracy !== null ? `from scratch ${(lab.scratchAccuracy * 100).toFixed(1)} %` : 'top-1 agreement with the original';
-  const skipped = (lab.skipped ?? []).filter((s) => s.kind !== 'scratch').map((s) => s.kind);
+  const skipped = skippedByCause(lab);
   return [
     stopped.length
       ? `the attack lab's ${listed(stopped)} end${stopped.length === 1 ? 's' : ''} ${agreement ? 'no better than halfway to chance' : 'no better than training from scratch'}`
       : '',
     notStopped.length ? `${listed(notStopped)} ${notStopped.length === 1 ? 'is' : 'are'} not stopped (${lab.attacks.filter((a) => notStopped.includes(a.kind)).map((a) => `${a.kind} ${(a.accuracyAfter * 100).toFixed(1)} %`).join(', ')}, ${baseline})` : '',
-    skipped.length ? `${listed(skipped)} need${skipped.length === 1 ? 's' : ''} labels and ${skipped.length === 1 ? 'was' : 'were'} not measured` : '',
+    skipped.labels.length ? `${listed(skipped.labels)} need${skipped.labels.length === 1 ? 's' : ''} labels and ${skipped.labels.length === 1 ? 'was' : 'were'} not measured` : '',
+    skipped.budget.length ? `${listed(skipped.budget)} ${skipped.budget.length === 1 ? 'was' : 'were'} not measured (over protect's work budget for this model's size)` : '',
   ]
     .filter(Boolean)
     .join('; ');

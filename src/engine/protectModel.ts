@@ -16,7 +16,7 @@ import { checkEquivalence } from './protect/checkEquivalence';
 import { loadEvaluationData } from './protect/evaluationData';
 import { readOriginal, resolveOutDir } from './protect/originalModel';
 import { PhaseTimer } from './protect/phaseTimer';
-import { attackLab, MIN_ATTACK_SAMPLES } from './protect/attackLab';
+import { attackLab, LAB_WORK_BUDGET, MIN_ATTACK_SAMPLES } from './protect/attackLab';
 import { sweepFragility } from './protect/sweep';
 import { OWNERSHIP_WORK_BUDGET, recordOwnership } from './protect/ownershipEvidence';
 import { referenceTrainingWork } from '../core/ownership/references';
@@ -98,7 +98,7 @@ export async function protectModel(job: ProtectJob, hooks: ProtectHooks = {}): P
     // Without labels the lab runs the attacks that need none and lists the others as skipped.
     if (options.attacks && data.rows >= MIN_ATTACK_SAMPLES) {
       timer.enter('attacks', data.labels ? 'Running the attack lab' : 'Running the attack lab (no labels: the attacks that need none)');
-      report.attacks = await attackLab(original.model.network, calibration.protectedModel.network, { x: data.x, rows: data.rows, ...(data.labels ? { labels: data.labels } : {}) }, options.seed, engine.compute, progress, signal);
+      report.attacks = await attackLab(original.model.network, calibration.protectedModel.network, { x: data.x, rows: data.rows, ...(data.labels ? { labels: data.labels } : {}) }, options.seed, engine.compute, progress, signal, LAB_WORK_BUDGET);
       hooks.onPartialReport?.({ ...report, verdict: verdictSentence(report) });
     }
 

@@ -5,7 +5,7 @@
  * Both the live panel and the static HTML export render from these, so they never disagree.
  * Pure, no DOM and no chart.js: unit-tested with node:test.
  */
-import { ATTACK_NOISE, type AttackResult, type AttackVerdict, attackVerdict, stopLine } from '../../src/core/attacks/attackReport';
+import { ATTACK_NOISE, type AttackResult, type AttackVerdict, attackVerdict, skippedByCause, stopLine } from '../../src/core/attacks/attackReport';
 import { type FineTuningOutcome, fineTuningOutcome, formatFineTuningValues, formatFineTuningWhere } from '../../src/core/fineTuningOutcome';
 import { PERTURBATIONS } from '../../src/core/perturbations';
 import { PERTURBATION_TITLES, type FragilitySeries, type PerturbationKind, type ProtectionReport } from '../../src/core/report';
@@ -858,7 +858,7 @@ export function attacksModel(report: Partial<ProtectionReport>): AttacksModel | 
   const skipped: SkippedAttackRow[] = (lab.skipped ?? []).map((s) => ({
     kind: s.kind,
     title: s.kind === 'scratch' ? 'Train from scratch (baseline)' : (ATTACK_TITLES[s.kind] ?? s.kind),
-    needs: 'labelled',
+    needs: s.needs ?? 'labelled',
     reason: s.reason,
     description: s.description,
   }));
@@ -867,12 +867,13 @@ export function attacksModel(report: Partial<ProtectionReport>): AttacksModel | 
   const slowed = kinds('slows it');
   const notStopped = kinds('does not stop it');
   const total = rows.length;
-  const skippedAttacks = skipped.filter((s) => s.kind !== 'scratch').map((s) => s.kind);
+  const skippedAttacks = skippedByCause(lab);
   const summary =
     (stopped.length === total && total > 1 ? `The protected copy stops all ${total} of the lab’s attacks` : `The protected copy stops ${stopped.length} of the lab’s ${total} attack${total === 1 ? '' : 's'}`) +
     (slowed.length ? ` and slows ${joinWords(slowed)}` : '') +
     (notStopped.length ? `; ${joinWords(notStopped)} ${notStopped.length === 1 ? 'is' : 'are'} not stopped` : '') +
-    (skippedAttacks.length ? `; ${joinWords(skippedAttacks)} need${skippedAttacks.length === 1 ? 's' : ''} labels and ${skippedAttacks.length === 1 ? 'was' : 'were'} skipped` : '') +
+    (skippedAttacks.labels.length ? `; ${joinWords(skippedAttacks.labels)} need${skippedAttacks.labels.length === 1 ? 's' : ''} labels and ${skippedAttacks.labels.length === 1 ? 'was' : 'were'} skipped` : '') +
+    (skippedAttacks.budget.length ? `; ${joinWords(skippedAttacks.budget)} ${skippedAttacks.budget.length === 1 ? 'was' : 'were'} skipped (over protect’s work budget for this model’s size)` : '') +
     '.';
   const summaryTone: AttackTone = !notStopped.length ? (slowed.length ? 'warn' : 'good') : stopped.length || slowed.length ? 'warn' : 'bad';
   const stop = stopLine(lab);

@@ -39,6 +39,12 @@ export interface Attack {
   readonly needs: 'nothing' | 'unlabelled' | 'labelled';
   /** One line for tables: what the attacker does. */
   readonly description: string;
+  /**
+   * The training it does, for the lab's work estimate: `runs` trainings of up to `steps` steps
+   * (batch 32) of the attacked network ('target') or of a fresh one of the original's
+   * architecture ('original'). Absent: it trains nothing (a repair computed in closed form).
+   */
+  readonly training?: { runs: number; steps: number; network: 'target' | 'original' };
   run(network: DenseNetwork, context: AttackContext): Promise<DenseNetwork>;
 }
 

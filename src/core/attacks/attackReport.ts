@@ -38,6 +38,16 @@ export interface SkippedAttack {
   description: string;
   /** "needs labels: it trains on them". */
   reason: string;
+  /** Why, for sentences that group them: the data has no labels, or its training is over protect's work budget (absent in reports before 0.5: labels). */
+  cause?: 'labels' | 'budget';
+  /** What data it needs (absent: labels, as every attack skipped for want of them). */
+  needs?: Attack['needs'];
+}
+
+/** The skipped attacks (not the baseline) by cause: the ones that need labels, and the ones over protect's work budget. */
+export function skippedByCause(lab: Pick<AttackReport, 'skipped'>): { labels: string[]; budget: string[] } {
+  const attacks = (lab.skipped ?? []).filter((s) => s.kind !== 'scratch');
+  return { labels: attacks.filter((s) => (s.cause ?? 'labels') === 'labels').map((s) => s.kind), budget: attacks.filter((s) => s.cause === 'budget').map((s) => s.kind) };
 }
 
 /** The whole lab's result. */

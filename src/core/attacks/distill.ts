@@ -21,6 +21,7 @@ export const distillAttack: Attack = {
   kind: 'distill',
   knowledge: 'none',
   needs: 'unlabelled',
+  training: { runs: 2, steps: 3000, network: 'original' },
   description: `train a fresh network of the original's architecture on the copy's answers and, separately, on its output probabilities at temperature ${DISTILLATION_TEMPERATURE} (Adam lr 1e-3, up to 3,000 steps; the better student kept)`,
   run: async (network, context) => {
     const width = outputWidth(network);

@@ -10,6 +10,7 @@ export const finetuneAdamAttack: Attack = {
   knowledge: 'none',
   needs: 'labelled',
   description: 'fine-tune the whole network with Adam (lr 1e-5, 1e-4, 1e-3; 100–1,000 steps; the best)',
+  training: { runs: 3, steps: 1000, network: 'target' },
   run: (network, context) => bestTrained(network, context.x, requireLabels(context, 'finetune-adam'), context.rows, context, { optimizer: 'adam', learningRates: [1e-5, 1e-4, 1e-3], steps: STEPS }),
 };
 
@@ -19,5 +20,6 @@ export const finetuneSgdAttack: Attack = {
   knowledge: 'none',
   needs: 'labelled',
   description: 'fine-tune the whole network with SGD (lr 1e-3, 1e-2; 100–1,000 steps; the best)',
+  training: { runs: 2, steps: 1000, network: 'target' },
   run: (network, context) => bestTrained(network, context.x, requireLabels(context, 'finetune-sgd'), context.rows, context, { optimizer: 'sgd', learningRates: [1e-3, 1e-2], steps: STEPS }),
 };

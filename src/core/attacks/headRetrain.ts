@@ -11,6 +11,8 @@ export const headRetrainAttack: Attack = {
   knowledge: 'none',
   needs: 'labelled',
   description: 'freeze all layers but the last and train a fresh last layer (Adam lr 1e-3, 300–3,000 steps)',
+  // Counted as training the whole network: every step still runs the frozen layers forward.
+  training: { runs: 1, steps: 3000, network: 'target' },
   run: async (network, context) => {
     const last = network.layers.length - 1;
     const head: DenseNetwork = { inputs: network.layers[last]!.inputs, layers: [network.layers[last]!] };

@@ -12,7 +12,7 @@ import { finetuneAdamAttack, finetuneSgdAttack } from './fineTuneAttacks';
 import { headRetrainAttack } from './headRetrain';
 import { leastSquaresAttack } from './leastSquares';
 import { mergeRepairAttack } from './merge';
-import { bestTrained, freshNetwork } from './train';
+import { ATTACK_BATCH, bestTrained, freshNetwork } from './train';
 
 // The lab's result types and verdict rule live in ./attackReport (no attack code: the extension host and the webview read reports).
 export { ATTACK_NOISE, attackVerdict, stopLine, type AttackReport, type AttackResult, type AttackVerdict, type SkippedAttack } from './attackReport';
@@ -35,6 +35,11 @@ export interface AttackLabInput {
   seed: number;
   signal?: AbortSignal;
   onProgress?: (fraction: number, message: string) => void;
+  /**
+   * Multiply-adds the lab's training may cost (protect's budget; absent: no limit). Past it the
+   * attacks that train, and the from-scratch baseline, are listed as skipped with the figure.
+   */
+  trainingBudget?: number;
 }
 
 /** Why an attack that trains on labels is skipped without them. */
@@ -59,19 +64,40 @@ export interface LabUnitResult {
   seconds: number;
 }
 
+/** The from-scratch baseline's training: one run of up to 3,000 steps of the original's architecture. */
+const SCRATCH_TRAINING = { runs: 1, steps: 3000, network: 'original' } as const;
+
+/**
+ * Multiply-adds of the lab's training on these networks (forward and backward ≈ 3 passes of a
+ * batch of 32 per step, each attack on the copy and on the original): what grows with the model's
+ * size. On the example (109,386 weights, 454,506 protected) it is about 6·10¹¹ with labels.
+ */
+export function labTrainingWork(original: DenseNetwork, protectedNet: DenseNetwork, labelled: boolean): number {
+  const weights = (net: DenseNetwork): number => net.layers.reduce((n, l) => n + l.weights.length + l.bias.length, 0);
+  const cost = (t: NonNullable<Attack['training']>): number =>
+    t.runs * t.steps * ATTACK_BATCH * 3 * (t.network === 'target' ? weights(protectedNet) + weights(original) : 2 * weights(original));
+  const attacks = runnableAttacks(labelled, true).flatMap((a) => (a.training ? [cost(a.training)] : []));
+  return attacks.reduce((a, b) => a + b, 0) + (labelled ? cost(SCRATCH_TRAINING) / 2 : 0);
+}
+
+/** Whether the lab's training fits its budget. */
+export function labTrainingAllowed(input: Pick<AttackLabInput, 'original' | 'protectedNet' | 'attacker' | 'evaluation' | 'trainingBudget'>): boolean {
+  return input.trainingBudget === undefined || labTrainingWork(input.original, input.protectedNet, labLabelled(input)) <= input.trainingBudget;
+}
+
 /** Whether the lab runs with labels (both halves have them). */
 export function labLabelled(input: Pick<AttackLabInput, 'attacker' | 'evaluation'>): boolean {
   return input.attacker.labels !== undefined && input.evaluation.labels !== undefined;
 }
 
-/** The attacks the data allows, in report order. */
-function runnableAttacks(labelled: boolean): Attack[] {
-  return ATTACKS.filter((a) => labelled || a.needs !== 'labelled');
+/** The attacks the data (and the training budget) allow, in report order. */
+function runnableAttacks(labelled: boolean, training: boolean): Attack[] {
+  return ATTACKS.filter((a) => (labelled || a.needs !== 'labelled') && (training || !a.training));
 }
 
-/** The lab's units in the order a single thread runs them (and reports their progress). */
-export function planLab(labelled: boolean): LabUnit[] {
-  return [...(labelled ? ['scratch' as const] : []), ...runnableAttacks(labelled).flatMap((a) => [`${a.kind}/protected` as const, `${a.kind}/original` as const])];
+/** The lab's units in the order a single thread runs them (and reports their progress); `training` false leaves out every unit that trains. */
+export function planLab(labelled: boolean, training = true): LabUnit[] {
+  return [...(labelled && training ? ['scratch' as const] : []), ...runnableAttacks(labelled, training).flatMap((a) => [`${a.kind}/protected` as const, `${a.kind}/original` as const])];
 }
 
 /** The progress line said when `unit` is done. */
@@ -167,8 +193,9 @@ export async function assembleLab(input: AttackLabInput, results: readonly LabUn
     if (!result) throw new Error(`the attack lab has no result for ${unit}`);
     return result;
   };
-  const scratchAccuracy = labelled ? get('scratch').accuracyAfter : null;
-  const attacks: AttackResult[] = runnableAttacks(labelled).map((attack) => {
+  const training = labTrainingAllowed(input);
+  const scratchAccuracy = labelled && training ? get('scratch').accuracyAfter : null;
+  const attacks: AttackResult[] = runnableAttacks(labelled, training).map((attack) => {
     const onCopy = get(`${attack.kind}/protected`);
     const onOriginal = get(`${attack.kind}/original`);
     return {
@@ -185,12 +212,18 @@ export async function assembleLab(input: AttackLabInput, results: readonly LabUn
   });
   const cleanAccuracy = await labScorer(input)(input.protectedNet);
   const fineTuned = attacks.filter((a) => FINE_TUNING_ATTACKS.includes(a.kind));
-  const skipped: SkippedAttack[] = labelled
-    ? []
-    : [
-        ...ATTACKS.filter((a) => a.needs === 'labelled').map((a) => ({ kind: a.kind, description: a.description, reason: NEEDS_LABELS_REASON })),
-        { kind: 'scratch' as const, description: SCRATCH_DESCRIPTION, reason: NEEDS_LABELS_REASON },
-      ];
+  const overBudget = training ? '' : overBudgetReason(labTrainingWork(original, input.protectedNet, labelled), input.trainingBudget!);
+  const skipped: SkippedAttack[] = [
+    ...ATTACKS.flatMap((a): SkippedAttack[] => {
+      if (!labelled && a.needs === 'labelled') return [{ kind: a.kind, description: a.description, reason: NEEDS_LABELS_REASON, cause: 'labels' as const }];
+      return !training && a.training ? [{ kind: a.kind, description: a.description, reason: overBudget, cause: 'budget' as const, needs: a.needs }] : [];
+    }),
+    ...(!labelled
+      ? [{ kind: 'scratch' as const, description: SCRATCH_DESCRIPTION, reason: NEEDS_LABELS_REASON, cause: 'labels' as const }]
+      : !training
+        ? [{ kind: 'scratch' as const, description: SCRATCH_DESCRIPTION, reason: overBudget, cause: 'budget' as const }]
+        : []),
+  ];
   return {
     schemaVersion: 1,
     metric: labelled ? 'accuracy' : 'agreement',
@@ -213,7 +246,7 @@ export async function assembleLab(input: AttackLabInput, results: readonly LabUn
  * parallelAttackLab runs the same units over two.
  */
 export async function runAttackLab(input: AttackLabInput): Promise<AttackReport> {
-  const units = planLab(labLabelled(input));
+  const units = planLab(labLabelled(input), labTrainingAllowed(input));
   let done = 0;
   const results = await runLabUnits(input, units, (result) => input.onProgress?.(++done / units.length, labUnitMessage(result.unit)));
   return assembleLab(input, results);
@@ -221,3 +254,8 @@ export async function runAttackLab(input: AttackLabInput): Promise<AttackReport>
 
 /** The attacks that modify the copy by training it on labels (whole network and head): what the modification cost is taken over. */
 export const FINE_TUNING_ATTACKS: readonly Attack['kind'][] = ['finetune-adam', 'finetune-sgd', 'head-retrain'];
+
+/** Why the training attacks were skipped: the work and the budget, and how to measure them anyway. */
+export function overBudgetReason(work: number, budget: number): string {
+  return `over protect's work budget: the lab's training would take ${(work / 1e9).toFixed(0)}·10⁹ multiply-adds (budget ${(budget / 1e9).toFixed(0)}·10⁹); 'mimosanet attack' runs it`;
+}

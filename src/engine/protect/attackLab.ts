@@ -7,6 +7,14 @@ import { runAttackLabParallel } from '../parallelAttackLab';
 export const MIN_ATTACK_SAMPLES = 128;
 
 /**
+ * Multiply-adds protect lets the lab's training cost: about 5× the example's (5.9·10¹¹ with
+ * labels), as for the ownership evidence. Past it (784-1024-1024-10 with labels, the
+ * 784-2048-2048-2048-10 scaling network even without) protect runs the repairs that train
+ * nothing and lists the rest as skipped; `mimosanet attack` has no budget.
+ */
+export const LAB_WORK_BUDGET = 3e12;
+
+/**
  * The attack lab on the protected copy (phase "attacks" of protect, and `mimosanet attack`),
  * with the data split in two disjoint halves: the attacker's, and the one every result is
  * measured on. Without labels only the attacks that need none run (core/attacks/lab). Its units
@@ -20,6 +28,7 @@ export function attackLab(
   compute: ComputeBackend,
   progress?: (within: number, message: string) => void,
   signal?: AbortSignal,
+  trainingBudget?: number,
 ): Promise<AttackReport> {
   const half = Math.floor(data.rows / 2);
   const part = (from: number, to: number) => ({
@@ -37,6 +46,7 @@ export function attackLab(
       seed,
       ...(progress ? { onProgress: progress } : {}),
       ...(signal ? { signal } : {}),
+      ...(trainingBudget !== undefined ? { trainingBudget } : {}),
     },
     // The helper thread starts the same engine (by name) for its share of the units.
     { engine: compute.name as EngineChoice },
