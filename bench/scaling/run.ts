@@ -48,7 +48,7 @@ async function main(): Promise<void> {
   const data = join(work, 'x500.npy');
   writeInputs(data);
   await writeScalingModels(work, shapes);
-  console.log('| network | protected weights | protect time | calibrate / field check / sweeps | peak memory |\n|---|---|---|---|---|');
+  console.log('| network | protected weights | protect time | calibrate / field check / sweeps / attack lab | peak memory |\n|---|---|---|---|---|');
   for (const shape of shapes) {
     const runDir = join(work, `run-${shape}`);
     mkdirSync(runDir);
@@ -56,7 +56,7 @@ async function main(): Promise<void> {
     const t = result.timings;
     const weights = (JSON.parse(readFileSync(join(runDir, 'out', 'report.json'), 'utf8')) as { protected: { parameters: number } }).protected.parameters;
     const m = Math.floor(result.seconds / 60);
-    console.log(`| ${shape} | ${(weights / 1e6).toFixed(2)} M | ${m ? `${m} min ` : ''}${Math.round(result.seconds % 60)} s | ${Math.round(t.calibrate ?? 0)} / ${Math.round(t.equivalence ?? 0)} / ${Math.round(t.fragility ?? 0)} s | ${(result.peakBytes / 2 ** 30).toFixed(2)} GiB |`);
+    console.log(`| ${shape} | ${(weights / 1e6).toFixed(2)} M | ${m ? `${m} min ` : ''}${Math.round(result.seconds % 60)} s | ${Math.round(t.calibrate ?? 0)} / ${Math.round(t.equivalence ?? 0)} / ${Math.round(t.fragility ?? 0)} / ${Math.round(t.attacks ?? 0)} s | ${(result.peakBytes / 2 ** 30).toFixed(2)} GiB |`);
   }
 }
 
