@@ -1,4 +1,4 @@
-import { assembleLab, labLabelled, labUnitMessage, labUnitRunner, planLab, runAttackLab, type AttackLabInput, type AttackReport, type LabUnit, type LabUnitResult } from '../core/attacks/lab';
+import { assembleLab, labLabelled, labTrainingAllowed, labUnitMessage, labUnitRunner, planLab, runAttackLab, type AttackLabInput, type AttackReport, type LabUnit, type LabUnitResult } from '../core/attacks/lab';
 import type { EngineChoice } from '../core/compute';
 import { throwIfCancelled } from '../core/errors';
 import { parameterCount } from '../core/network';
@@ -42,7 +42,7 @@ const own = (part: AttackLabInput['attacker']): AttackLabInput['attacker'] => ({
  */
 export async function runAttackLabParallel(input: AttackLabInput, { force = false, engine = 'js' }: { force?: boolean; engine?: EngineChoice } = {}): Promise<AttackReport> {
   throwIfCancelled(input.signal);
-  const units = planLab(labLabelled(input));
+  const units = planLab(labLabelled(input), labTrainingAllowed(input));
   const helper = startHelper(units.length, parameterCount(input.original), force);
   if (!helper) return runAttackLab(input);
   const { original, protectedNet, seed } = input;
