@@ -30,9 +30,15 @@ export const leastSquaresAttack: Attack = {
 /** Ridge penalty relative to the mean diagonal of HᵀH: small enough to be the minimum-norm solution in practice. */
 const RIDGE = 1e-6;
 
-/** W, b minimising ‖[H 1]·[W b]ᵀ − Z‖ with the smallest norm (normal equations, Cholesky). */
-function refit(h: ArrayLike<number>, z: ArrayLike<number>, rows: number, inputs: number, units: number): { weights: Float32Array; bias: Float32Array } {
+/**
+ * W, b minimising ‖[H 1]·[W b]ᵀ − Z‖ with the smallest norm (normal equations, Cholesky). With
+ * fewer rows than inputs it solves the same ridge problem in its dual form,
+ * [W b]ᵀ = H̃ᵀ(H̃H̃ᵀ + λI)⁻¹Z, which equals the primal (H̃ᵀH̃ + λI)⁻¹H̃ᵀZ: rows² instead of inputs²
+ * memory and rows³ instead of inputs³ work (a protected layer 7,000 wide took minutes).
+ */
+export function refit(h: ArrayLike<number>, z: ArrayLike<number>, rows: number, inputs: number, units: number, form: 'auto' | 'primal' | 'dual' = 'auto'): { weights: Float32Array; bias: Float32Array } {
   const n = inputs + 1; // the bias is a column of ones
+  if (form === 'dual' || (form === 'auto' && rows < n)) return refitDual(h, z, rows, inputs, units);
   const a = new Float64Array(n * n);
   const row = new Float64Array(n);
   const rhs = new Float64Array(n * units);
@@ -64,6 +70,39 @@ function refit(h: ArrayLike<number>, z: ArrayLike<number>, rows: number, inputs:
 }
 
 /** Solves A·X = B for a symmetric positive definite A [n × n] and B [n × m], both row-major. */
+function refitDual(h: ArrayLike<number>, z: ArrayLike<number>, rows: number, inputs: number, units: number): { weights: Float32Array; bias: Float32Array } {
+  const n = inputs + 1;
+  // G = H̃H̃ᵀ (the bias column of ones adds 1 to every entry); trace(G) = trace(H̃ᵀH̃) gives the primal's λ.
+  const g = new Float64Array(rows * rows);
+  for (let r = 0; r < rows; r++) {
+    for (let q = 0; q <= r; q++) {
+      let s = 1;
+      for (let k = 0; k < inputs; k++) s += h[r * inputs + k]! * h[q * inputs + k]!;
+      g[r * rows + q] = s;
+      g[q * rows + r] = s;
+    }
+  }
+  let trace = 0;
+  for (let r = 0; r < rows; r++) trace += g[r * rows + r]!;
+  const penalty = (RIDGE * trace) / n || RIDGE;
+  for (let r = 0; r < rows; r++) g[r * rows + r]! += penalty;
+  const alpha = choleskySolve(g, Float64Array.from({ length: rows * units }, (_, i) => z[i]!), rows, units);
+  const weights = new Float32Array(units * inputs);
+  const bias = new Float32Array(units);
+  const column = new Float64Array(units);
+  for (let k = 0; k <= inputs; k++) {
+    column.fill(0);
+    for (let r = 0; r < rows; r++) {
+      const v = k === inputs ? 1 : h[r * inputs + k]!;
+      if (v === 0) continue;
+      for (let u = 0; u < units; u++) column[u]! += v * alpha[r * units + u]!;
+    }
+    if (k === inputs) bias.set(column);
+    else for (let u = 0; u < units; u++) weights[u * inputs + k] = column[u]!;
+  }
+  return { weights, bias };
+}
+
 function choleskySolve(a: Float64Array, b: Float64Array, n: number, m: number): Float64Array {
   const l = new Float64Array(n * n);
   for (let i = 0; i < n; i++) {
