@@ -1,33 +1,17 @@
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { argmaxRows, forward } from '../../../src/core/forward';
-import { outputWidth } from '../../../src/core/network';
-import { Rng } from '../../../src/core/rng';
 import type { ProtectionReport } from '../../../src/core/report';
 import type { CompareReport } from '../../../src/engine/compareModel';
-import { nodeFileReader } from '../../../src/engine/nodeFileReader';
-import { encodeNpy } from '../../../src/formats/data/npy';
-import { tfjsLayersFormat } from '../../../src/formats/tfjs/tfjsLayersFormat';
-import { fixtureDir } from '../../fixtures/tfjsManifest';
+import { labelledModel } from './labelledModel';
 import { runCli } from './runCli';
 
 describe('mimosanet compare', () => {
   let work: string;
   let model: string;
   before(async () => {
-    work = mkdtempSync(join(tmpdir(), 'mimosanet-compare-'));
-    cpSync(fixtureDir('tfjs-save'), join(work, 'model'), { recursive: true });
-    model = join(work, 'model', 'model.json');
-    const { network } = await tfjsLayersFormat.load(model, nodeFileReader);
-    const rows = 400;
-    const rng = new Rng(5);
-    const x = Float32Array.from({ length: rows * network.inputs }, () => rng.normal());
-    const labels = argmaxRows(forward(network, x, rows, { precision: 'float64' }), rows, outputWidth(network));
-    writeFileSync(join(work, 'x.npy'), encodeNpy([rows, network.inputs], x));
-    writeFileSync(join(work, 'y.npy'), encodeNpy([rows], labels));
+    ({ work, model } = await labelledModel('mimosanet-compare-', 400));
     const protect = await runCli(['protect', model, '--data', join(work, 'x.npy'), '--labels', join(work, 'y.npy'), '--out', join(work, 'copy'), '--kinds', 'int8', '--no-attacks', '--quiet']);
     assert.equal(protect.code, 0, protect.stderr);
   });

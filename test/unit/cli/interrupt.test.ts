@@ -1,16 +1,9 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { argmaxRows, forward } from '../../../src/core/forward';
-import { outputWidth } from '../../../src/core/network';
-import { Rng } from '../../../src/core/rng';
-import { nodeFileReader } from '../../../src/engine/nodeFileReader';
-import { encodeNpy } from '../../../src/formats/data/npy';
-import { tfjsLayersFormat } from '../../../src/formats/tfjs/tfjsLayersFormat';
-import { fixtureDir } from '../../fixtures/tfjsManifest';
+import { labelledModel } from './labelledModel';
 import { runCli } from './runCli';
 
 /**
@@ -43,16 +36,7 @@ describe('Ctrl-C on attack and compare', () => {
   let copy: string;
   let model: string;
   before(async () => {
-    work = mkdtempSync(join(tmpdir(), 'mimosanet-interrupt-'));
-    cpSync(fixtureDir('tfjs-save'), join(work, 'model'), { recursive: true });
-    model = join(work, 'model', 'model.json');
-    const { network } = await tfjsLayersFormat.load(model, nodeFileReader);
-    const rows = 600;
-    const rng = new Rng(5);
-    const x = Float32Array.from({ length: rows * network.inputs }, () => rng.normal());
-    const labels = argmaxRows(forward(network, x, rows, { precision: 'float64' }), rows, outputWidth(network));
-    writeFileSync(join(work, 'x.npy'), encodeNpy([rows, network.inputs], x));
-    writeFileSync(join(work, 'y.npy'), encodeNpy([rows], labels));
+    ({ work, model } = await labelledModel('mimosanet-interrupt-', 600));
     data = ['--data', join(work, 'x.npy'), '--labels', join(work, 'y.npy')];
     copy = join(work, 'copy', 'model.json');
     const protect = await runCli(['protect', model, ...data, '--out', join(work, 'copy'), '--kinds', 'int8', '--no-attacks', '--no-ownership', '--quiet']);
