@@ -96,7 +96,8 @@ describe('Verify Protected Model in the real VS Code workbench', { timeout: 900_
       // The notification's action opens the report it checked against.
       await clickAction(done.locator, 'Open Report');
       const frame = await wb.webviewFrame('#app .report-header', 60_000);
-      assert.match((await frame.textContent('#title')) ?? '', /mnist-mlp\/model\.json/);
+      // The header renders before the report's data arrives; wait for the title it sets.
+      await until('the report’s title', async () => /mnist-mlp\/model\.json/.test((await frame.textContent('#title')) ?? ''), 30_000);
       await wb.clearNotifications();
     });
   });
