@@ -69,7 +69,7 @@ export function refit(h: ArrayLike<number>, z: ArrayLike<number>, rows: number, 
   return { weights, bias };
 }
 
-/** Solves A·X = B for a symmetric positive definite A [n × n] and B [n × m], both row-major. */
+/** The dual form of `refit`: the same minimiser from the rows × rows Gram matrix. */
 function refitDual(h: ArrayLike<number>, z: ArrayLike<number>, rows: number, inputs: number, units: number): { weights: Float32Array; bias: Float32Array } {
   const n = inputs + 1;
   // G = H̃H̃ᵀ (the bias column of ones adds 1 to every entry); trace(G) = trace(H̃ᵀH̃) gives the primal's λ.
@@ -103,6 +103,7 @@ function refitDual(h: ArrayLike<number>, z: ArrayLike<number>, rows: number, inp
   return { weights, bias };
 }
 
+/** Solves A·X = B for a symmetric positive definite A [n × n] and B [n × m], both row-major. */
 function choleskySolve(a: Float64Array, b: Float64Array, n: number, m: number): Float64Array {
   const l = new Float64Array(n * n);
   for (let i = 0; i < n; i++) {

@@ -14,7 +14,7 @@ import { fixtureDir } from '../../fixtures/tfjsManifest';
  * the model itself (x.npy, y.npy): data the original answers perfectly, for CLI tests that need
  * labelled data.
  */
-export async function labelledModel(prefix: string, rows: number): Promise<{ work: string; model: string; x: string; y: string }> {
+export async function labelledModel(prefix: string, rows: number): Promise<{ work: string; model: string }> {
   const work = mkdtempSync(join(tmpdir(), prefix));
   cpSync(fixtureDir('tfjs-save'), join(work, 'model'), { recursive: true });
   const model = join(work, 'model', 'model.json');
@@ -24,5 +24,5 @@ export async function labelledModel(prefix: string, rows: number): Promise<{ wor
   const labels = argmaxRows(forward(network, x, rows, { precision: 'float64' }), rows, outputWidth(network));
   writeFileSync(join(work, 'x.npy'), encodeNpy([rows, network.inputs], x));
   writeFileSync(join(work, 'y.npy'), encodeNpy([rows], labels));
-  return { work, model, x: join(work, 'x.npy'), y: join(work, 'y.npy') };
+  return { work, model };
 }
