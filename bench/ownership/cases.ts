@@ -25,7 +25,7 @@ import { scaledArchitecture, trainFresh } from '../../src/core/ownership/referen
 import { int8Quantise } from '../../src/core/perturbations/int8';
 import { magnitudePrune } from '../../src/core/perturbations/prune';
 import { Rng } from '../../src/core/rng';
-import { fineTune, softTargets } from '../../src/core/fineTune';
+import { fineTune, softTargets, type SoftTargets } from '../../src/core/fineTune';
 import { freshNetwork } from '../../src/core/attacks/train';
 import { trainingDigits } from '../../crosscheck/trainModel';
 import { createCompute } from '../../src/engine/compute';
@@ -62,6 +62,7 @@ async function main(): Promise<void> {
   const baseline = await buildBaseline(original, owner, compute, 1, { onProgress: (f, m) => process.stderr.write(`  ${(100 * f).toFixed(0)} % ${m}\n`) });
   const baselineSeconds = (performance.now() - started) / 1000;
   const merged = mergeAttack(protectedNet);
+  const originalOnAttacker = await compute.forward(original, attacker.x, attacker.rows, { logits: true });
   // A student trained only on the original's probabilities (the lab's distill keeps whichever of
   // its hard and soft students scores better, so this one is measured on its own too).
   const softStudent = async (temperature: number): Promise<DenseNetwork> => {
@@ -77,6 +78,7 @@ async function main(): Promise<void> {
     { name: 'protected copy, head retrained', expected: 'derived', network: () => headRetrainAttack.run(protectedNet, context('head')) },
     { name: "student distilled from the original (attacker's best of hard and soft)", expected: 'derived', network: () => distillAttack.run(original, context('distill')) },
     { name: `student distilled on soft targets (T = ${DISTILLATION_TEMPERATURE})`, expected: 'derived', network: () => softStudent(DISTILLATION_TEMPERATURE) },
+    { name: "student distilled on the original's answers alone", expected: 'derived', network: () => trainFresh(original, { ...attacker, labels: argmaxRows(originalOnAttacker, attacker.rows, outputWidth(original)) }, rng.fork('hard student'), compute, undefined, 3000) },
     { name: 'original pruned 50 %', expected: 'derived', network: async () => magnitudePrune(original, 50) },
     { name: 'original int8-quantised', expected: 'derived', network: async () => int8Quantise(original) },
     { name: 'protected copy merged, then fine-tuned', expected: 'derived', network: () => finetuneAdamAttack.run(merged, context('repair')) },
@@ -96,7 +98,8 @@ async function main(): Promise<void> {
     const digits = trainingDigits(trainingDigitCount);
     const more = { x: digits.x, rows: digits.y.length, labels: digits.y };
     const answers = argmaxRows(await compute.forward(original, more.x, more.rows), more.rows, outputWidth(original));
-    const longer = (labels: Int32Array, label: string, scale = 1) => async (): Promise<DenseNetwork> => {
+    const probabilities = softTargets(await compute.forward(original, more.x, more.rows, { logits: true }), more.rows, outputWidth(original), DISTILLATION_TEMPERATURE);
+    const longer = (labels: Int32Array | SoftTargets, label: string, scale = 1) => async (): Promise<DenseNetwork> => {
       let trained: DenseNetwork | undefined;
       await fineTune(freshNetwork(scaledArchitecture(original, scale), rng.fork(`${label}/init`)), more.x, labels, more.rows, {
         optimizer: 'adam', learningRate: 1e-3, batchSize: 32, checkpoints: [6000], rng: rng.fork(`${label}/batches`), onCheckpoint: (_s, n) => (trained = n), compute,
@@ -105,7 +108,8 @@ async function main(): Promise<void> {
     };
     const n = more.rows.toLocaleString('en');
     cases.push(
-      { name: `student distilled on ${n} training digits`, expected: 'derived', network: longer(answers, 'more/student') },
+      { name: `student distilled on ${n} training digits (answers)`, expected: 'derived', network: longer(answers, 'more/student') },
+      { name: `student distilled on ${n} training digits (probabilities)`, expected: 'derived', network: longer(probabilities, 'more/soft') },
       { name: `from scratch on ${n} training digits, seed 1`, expected: 'independent', network: longer(more.labels, 'more/scratch1') },
       { name: `from scratch on ${n} training digits, seed 2`, expected: 'independent', network: longer(more.labels, 'more/scratch2') },
       { name: `from scratch on ${n} training digits, 2 × width`, expected: 'independent', network: longer(more.labels, 'more/wide', 2) },
@@ -117,10 +121,12 @@ async function main(): Promise<void> {
     started = performance.now();
     const result = await judgeSuspect(baseline, suspect, compute, owner);
     rows.push({ name: c.name, expected: c.expected, verdict: result.verdict, decidedBy: result.decidedBy, accuracy: await accuracy(suspect), seconds: (performance.now() - started) / 1000, result });
-    if (!json) console.log(`${c.name.padEnd(42)} ${result.verdict.padEnd(12)} ${result.decidedBy.padEnd(9)} acc ${(await accuracy(suspect)).toFixed(3)}  fp ${result.evidence.function.agreement.toFixed(2)}  w-p ${result.evidence.weights?.pValue.toExponential(1) ?? '-'}  L1 ${result.evidence.weights?.layers[0]?.meanSimilarity.toFixed(3) ?? '-'}`);
+    const fn = result.evidence.function;
+    if (!json) console.log(`${c.name.padEnd(42)} ${result.verdict.padEnd(12)} ${result.decidedBy.padEnd(9)} acc ${(await accuracy(suspect)).toFixed(3)}  s ${fn.strength.toFixed(3)} r ${fn.correlation.toFixed(3)} (ind ${fn.expectedIndependent?.toFixed(3) ?? '-'} imi ${fn.expectedImitator?.toFixed(3) ?? '-'} bound ${fn.independentBound?.toFixed(3) ?? '-'})  w-p ${result.evidence.weights?.pValue.toExponential(1) ?? '-'}  L1 ${result.evidence.weights?.layers[0]?.meanSimilarity.toFixed(3) ?? '-'}`);
   }
   await compute.dispose();
-  const summary = { baselineSeconds, fingerprints: baseline.fingerprints.count, calibration: baseline.calibration, weightFalsePositives: baseline.weightFalsePositives, references: baseline.references.length };
+  const { points, ...fits } = baseline.calibration;
+  const summary = { baselineSeconds, calibration: fits, points: points.map((p) => `${p.role} ${p.strength.toFixed(3)} ${p.correlation.toFixed(3)}`), weightFalsePositives: baseline.weightFalsePositives, references: baseline.references.length };
   if (json) console.log(JSON.stringify({ summary, rows: rows.map(({ result, ...r }) => ({ ...r, reason: result.reason })) }, null, 2));
   else console.log(JSON.stringify(summary));
 }

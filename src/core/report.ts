@@ -283,7 +283,7 @@ export interface ProtectionReport {
   attacks?: AttackReport;
   /**
    * Ownership evidence for a later `compare --report` (reports from 0.3 on, when the data has
-   * labels and ownership was not turned off): reference bands and conferrable fingerprints.
+   * labels and ownership was not turned off): reference bands and the dark-knowledge calibration.
    */
   ownership?: OwnershipRecord;
   /** Why ownership evidence was not recorded although the data had labels (a model too large for the budget). */

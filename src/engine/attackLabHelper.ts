@@ -85,8 +85,8 @@ async function start(message: HelperStartRequest): Promise<void> {
       break;
     }
     case 'references': {
-      const { original, selection, calibration } = message;
-      const train = referenceTaskRunner({ original, selection, calibration, rng: reviveRng(message.rng), compute, signal });
+      const { original, first, second } = message;
+      const train = referenceTaskRunner({ original, first, second, rng: reviveRng(message.rng), compute, signal });
       run = (unit) => train(unit as ReferenceTask);
       break;
     }

@@ -37,7 +37,7 @@ export interface HelperJobs {
   };
   /** The ownership reference networks (core/ownership/references `ReferenceJob`): one trained network per task. */
   references: {
-    start: { original: DenseNetwork; selection: ReferenceData; calibration: ReferenceData; rng: RngState };
+    start: { original: DenseNetwork; first: ReferenceData; second: ReferenceData; rng: RngState };
     unit: ReferenceTask;
     result: DenseNetwork;
   };

@@ -5,7 +5,7 @@ import type { EngineChoice } from '../core/compute';
 import { DataError, FileAccessError, ReportFormatError, UsageError } from '../core/errors';
 import { classCount, type DenseNetwork } from '../core/network';
 import { buildBaseline, judgeSuspect, type CompareResult, type OwnerData, type OwnershipBaseline, type ReferenceSummary } from '../core/ownership/compare';
-import type { FingerprintCalibration } from '../core/ownership/functionEvidence';
+import type { FunctionCalibration, FunctionEvidence } from '../core/ownership/functionEvidence';
 import { baselineFromRecord, type OwnershipRecord, type RecordedFile } from '../core/ownership/record';
 import { Rng } from '../core/rng';
 import { checkLabels, readDataset } from '../formats/data/dataset';
@@ -22,7 +22,7 @@ export interface CompareJob {
   suspectPath: string;
   originalPath?: string;
   reportPath?: string;
-  /** The owner's data (references train on it, fingerprints grow from it); seeded probes without it. */
+  /** The owner's data (references train on it, the function evidence is measured on its held-out part); seeded probes without it. */
   dataPath?: string;
   labelsPath?: string;
   seed: number;
@@ -49,14 +49,15 @@ export interface CompareReport {
       derived: boolean;
     };
     weightsSkipped?: string;
-    function: { fingerprints: number; agreement: number; judgement: string; reason: string };
+    function: FunctionEvidence;
     dataAgreement?: number;
   };
   /** The same figures for the reference networks. */
   baselines: {
-    references: (ReferenceSummary & { fingerprintAgreement?: number })[];
+    /** With each one's function point (strength, dark-knowledge correlation) on the held-out rows. */
+    references: (ReferenceSummary & { strength?: number; correlation?: number })[];
     weightFalsePositives: number;
-    fingerprintCalibration: FingerprintCalibration;
+    functionCalibration: FunctionCalibration;
   };
   data?: { source: 'file' | 'probes'; samples: number; labelled: boolean };
   seconds: number;
@@ -66,7 +67,7 @@ export interface CompareReport {
 const MAX_OWNER_ROWS = 4000;
 /** Probes drawn without data. */
 const PROBE_ROWS = 2000;
-/** Rows needed: three parts (selection, calibration, fingerprint seeds) of at least a few dozen each. */
+/** Rows needed: three parts (two the references train on, one held out) of at least a few dozen each. */
 export const MIN_COMPARE_SAMPLES = 100;
 
 type Hooks = { signal?: AbortSignal; onProgress?: (fraction: number, message: string) => void };
@@ -83,12 +84,6 @@ export async function compareModel(job: CompareJob, hooks: Hooks = {}): Promise<
       : await trainedBaseline(job, compute, hooks);
     const result = await judgeSuspect(baseline, suspect.model.network, compute, owner?.data);
     hooks.onProgress?.(1, 'judged the suspect');
-    const { independent, imitator } = baseline.calibration;
-    const heldOut = baseline.references.filter((r) => r.heldOut);
-    const agreementOf = (r: ReferenceSummary): number | undefined => {
-      const i = heldOut.filter((h) => h.role === r.role).indexOf(r);
-      return i < 0 ? undefined : (r.role === 'independent' ? independent : imitator)[i];
-    };
     const { weights } = result.evidence;
     return {
       schemaVersion: 1,
@@ -106,12 +101,12 @@ export async function compareModel(job: CompareJob, hooks: Hooks = {}): Promise<
         ...(result.evidence.dataAgreement !== undefined ? { dataAgreement: result.evidence.dataAgreement } : {}),
       },
       baselines: {
-        references: baseline.references.map((r) => {
-          const agreement = agreementOf(r);
-          return { ...r, ...(agreement !== undefined ? { fingerprintAgreement: agreement } : {}) };
+        references: baseline.references.map((r, i) => {
+          const point = baseline.calibration.points[i];
+          return { ...r, ...(point ? { strength: point.strength, correlation: point.correlation } : {}) };
         }),
         weightFalsePositives: baseline.weightFalsePositives,
-        fingerprintCalibration: baseline.calibration,
+        functionCalibration: baseline.calibration,
       },
       ...(owner ? { data: owner.summary } : {}),
       seconds: (performance.now() - started) / 1000,
@@ -138,7 +133,7 @@ async function trainedBaseline(job: CompareJob, compute: Awaited<ReturnType<type
 }
 
 /**
- * The baseline protect recorded: the fingerprints from the file beside the report (checked
+ * The baseline protect recorded: the held-out rows from the file beside the report (checked
  * against its SHA-256), the reference bands from the report. The original is read from its
  * recorded path when it is still there; otherwise the protected copy stands for it (its
  * canonical form holds every original unit, plus the tripwires).
@@ -149,9 +144,11 @@ async function recordedBaseline(reportPath: string, job: CompareJob): Promise<{ 
   if (!record) {
     throw new ReportFormatError(reportPath, 'records no ownership evidence (protect ran without labels, with --no-ownership, or before 0.3): compare with --original instead');
   }
-  const { inputs } = record.fingerprints;
-  const fingerprints = await readRecordedRows(dirname(reportPath), record.fingerprints, record.fingerprints.count, inputs, 'the fingerprint');
-  const heldOutRows = record.heldOutRows ? await readRecordedRows(dirname(reportPath), record.heldOutRows, record.heldOutRows.count, inputs, 'the held-out rows') : undefined;
+  if (record.schemaVersion !== 2) {
+    throw new ReportFormatError(reportPath, `records ownership evidence in an older form (version ${String(record.schemaVersion)}, fingerprints) that this version no longer judges by: protect the model again, or compare with --original`);
+  }
+  const { inputs } = record.heldOutRows;
+  const heldOutRows = await readRecordedRows(dirname(reportPath), record.heldOutRows, record.heldOutRows.count, inputs, 'the held-out rows');
   let network: DenseNetwork;
   let originalPath: string;
   let originalFrom: 'original' | 'protected-copy';
@@ -163,7 +160,7 @@ async function recordedBaseline(reportPath: string, job: CompareJob): Promise<{ 
     [network, originalPath, originalFrom] = [copy.model.network, copy.path, 'protected-copy'];
   }
   const owner = job.dataPath ? await ownerData(job, network.inputs, classCount(network)) : undefined;
-  return { baseline: baselineFromRecord(record, network, fingerprints, heldOutRows), originalPath, source: { kind: 'report', report: reportPath, originalFrom }, ...(owner ? { owner } : {}) };
+  return { baseline: baselineFromRecord(record, network, heldOutRows), originalPath, source: { kind: 'report', report: reportPath, originalFrom }, ...(owner ? { owner } : {}) };
 }
 
 /** An .npy file the report records beside it: present, unchanged (SHA-256) and of the recorded shape. */

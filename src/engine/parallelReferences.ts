@@ -21,8 +21,8 @@ export function reviveRng(state: RngState): Rng {
   return Object.assign(Object.create(Rng.prototype) as Rng, state);
 }
 
-/** A copy of a half that owns its buffers (posting a view would copy the whole buffer under it). */
-const own = (data: ReferenceData): ReferenceData => ({ x: data.x.slice(), rows: data.rows, answers: data.answers.slice(), ...(data.labels ? { labels: data.labels.slice() } : {}) });
+/** A copy of a part that owns its buffers (posting a view would copy the whole buffer under it). */
+const own = (data: ReferenceData): ReferenceData => ({ x: data.x.slice(), rows: data.rows, logits: data.logits.slice(), ...(data.labels ? { labels: data.labels.slice() } : {}) });
 
 /**
  * The engine's reference trainer (buildBaseline's `trainReferences` hook): the reference networks
@@ -38,7 +38,7 @@ export function parallelReferenceTrainer({ force = false, engine = 'js' }: { for
     if (!helper) return trainSerially(job, tasks);
     let done = 0;
     const results = await runOnTwoThreads(helper, {
-      start: { type: 'start', job: 'references', original: job.original, selection: own(job.selection), calibration: own(job.calibration), rng: rngState(job.rng), engine },
+      start: { type: 'start', job: 'references', original: job.original, first: own(job.first), second: own(job.second), rng: rngState(job.rng), engine },
       queue: referenceQueue(job.original, tasks),
       local: (signal) => referenceTaskRunner({ ...job, signal }),
       onResult: () => job.onTrained?.(++done, tasks.length),

@@ -4,9 +4,8 @@ import { argmaxRows } from '../forward';
 import { outputWidth, type DenseNetwork } from '../network';
 import { Rng } from '../rng';
 import { alignNetworks, type LayerAlignment } from './alignment';
-import { fingerprintAgreement, fingerprintCandidates, selectConferrable, type FingerprintSet } from './fingerprints';
-import { calibrate, functionEvidence, type FingerprintCalibration, type FunctionEvidence } from './functionEvidence';
-import { trainReferences, type ReferenceNetwork, type ReferenceTrainer } from './references';
+import { calibrateFunction, functionPoint, judge, type FunctionCalibration, type FunctionEvidence } from './functionEvidence';
+import { trainReferences, type ReferenceNetwork, type ReferenceRung, type ReferenceTrainer } from './references';
 import { alignReferences, evidenceFrom, formatChance, weightBands, weightFalsePositives, type WeightBand, type WeightEvidence } from './weightEvidence';
 
 /**
@@ -15,14 +14,9 @@ import { alignReferences, evidenceFrom, formatChance, weightBands, weightFalsePo
  * rate on reference networks trained here:
  *  1. identical: the same network after canonicalisation (a re-serialised or protected copy);
  *  2. weight-derived: aligned hidden units closer to the original's than any reference's;
- *  3. function-derived: fingerprint inputs answered as the original answers them, beyond what
- *     independently trained references do.
+ *  3. function-derived: the original's dark knowledge (how it ranks the wrong classes) followed
+ *     beyond what independently trained references of the suspect's strength follow.
  */
-
-/** Fingerprint candidates grown from at most this many data rows (each costs 30 gradient steps through five networks). */
-const FINGERPRINT_SEEDS = 150;
-/** Fingerprints kept. */
-const FINGERPRINTS = 100;
 
 /** What `compare` learns about the original once, and reuses for every suspect. */
 export interface OwnershipBaseline {
@@ -33,19 +27,18 @@ export interface OwnershipBaseline {
   weightBands: WeightBand[];
   /** Reference networks judged weight-derived against the others (leave one out). */
   weightFalsePositives: number;
-  fingerprints: FingerprintSet;
-  calibration: FingerprintCalibration;
-  /** Natural rows no reference trained on: where a suspect's strength is compared with the references'. */
-  heldOutRows?: { x: Float32Array; rows: number };
+  calibration: FunctionCalibration;
+  /** Natural rows of the owner's data no reference trained on: where the function evidence is measured. */
+  heldOutRows: { x: Float32Array; rows: number };
   /** The data the references trained on. */
   data: { rows: number; labelled: boolean };
 }
 
 /** A reference network as the baseline keeps it. */
-export interface ReferenceSummary {
+export interface ReferenceSummary extends ReferenceRung {
   role: ReferenceNetwork['role'];
-  widthScale: number;
-  heldOut: boolean;
+  /** Rows it trained on. */
+  trainingRows: number;
   /** Mean aligned similarity to the original per layer (output last). */
   layerSimilarity?: number[];
 }
@@ -58,9 +51,9 @@ export interface OwnerData {
 }
 
 /**
- * Trains the references, grows and selects the fingerprints, calibrates both evidences.
- * `trainReferences` trains the reference networks (one after another here without it; the
- * engine passes one that uses a second core: the baseline is the same).
+ * Trains the references and calibrates both evidences on them. `trainReferences` trains the
+ * reference networks (one after another here without it; the engine passes one that uses a
+ * second core: the baseline is the same).
  */
 export async function buildBaseline(
   original: DenseNetwork,
@@ -70,60 +63,35 @@ export async function buildBaseline(
   hooks: { signal?: AbortSignal; onProgress?: (fraction: number, message: string) => void; trainReferences?: ReferenceTrainer } = {},
 ): Promise<OwnershipBaseline> {
   const rng = new Rng(seed).fork('ownership');
-  // Three disjoint parts of the owner's rows: references that select fingerprints train on the
-  // first, references that calibrate on the second, fingerprints grow from the third.
+  // Three disjoint parts of the owner's rows: references train on the first, the second or both;
+  // the function evidence is measured on the third, which none of them saw (nor, usually, the suspect).
   const order = rng.fork('split').permutation(data.rows);
   const cut = [0, Math.floor(0.4 * data.rows), Math.floor(0.8 * data.rows), data.rows];
-  const parts = await Promise.all([0, 1, 2].map(async (p) => {
+  const [first, second, held] = await Promise.all([0, 1, 2].map(async (p) => {
     const rows = order.subarray(cut[p]!, cut[p + 1]!);
     const x = new Float32Array(rows.length * original.inputs);
     rows.forEach((r, i) => x.set(data.x.subarray(r * original.inputs, (r + 1) * original.inputs), i * original.inputs));
-    return { x, rows: rows.length, answers: await answersOf(compute, original, x, rows.length), ...(data.labels ? { labels: Int32Array.from(rows, (r) => data.labels![r]!) } : {}) };
+    return { x, rows: rows.length, logits: await logitsOf(compute, original, x, rows.length), ...(data.labels ? { labels: Int32Array.from(rows, (r) => data.labels![r]!) } : {}) };
   }));
-  const references = await trainReferences(original, parts[0]!, parts[1]!, rng.fork('references'), compute, {
+  const references = await trainReferences(original, first!, second!, rng.fork('references'), compute, {
     ...(hooks.signal ? { signal: hooks.signal } : {}),
-    onTrained: (done, total) => hooks.onProgress?.((0.6 * done) / total, `trained reference network ${done} of ${total}`),
+    onTrained: (done, total) => hooks.onProgress?.((0.9 * done) / total, `trained reference network ${done} of ${total}`),
     ...(hooks.trainReferences ? { trainAll: hooks.trainReferences } : {}),
   });
   const referenceAlignments = alignReferences(original, references.map((r) => r.network));
   await checkpoint(hooks.signal);
-  hooks.onProgress?.(0.65, 'aligned the references to the original');
-
-  const group = (role: ReferenceNetwork['role'], heldOut: boolean) => references.filter((r) => r.role === role && r.heldOut === heldOut);
-  const seeds = parts[2]!;
-  const seedRows = Math.min(FINGERPRINT_SEEDS, seeds.rows);
-  const { low, high } = featureRange(data.x, data.rows, original.inputs);
-  const candidates = await fingerprintCandidates(original, seeds.x, seedRows, {
-    low,
-    high,
-    pull: group('imitator', false).map((r) => r.network),
-    push: group('independent', false).map((r) => r.network),
-    ...(hooks.signal ? { signal: hooks.signal } : {}),
-  });
-  hooks.onProgress?.(0.95, `grew ${candidates.count} fingerprint candidates`);
-  const answersOn = (set: FingerprintSet, networks: ReferenceNetwork[]) => Promise.all(networks.map((r) => answersOf(compute, r.network, set.x, set.count)));
-  const fingerprints = selectConferrable(
-    candidates,
-    original.inputs,
-    await answersOn(candidates, group('imitator', false)),
-    await answersOn(candidates, group('independent', false)),
-    FINGERPRINTS,
-  );
-  const agreementOf = async (networks: ReferenceNetwork[]) => (await answersOn(fingerprints, networks)).map((a) => fingerprintAgreement(a, fingerprints));
-  const heldOutRows = { x: seeds.x, rows: seeds.rows };
-  const seedAnswers = seeds.answers;
-  const strengths = await Promise.all(references.filter((r) => r.heldOut).map(async (r) => agreement(seedAnswers, await answersOf(compute, r.network, heldOutRows.x, heldOutRows.rows))));
-  const calibration: FingerprintCalibration = {
-    ...calibrate(await agreementOf(group('independent', true)), await agreementOf(group('imitator', true))),
-    ...(strengths.length ? { agreementBand: { min: Math.min(...strengths), max: Math.max(...strengths) } } : {}),
-  };
-  hooks.onProgress?.(1, `selected ${fingerprints.count} fingerprints`);
+  hooks.onProgress?.(0.95, 'aligned the references to the original');
+  const heldOutRows = { x: held!.x, rows: held!.rows };
+  const width = outputWidth(original);
+  const points = await Promise.all(references.map(async (r) => ({ role: r.role, ...functionPoint(held!.logits, await logitsOf(compute, r.network, heldOutRows.x, heldOutRows.rows), heldOutRows.rows, width) })));
+  const calibration = calibrateFunction(points, heldOutRows.rows);
+  hooks.onProgress?.(1, `measured ${references.length} references on ${heldOutRows.rows} held-out rows`);
+  const rowsOf = { first: first!.rows, second: second!.rows, both: first!.rows + second!.rows };
   return {
     original,
-    references: references.map((r, i) => ({ role: r.role, widthScale: r.widthScale, heldOut: r.heldOut, layerSimilarity: referenceAlignments[i]!.map((l) => l.meanSimilarity) })),
+    references: references.map((r, i) => ({ role: r.role, widthScale: r.widthScale, rows: r.rows, steps: r.steps, trainingRows: rowsOf[r.rows], layerSimilarity: referenceAlignments[i]!.map((l) => l.meanSimilarity) })),
     weightBands: weightBands(referenceAlignments),
     weightFalsePositives: weightFalsePositives(referenceAlignments),
-    fingerprints,
     calibration,
     heldOutRows,
     data: { rows: data.rows, labelled: Boolean(data.labels) },
@@ -161,8 +129,8 @@ export async function judgeSuspect(baseline: OwnershipBaseline, suspect: DenseNe
   const identical = alignment !== undefined && sameUnits(alignment);
   const weights = alignment ? evidenceFrom(alignment, baseline.weightBands) : undefined;
   const held = baseline.heldOutRows;
-  const strength = held ? agreement(await answersOf(compute, original, held.x, held.rows), await answersOf(compute, suspect, held.x, held.rows)) : undefined;
-  const fn = functionEvidence(await answersOf(compute, suspect, baseline.fingerprints.x, baseline.fingerprints.count), baseline.fingerprints, baseline.calibration, strength);
+  const width = outputWidth(original);
+  const fn = judge(baseline.calibration, functionPoint(await logitsOf(compute, original, held.x, held.rows), await logitsOf(compute, suspect, held.x, held.rows), held.rows, width));
   const dataAgreement = data ? agreement(await answersOf(compute, original, data.x, data.rows), await answersOf(compute, suspect, data.x, data.rows)) : undefined;
   const evidence: CompareResult['evidence'] = {
     identical,
@@ -181,7 +149,8 @@ export async function judgeSuspect(baseline: OwnershipBaseline, suspect: DenseNe
       evidence,
     };
   }
-  const fpr = `${baseline.calibration.falsePositives} of ${baseline.calibration.independent.length} held-out independent references judged derived`;
+  const independents = baseline.calibration.points.filter((p) => p.role === 'independent').length;
+  const fpr = `${baseline.calibration.falsePositives} of ${independents} independent references judged derived, each against the others`;
   const shared = weights?.layers.reduce((a, b) => (b.closerThanReferences / b.originalUnits > a.closerThanReferences / a.originalUnits ? b : a), weights.layers[0]!);
   const weightsSay = !weights
     ? (evidence.weightsSkipped ?? 'weights not compared')
@@ -203,6 +172,13 @@ function sameUnits(alignment: LayerAlignment[]): boolean {
   return alignment.every((layer) => layer.originalUnits === layer.suspectUnits && layer.similarity.every((v) => v > 1 - 1e-6));
 }
 
+/** A network's logits on rows of x. */
+async function logitsOf(compute: ComputeBackend, network: DenseNetwork, x: Float32Array, rows: number): Promise<Float32Array> {
+  if (rows === 0) return new Float32Array(0);
+  const logits = await compute.forward(network, x, rows, { logits: true });
+  return logits instanceof Float32Array ? logits : Float32Array.from(logits);
+}
+
 /** Arg-max answers of a network on rows of x. */
 export async function answersOf(compute: ComputeBackend, network: DenseNetwork, x: Float32Array, rows: number): Promise<Int32Array> {
   if (rows === 0) return new Int32Array(0);
@@ -213,18 +189,4 @@ function agreement(a: Int32Array, b: Int32Array): number {
   let hits = 0;
   for (let i = 0; i < a.length; i++) if (a[i] === b[i]) hits++;
   return a.length ? hits / a.length : 0;
-}
-
-/** Per-feature minimum and maximum of the data. */
-function featureRange(x: Float32Array, rows: number, inputs: number): { low: Float32Array; high: Float32Array } {
-  const low = new Float32Array(inputs).fill(Infinity);
-  const high = new Float32Array(inputs).fill(-Infinity);
-  for (let r = 0; r < rows; r++) {
-    for (let k = 0; k < inputs; k++) {
-      const v = x[r * inputs + k]!;
-      if (v < low[k]!) low[k] = v;
-      if (v > high[k]!) high[k] = v;
-    }
-  }
-  return { low, high };
 }
