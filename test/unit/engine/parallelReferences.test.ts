@@ -22,16 +22,17 @@ describe('ownership references over two threads', () => {
   it('plans the serial order and hands out the widest first, each once', () => {
     const tasks = planReferences(true);
     assert.deepEqual(
-      tasks.map((t) => `${t.role}/${t.slot}×${t.widthScale}${t.heldOut ? ' held out' : ''}`),
-      ['independent/0×1', 'independent/1×0.5', 'independent/2×1 held out', 'independent/3×1.5 held out', 'imitator/0×1', 'imitator/1×0.5', 'imitator/2×1 held out', 'imitator/3×1.5 held out'],
+      tasks.map((t) => `${t.role}/${t.slot}×${t.widthScale} ${t.rows} ${t.steps}`),
+      ['independent', 'imitator'].flatMap((role) => [`${role}/0×1 first 1500`, `${role}/1×0.5 first 1500`, `${role}/2×1 second 1500`, `${role}/3×1.5 second 1500`, `${role}/4×1 both 1500`, `${role}/5×1.5 both 3000`]),
     );
-    assert.deepEqual(planReferences(false), tasks.slice(4));
+    assert.deepEqual(planReferences(false), tasks.slice(6));
     const queue = referenceQueue(original, tasks);
     assert.deepEqual(new Set(queue), new Set(tasks));
     assert.equal(queue.length, tasks.length);
     assert.deepEqual(
       queue.map((t) => `${t.role}/${t.slot}`),
-      ['independent/3', 'imitator/3', 'independent/0', 'independent/2', 'imitator/0', 'imitator/2', 'independent/1', 'imitator/1'],
+      // Cost is parameters × steps: the long widest rung first, then the wide ones, then the rest in plan order.
+      ['independent/5', 'imitator/5', 'independent/3', 'imitator/3', 'independent/0', 'independent/2', 'independent/4', 'imitator/0', 'imitator/2', 'imitator/4', 'independent/1', 'imitator/1'],
     );
   });
 
@@ -65,9 +66,8 @@ describe('ownership references over two threads', () => {
         },
         trainReferences: parallelReferenceTrainer({ force: true }),
       });
-      assert.equal(parallel.references.length, labelled ? 8 : 4);
+      assert.equal(parallel.references.length, labelled ? 12 : 6);
       assert.deepEqual(parallel.weightBands, single.weightBands);
-      assert.deepEqual(parallel.fingerprints, single.fingerprints);
       assert.deepEqual(parallel.calibration, single.calibration);
       assert.deepEqual(parallel, single);
       assert.deepEqual(messages, serialMessages, 'the same progress lines: "trained reference network k of n" in order, then the rest');
@@ -75,13 +75,14 @@ describe('ownership references over two threads', () => {
     });
   }
 
+  const logits = forward(original, x, rows, { logits: true });
   const halves = (): [ReferenceData, ReferenceData] => {
-    const half = (from: number, to: number): ReferenceData => ({ x: x.slice(from * 6, to * 6), rows: to - from, labels: labels.slice(from, to), answers: answers.slice(from, to) });
+    const half = (from: number, to: number): ReferenceData => ({ x: x.slice(from * 6, to * 6), rows: to - from, labels: labels.slice(from, to), logits: Float32Array.from(logits.subarray(from * 3, to * 3)) });
     return [half(0, 75), half(75, 150)];
   };
   const train = (signal: AbortSignal, onTrained?: () => void): Promise<DenseNetwork[]> => {
-    const [selection, calibration] = halves();
-    return trainReferences(original, selection, calibration, new Rng(1), jsCompute, { signal, ...(onTrained ? { onTrained } : {}), trainAll: parallelReferenceTrainer({ force: true }) }).then((r) => r.map((n) => n.network));
+    const [first, second] = halves();
+    return trainReferences(original, first, second, new Rng(1), jsCompute, { signal, ...(onTrained ? { onTrained } : {}), trainAll: parallelReferenceTrainer({ force: true }) }).then((r) => r.map((n) => n.network));
   };
 
   it('cancels both threads', async () => {
@@ -106,9 +107,9 @@ describe('ownership references over two threads', () => {
   });
 
   it('small networks train in-process without force', async () => {
-    const [selection, calibration] = halves();
+    const [first, second] = halves();
     const tasks = planReferences(true);
-    const job = { original, selection, calibration, rng: new Rng(1), compute: jsCompute };
+    const job = { original, first, second, rng: new Rng(1), compute: jsCompute };
     const narrow = tasks.filter((t) => t.widthScale < 1);
     assert.deepEqual(await parallelReferenceTrainer()(job, narrow), await trainSerially(job, narrow));
   });
