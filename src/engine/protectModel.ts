@@ -109,7 +109,7 @@ export async function protectModel(job: ProtectJob, hooks: ProtectHooks = {}): P
     if (options.ownership && data.labels && data.rows >= MIN_COMPARE_SAMPLES && ownershipWork > OWNERSHIP_WORK_BUDGET) {
       report.ownershipNote = `ownership evidence was not recorded: training its reference networks would take ${(ownershipWork / 1e9).toFixed(0)}·10⁹ multiply-adds, over the ${(OWNERSHIP_WORK_BUDGET / 1e9).toFixed(0)}·10⁹ budget of protect; run 'mimosanet compare <suspect> --original <model> --data … --labels …' when needed`;
     } else if (options.ownership && data.labels && data.rows >= MIN_COMPARE_SAMPLES) {
-      timer.enter('ownership', 'Recording ownership evidence (reference networks, fingerprints)');
+      timer.enter('ownership', 'Recording ownership evidence (reference networks)');
       report.ownership = await recordOwnership(original.model.network, { x: data.x, rows: data.rows, labels: data.labels }, options.seed, engine.compute, output, progress, signal);
     }
 

@@ -64,7 +64,7 @@ port.on('message', (message: ToWorkerMessage) => {
       running.set(message.id, controller);
       compareModel(message.job, {
         signal: controller.signal,
-        // The reference networks and fingerprints are most of the run (compareModel gives them 95 %).
+        // The reference networks are most of the run (compareModel gives them 95 %).
         onProgress: (fraction, text) => post({ type: 'progress', id: message.id, progress: { phase: fraction < 0.95 ? 'references' : 'judge', message: text, fraction } }),
       })
         .then((report) => post({ type: 'compareResult', id: message.id, report }))

@@ -162,7 +162,7 @@ function pickOwnerData(services: Services, originalPath: string): Promise<DataCh
     inputsOnlyDescription: 'no labels: references only imitate the original',
     probes: {
       label: 'No data (generated probes)',
-      detail: 'References only imitate the original: weights still decide, fingerprints cannot',
+      detail: 'References only imitate the original: weights still decide, the function evidence cannot',
     },
     noun: 'Owner’s Data',
     noLabelsDescription: 'references only imitate the original',
