@@ -21,13 +21,14 @@ import type { ProtectionReport } from '../../src/core/report';
 import { formatFactor, formatNumber, formatPercent } from '../../src/core/reportFormat';
 import type { JobProgress } from '../../src/protocol/progress';
 import type { FromWebviewMessage, ReportViewState, ShowReportMessage, ToWebviewMessage } from '../../src/protocol/webview';
-import { ChartSet, chartImage, differenceConfig, fragilityConfig } from './charts';
+import { Chart, type ChartConfiguration, type ChartDataset } from 'chart.js';
+import { ChartSet, type ConfigBuilder, chartImage, differenceConfig, fragilityConfig } from './charts';
 import { byId, fill, h } from './dom';
 import { exportStem } from './format';
 import { type AttackTone, type Fact, type FieldModel, type MarginState, attacksModel, chartSpecs, detailsModel, equivalenceModel, fieldModel, headerModel, summaryRows, tellingPointRule } from './reportModel';
-import { type CalibrationModel, ownershipAbsence, ownershipModel } from './ownershipModel';
+import { type FunctionModel, type FunctionPoint, ownershipAbsence, ownershipModel } from './ownershipModel';
 import { staticHtml } from './staticHtml';
-import { readTheme, watchTheme } from './theme';
+import { readTheme, watchTheme, withAlpha } from './theme';
 
 /** The API VS Code injects into webviews (callable once). */
 interface VsCodeApi {
@@ -397,7 +398,7 @@ function renderAttacks(): void {
 
 /**
  * The Ownership tab: what protect recorded for a later compare (references, the weight baseline,
- * the fingerprints' calibration) and the button that compares a suspect with it; without
+ * the function evidence's calibration) and the button that compares a suspect with it; without
  * evidence, why there is none.
  */
 function renderOwnership(): void {
@@ -428,17 +429,21 @@ function renderOwnership(): void {
     ],
     model.bands.map((b) => ({ cells: [b.layer, b.units, h('span', { class: 'strong' }, b.threshold), b.pooledUnits, b.independentMean, b.imitatorMean] })),
   );
-  const share = `${Math.floor(48 / model.similarityHeadings.length)}%`;
+  const share = `${Math.floor(40 / model.similarityHeadings.length)}%`;
   const referencesTable = dataTable(
-    ['14%', '8%', '18%', ...model.similarityHeadings.map(() => share), '12%'],
+    ['12%', '7%', '19%', ...model.similarityHeadings.map(() => share), '10%', '12%'],
     [
-      ['Role', 'Independent: trained on the labels; imitator: trained on the original’s answers', false],
+      ['Role', 'Independent: trained on the labels; imitator: trained on the original’s probabilities (temperature 3)', false],
       ['Width', 'Hidden widths as a multiple of the original’s', true],
-      ['Use', 'Selects fingerprints, or calibrates them (held out: never used to choose them)', false],
+      ['Trained on', 'Rows of the owner’s data it trained on (never the held-out rows), and its Adam steps', false],
       ...model.similarityHeadings.map((heading): [string, string, boolean] => [heading, `Mean aligned similarity to the original, ${heading.toLowerCase()} layer`, true]),
-      ['Fingerprints', 'Share of the fingerprints answered as the original answers them (held-out references)', true],
+      ['Strength', 'Top-1 agreement with the original on the held-out rows', true],
+      ['Dark knowledge', 'Dark-knowledge correlation with the original on the held-out rows: how alike the two rank the classes other than the original’s answer', true],
     ],
-    model.references.map((r) => ({ title: r.roleTitle, cells: [r.role, r.width, r.use, ...r.similarity, r.agreement] })),
+    model.references.map((r) => ({
+      title: r.roleTitle,
+      cells: [r.role, r.width, h('span', { title: r.trainingTitle }, r.training), ...r.similarity, r.strength, h('span', { class: 'strong' }, r.correlation)],
+    })),
   );
   fill(
     root,
@@ -448,49 +453,156 @@ function renderOwnership(): void {
     h('h2', { class: 'section-title' }, 'Weight evidence baseline', h('span', { class: 'section-sub' }, `false positives ${model.weightFalsePositives}`)),
     bandsTable,
     h('p', { class: 'hint' }, model.weightsCaption),
-    h('h2', { class: 'section-title' }, 'Fingerprint calibration', h('span', { class: 'section-sub' }, `${model.facts.find((f) => f.label === 'Fingerprints')?.value ?? ''} fingerprints in ${model.fingerprintFile.name}`)),
-    h('p', { class: `note ${model.calibration.separates ? 'info' : 'warning'}`, role: model.calibration.separates ? undefined : 'note' }, model.calibration.sentence),
-    calibrationBars(model.calibration),
+    ...functionSection(model.function),
     h('h2', { class: 'section-title' }, 'Reference networks'),
     referencesTable,
   );
+  // Drawn once its box is in the document (chart.js measures the parent).
+  const box = root.querySelector<HTMLElement>('.function-chart .chart-box');
+  if (box) {
+    charts.upsert('ownership', box, functionChartConfig(model.function));
+    box.querySelector('canvas')?.setAttribute('aria-label', model.function.alt);
+  }
 }
 
-/** The held-out references' fingerprint agreement as bars on 0–100 %, with the decision line; the figure's label says it in words. */
-function calibrationBars(c: CalibrationModel): HTMLElement {
-  // Through the CSSOM: the panel's CSP allows no inline style attributes.
-  const at = <T extends HTMLElement>(el: T, property: 'width' | 'left', fraction: number): T => {
-    el.style[property] = `${(100 * fraction).toFixed(2)}%`;
-    return el;
+/** The function evidence: whether the lines separate, the chart, the leave-one-out counts, the limits and the held-out rows' file. */
+function functionSection(fn: FunctionModel): HTMLElement[] {
+  const separates = fn.separation === 'separate';
+  return [
+    h('h2', { class: 'section-title' }, 'Function evidence: dark knowledge', h('span', { class: 'section-sub' }, `${fn.heldOut.rows} held-out rows in ${fn.heldOut.name}`)),
+    h('p', { class: `note ${separates ? 'info' : 'warning'}`, role: separates ? undefined : 'note' }, fn.sentence),
+    h('figure', { class: 'chart-card function-chart' }, h('div', { class: 'chart-box tall' }), h('figcaption', { class: 'hint' }, fn.caption)),
+    h('p', { class: 'prose' }, fn.errors),
+    h('p', { class: 'note info' }, fn.limits),
+    h('p', { class: 'hint held-out' }, 'Held-out rows: ', h('code', null, fn.heldOut.name), ' beside report.json, SHA-256 ', h('code', { class: 'sha' }, fn.heldOut.sha256)),
+  ];
+}
+
+/**
+ * The references' dark-knowledge correlation against their strength: independent references
+ * and imitators in two chart colours and two point shapes (told apart without colour), each
+ * role's fitted line, and the independents' 99.9 % bound dotted in the muted colour.
+ */
+function functionChartConfig(fn: FunctionModel): ConfigBuilder {
+  return (theme) => {
+    const font = { family: theme.fontFamily, size: theme.fontSize - 1 };
+    const small = { family: theme.fontFamily, size: theme.fontSize - 2 };
+    const colour: Record<FunctionPoint['role'], string> = { independent: theme.original, imitator: theme.accent };
+    const xy = (p: { strength: number; correlation: number }) => ({ x: p.strength, y: p.correlation });
+    const group = (role: FunctionPoint['role']) => fn.points.filter((p) => p.role === role);
+    const points = (role: FunctionPoint['role'], label: string, pointStyle: 'circle' | 'triangle', radius: number): ChartDataset<'scatter'> => ({
+      label,
+      data: group(role).map(xy),
+      pointStyle,
+      pointRadius: radius,
+      pointHoverRadius: radius + 1.5,
+      backgroundColor: withAlpha(colour[role], 0.85),
+      borderColor: colour[role],
+      borderWidth: 1,
+    });
+    const line = (label: string, data: { x: number; y: number }[], color: string, dash: number[], width: number): ChartDataset<'scatter'> => ({
+      label,
+      data,
+      showLine: true,
+      pointRadius: 0,
+      pointHitRadius: 0,
+      pointStyle: 'line',
+      borderColor: color,
+      backgroundColor: color,
+      borderWidth: width,
+      borderDash: dash,
+    });
+    const lineOf = (role: FunctionPoint['role']) => fn.lines.find((l) => l.role === role);
+    const datasets: ChartDataset<'scatter'>[] = [points('independent', 'Independent references', 'circle', 4.5), points('imitator', 'Imitators', 'triangle', 5.5)];
+    const ind = lineOf('independent');
+    const imi = lineOf('imitator');
+    if (ind) datasets.push(line('Independent line', [xy(ind.from), xy(ind.to)], theme.original, [], 2));
+    if (imi) datasets.push(line('Imitators’ line', [xy(imi.from), xy(imi.to)], theme.accent, [7, 4], 2));
+    if (fn.bound.length) datasets.push(line('Independent 99.9 % bound', fn.bound.map(xy), theme.muted, [2, 3], 1.5));
+    const labelOf = (role: FunctionPoint['role'], index: number): string => group(role)[index]?.label ?? '';
+    const fine = fn.strengthAxis.max - fn.strengthAxis.min < 0.05;
+    const axis = (title: string) => ({
+      type: 'linear' as const,
+      title: { display: true, text: title, color: theme.muted, font },
+      grid: { color: theme.grid },
+      border: { color: theme.grid },
+    });
+    const config: ChartConfiguration<'scatter'> = {
+      type: 'scatter',
+      data: { datasets },
+      options: {
+        responsive: true,
+        maintainAspectRatio: false,
+        animation: false,
+        parsing: false,
+        color: theme.foreground,
+        font,
+        scales: {
+          // Suggested, not fixed: the axes end on round ticks.
+          x: {
+            ...axis('strength: top-1 agreement with the original'),
+            suggestedMin: fn.strengthAxis.min,
+            suggestedMax: fn.strengthAxis.max,
+            ticks: { color: theme.muted, font: small, callback: (v) => formatPercent(Number(v), fine ? 1 : 0) },
+          },
+          y: { ...axis('dark-knowledge correlation'), suggestedMin: fn.correlationAxis.min, suggestedMax: fn.correlationAxis.max, ticks: { color: theme.muted, font: small, callback: (v) => Number(v).toFixed(2) } },
+        },
+        plugins: {
+          title: { display: true, text: 'Dark knowledge against strength', color: theme.foreground, align: 'start', font: { family: theme.fontFamily, size: theme.fontSize + 1, weight: 'bold' }, padding: { top: 0, bottom: 2 } },
+          subtitle: { display: true, text: `Reference networks on ${fn.heldOut.rows} held-out rows`, color: theme.muted, align: 'start', font, padding: { bottom: 8 } },
+          legend: {
+            labels: {
+              color: theme.foreground,
+              font,
+              usePointStyle: true,
+              pointStyleWidth: 18,
+              boxHeight: 8,
+              // Lines show as lines in their dash; the points keep their shapes.
+              generateLabels: (chart) =>
+                Chart.defaults.plugins.legend.labels.generateLabels(chart).map((item) => {
+                  const dataset = item.datasetIndex !== undefined ? (chart.data.datasets[item.datasetIndex] as ChartDataset<'scatter'>) : undefined;
+                  if (dataset?.showLine) return { ...item, pointStyle: 'line', lineWidth: 2, strokeStyle: dataset.borderColor as string, lineDash: (dataset.borderDash as number[] | undefined) ?? [] };
+                  const role = item.datasetIndex === 0 ? 'independent' : 'imitator';
+                  return { ...item, pointStyle: markerSwatch(role === 'independent' ? 'circle' : 'triangle', colour[role]) };
+                }),
+            },
+          },
+          tooltip: {
+            titleFont: font,
+            bodyFont: font,
+            // The lines are read off the axes; the tooltip names the reference under the pointer.
+            filter: (item) => !(item.dataset as ChartDataset<'scatter'>).showLine,
+            callbacks: {
+              label: (item) => `${labelOf(item.datasetIndex === 0 ? 'independent' : 'imitator', item.dataIndex)}: strength ${formatPercent(item.parsed.x, 1)}, correlation ${(item.parsed.y ?? NaN).toFixed(3)}`,
+            },
+          },
+        },
+      },
+    };
+    return config;
   };
-  const line = (): HTMLElement | null => (c.threshold ? at(h('span', { class: 'cal-line' }), 'left', c.threshold.value) : null);
-  return h(
-    'figure',
-    { class: 'calibration', role: 'img', 'aria-label': c.alt },
-    ...c.bars.map((b) =>
-      h(
-        'div',
-        { class: `cal-row ${b.role}`, 'aria-hidden': 'true' },
-        h('span', { class: 'cal-label' }, b.label),
-        h('span', { class: 'cal-track' }, at(h('span', { class: 'cal-bar' }), 'width', b.value), line()),
-        h('span', { class: 'cal-value' }, b.text),
-      ),
-    ),
-    h(
-      'div',
-      { class: 'cal-row cal-axis', 'aria-hidden': 'true' },
-      h('span', { class: 'cal-label' }),
-      h(
-        'span',
-        { class: 'cal-track' },
-        h('span', { class: 'cal-tick start' }, '0 %'),
-        c.threshold ? at(h('span', { class: 'cal-tick line' }, `line ${c.threshold.text}`), 'left', c.threshold.value) : null,
-        h('span', { class: 'cal-tick end' }, '100 %'),
-      ),
-      h('span', { class: 'cal-value' }),
-    ),
-    h('figcaption', { class: 'hint' }, c.caption),
-  );
+}
+
+/**
+ * A point's shape as a legend swatch: a canvas of its own size, where the legend would stretch a
+ * 'circle' or 'triangle' to the lines' swatch width.
+ */
+function markerSwatch(shape: 'circle' | 'triangle', color: string): HTMLCanvasElement {
+  const size = 10;
+  const canvas = h('canvas', { width: size, height: size });
+  const ctx = canvas.getContext('2d');
+  if (!ctx) return canvas;
+  ctx.fillStyle = color;
+  ctx.beginPath();
+  if (shape === 'circle') ctx.arc(size / 2, size / 2, size / 2 - 0.5, 0, 2 * Math.PI);
+  else {
+    ctx.moveTo(size / 2, 0.5);
+    ctx.lineTo(size - 0.5, size - 0.5);
+    ctx.lineTo(0.5, size - 0.5);
+    ctx.closePath();
+  }
+  ctx.fill();
+  return canvas;
 }
 
 /** Tiles: one labelled number each. */
@@ -705,21 +817,24 @@ const EXPORT_H = 380;
 /** Gap between charts in the composite PNG, in image pixels. */
 const PNG_PAD = 32;
 
-/** Export images: the fragility charts (report order) and the difference chart (as wide as two charts), rendered off-screen. */
-function exportImages(report: Partial<ProtectionReport>): { charts: { title: string; dataUrl: string }[]; difference?: string } {
+/** Export images: the fragility charts (report order), the difference chart (as wide as two charts) and the Ownership tab's chart, rendered off-screen. */
+function exportImages(report: Partial<ProtectionReport>): { charts: { title: string; dataUrl: string }[]; difference?: string; ownership?: string } {
   const images = chartSpecs(report).map((spec) => ({ title: spec.title, dataUrl: chartImage(fragilityConfig(spec), theme, EXPORT_W, EXPORT_H) }));
   const eq = equivalenceModel(report);
   const difference = eq ? chartImage(differenceConfig(eq, report.equivalence?.compared ?? 'logits'), theme, 2 * EXPORT_W + PNG_PAD / 2, EXPORT_H) : undefined;
-  return { charts: images, difference };
+  const owned = ownershipModel(report);
+  const ownership = owned ? chartImage(functionChartConfig(owned.function), theme, EXPORT_W, EXPORT_H) : undefined;
+  return { charts: images, difference, ownership };
 }
 
 function exportHtml(button: HTMLElement): void {
   const report = state.report;
-  const { charts: images, difference } = exportImages(report);
+  const { charts: images, difference, ownership } = exportImages(report);
   const html = staticHtml({
     report,
     charts: images,
     differenceChart: difference,
+    ownershipChart: ownership,
     colors: theme,
     exportedAt: new Date().toISOString(),
     status: state.status,
@@ -731,11 +846,11 @@ function exportHtml(button: HTMLElement): void {
   vscode.postMessage({ type: 'saveHtml', messageId, suggestedName: `${exportStem(report.model?.path)}-report.html`, html });
 }
 
-/** All charts in one PNG: a title block, the fragility charts in two columns, the difference chart across the bottom. */
+/** All charts in one PNG: a title block, the fragility charts (and the Ownership chart after them) in two columns, the difference chart across the bottom. */
 async function exportPng(button: HTMLElement): Promise<void> {
   const report = state.report;
-  const { charts: images, difference } = exportImages(report);
-  const grid = await Promise.all(images.map((i) => loadImage(i.dataUrl)));
+  const { charts: images, difference, ownership } = exportImages(report);
+  const grid = await Promise.all([...images.map((i) => i.dataUrl), ...(ownership ? [ownership] : [])].map(loadImage));
   const diff = difference ? await loadImage(difference) : undefined;
   if (!grid.length && !diff) return;
   const pad = PNG_PAD;

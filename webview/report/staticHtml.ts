@@ -6,7 +6,7 @@
 import type { ProtectionReport } from '../../src/core/report';
 import { escapeHtml as esc } from './format';
 import type { ReportRunStatus } from '../../src/protocol/webview';
-import { type CalibrationModel, type OwnershipModel, ownershipAbsence, ownershipModel } from './ownershipModel';
+import { type FunctionModel, type OwnershipModel, ownershipAbsence, ownershipModel } from './ownershipModel';
 import { type AttackTone, type AttacksModel, type Fact, type FieldModel, type MarginState, attacksModel, detailsModel, equivalenceModel, fieldModel, headerModel, metricName, summaryRows, tellingPointRule } from './reportModel';
 
 /** Colours and font baked into the export. */
@@ -19,9 +19,9 @@ export interface ExportColors {
   fail: string;
   warning: string;
   fontFamily: string;
-  /** Bars of the independent references (Ownership); the muted colour when absent. */
+  /** The independent references (Ownership); the muted colour when absent. */
   original?: string;
-  /** Bars of the imitating references (Ownership); the foreground when absent. */
+  /** The imitating references (Ownership); the foreground when absent. */
   accent?: string;
 }
 
@@ -33,6 +33,8 @@ export interface StaticHtmlInput {
   charts: { title: string; dataUrl: string }[];
   /** The output-difference chart image. */
   differenceChart?: string;
+  /** The Ownership chart image (dark-knowledge correlation against strength). */
+  ownershipChart?: string;
   /** Theme colours at export time. */
   colors: ExportColors;
   /** When the export was made (ISO). */
@@ -94,7 +96,7 @@ export function staticHtml(input: StaticHtmlInput): string {
 
   const attacks = attacksModel(report);
   if (attacks) parts.push(attacksHtml(attacks));
-  parts.push(ownershipSection(report, input.status, input.reportPath));
+  parts.push(ownershipSection(report, input.status, input.reportPath, input.ownershipChart));
 
   if (details.amplitudeSearch.length || details.timings.length || details.files.length) {
     parts.push('<h2>Details</h2>');
@@ -177,13 +179,13 @@ function attacksHtml(model: AttacksModel): string {
 }
 
 /** The Ownership section, or why the report has none. */
-function ownershipSection(report: Partial<ProtectionReport>, status: ReportRunStatus | undefined, reportPath: string | undefined): string {
+function ownershipSection(report: Partial<ProtectionReport>, status: ReportRunStatus | undefined, reportPath: string | undefined, chart: string | undefined): string {
   const model = ownershipModel(report, reportPath);
-  return model ? ownershipHtml(model) : `<h2>Ownership</h2><p class="muted">${esc(ownershipAbsence(report, status))}</p>`;
+  return model ? ownershipHtml(model, chart) : `<h2>Ownership</h2><p class="muted">${esc(ownershipAbsence(report, status))}</p>`;
 }
 
-/** The Ownership section: what was recorded, the weight baseline, the fingerprint calibration, the references; the compare command instead of the panel's button. */
-function ownershipHtml(model: OwnershipModel): string {
+/** The Ownership section: what was recorded, the weight baseline, the function evidence, the references; the compare command instead of the panel's button. */
+function ownershipHtml(model: OwnershipModel, chart: string | undefined): string {
   const parts: string[] = [`<h2>Ownership</h2><p class="banner ${model.tone === 'good' ? 'pass' : 'warning'}">${esc(model.summary)}</p>`, factTable(model.facts, 'grid facts')];
   parts.push(`<p>Judge a suspect with this evidence: <code>${esc(model.compareCommand)}</code>, or “Compare a Suspect…” on the Ownership tab of the report in VS Code.</p>`);
   parts.push(
@@ -193,28 +195,30 @@ function ownershipHtml(model: OwnershipModel): string {
     parts.push(`<tr><td>${esc(b.layer)}</td><td class="num">${esc(b.units)}</td><td class="num strong">${esc(b.threshold)}</td><td class="num">${esc(b.pooledUnits)}</td><td class="num">${esc(b.independentMean)}</td><td class="num">${esc(b.imitatorMean)}</td></tr>`);
   }
   parts.push(`</tbody></table><p class="muted">${esc(model.weightsCaption)}</p>`);
-  parts.push(`<h3>Fingerprint calibration <span class="muted">${esc(model.fingerprintFile.name)}, SHA-256 ${esc(model.fingerprintFile.sha256)}</span></h3>`);
-  parts.push(`<p class="note${model.calibration.separates ? '' : ' warning'}">${esc(model.calibration.sentence)}</p>`, calibrationHtml(model.calibration));
+  parts.push(functionHtml(model.function, chart));
   parts.push(
-    `<h3>Reference networks</h3><table class="grid auto"><thead><tr><th>Role</th><th class="num">Width</th><th>Use</th>${model.similarityHeadings.map((s) => `<th class="num">${esc(s)}</th>`).join('')}<th class="num">Fingerprints</th></tr></thead><tbody>`,
+    `<h3>Reference networks</h3><table class="grid auto"><thead><tr><th>Role</th><th class="num">Width</th><th>Trained on</th>${model.similarityHeadings.map((s) => `<th class="num">${esc(s)}</th>`).join('')}<th class="num">Strength</th><th class="num">Dark knowledge</th></tr></thead><tbody>`,
   );
   for (const r of model.references) {
     parts.push(
-      `<tr title="${esc(r.roleTitle)}"><td>${esc(r.role)}</td><td class="num">${esc(r.width)}</td><td>${esc(r.use)}</td>${r.similarity.map((v) => `<td class="num">${esc(v)}</td>`).join('')}<td class="num">${esc(r.agreement)}</td></tr>`,
+      `<tr title="${esc(r.roleTitle)}"><td>${esc(r.role)}</td><td class="num">${esc(r.width)}</td><td title="${esc(r.trainingTitle)}">${esc(r.training)}</td>${r.similarity.map((v) => `<td class="num">${esc(v)}</td>`).join('')}<td class="num">${esc(r.strength)}</td><td class="num strong">${esc(r.correlation)}</td></tr>`,
     );
   }
-  parts.push('</tbody></table><p class="muted">Similarity: mean aligned similarity to the original per layer, after canonicalisation. Fingerprints: agreement with the original, for the held-out references that calibrate.</p>');
+  parts.push(
+    '</tbody></table><p class="muted">Similarity: mean aligned similarity to the original per layer, after canonicalisation. Strength: top-1 agreement with the original on the held-out rows. Dark knowledge: the correlation of the two networks’ logits over the classes other than the original’s answer, averaged over the held-out rows.</p>',
+  );
   return parts.join('\n');
 }
 
-/** The calibration bars as a table (label, bar, value): readable without CSS, the bar widths from the report's numbers. */
-function calibrationHtml(c: CalibrationModel): string {
-  const pct = (v: number): string => `${(100 * v).toFixed(2)}%`;
-  const line = c.threshold ? `<span class="cal-line" style="left: ${pct(c.threshold.value)}"></span>` : '';
-  const rows = c.bars.map(
-    (b) => `<tr><th scope="row">${esc(b.label)}</th><td class="cal-track"><span class="cal-bar ${b.role}" style="width: ${pct(b.value)}"></span>${line}</td><td class="num">${esc(b.text)}</td></tr>`,
-  );
-  return `<figure class="calibration"><table class="cal" aria-label="${esc(c.alt)}"><thead><tr><th>Held-out reference</th><th>Fingerprint agreement, 0–100 %${c.threshold ? `; dashed: decision line ${esc(c.threshold.text)}` : ''}</th><th class="num">Agreement</th></tr></thead><tbody>${rows.join('')}</tbody></table><figcaption class="muted">${esc(c.caption)}</figcaption></figure>`;
+/** The function evidence: the sentence, the chart (an image, its text alternative from the model), the counts, the limits, the held-out rows' file. */
+function functionHtml(fn: FunctionModel, chart: string | undefined): string {
+  const parts: string[] = [`<h3>Function evidence: dark knowledge <span class="muted">${esc(fn.heldOut.rows)} held-out rows in ${esc(fn.heldOut.name)}</span></h3>`];
+  parts.push(`<p class="note${fn.separation === 'separate' ? '' : ' warning'}">${esc(fn.sentence)}</p>`);
+  if (chart) parts.push(`<figure class="function-chart"><img src="${esc(chart)}" alt="${esc(fn.alt)}"><figcaption class="muted">${esc(fn.caption)}</figcaption></figure>`);
+  else parts.push(`<p class="muted">${esc(fn.alt)} ${esc(fn.caption)}</p>`);
+  parts.push(`<p>${esc(fn.errors)}</p><p class="note">${esc(fn.limits)}</p>`);
+  parts.push(`<p class="muted">Held-out rows: <code>${esc(fn.heldOut.name)}</code> beside report.json, SHA-256 <code>${esc(fn.heldOut.sha256)}</code></p>`);
+  return parts.join('\n');
 }
 
 /** The "In the field" section: runtime matrix, notes, emulated orders, bounds. */
@@ -279,9 +283,6 @@ h3 { margin-top: 18px; } .card h3 { margin-top: 0; }
 .ok { color: ${col(c.pass)}; } .bad { color: ${col(c.fail)}; } .warn { color: ${col(c.warning)}; }
 tr.chosen td { font-weight: 600; border-bottom-color: ${col(c.foreground)}; }
 code { font-family: monospace; overflow-wrap: anywhere; } h3 .muted { font-weight: normal; }
-.calibration { max-width: 900px; } table.cal { width: 100%; } .cal th, .cal td { padding: 3px 8px; text-align: left; font-weight: normal; } .cal thead th { color: ${col(c.muted)}; font-size: 0.9em; }
-.cal th[scope=row] { white-space: nowrap; width: 10em; } .cal td.num { width: 5em; }
-.cal-track { position: relative; } .cal-bar { display: block; height: 14px; border-radius: 3px; background: ${col(c.original ?? c.muted)}; } .cal-bar.imitator { background: ${col(c.accent ?? c.foreground)}; }
-.cal-line { position: absolute; top: 0; bottom: 0; border-left: 2px dashed ${col(c.foreground)}; }
+figure.function-chart { max-width: 680px; margin: 8px 0; }
 `;
 }
