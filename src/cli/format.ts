@@ -1,7 +1,10 @@
 import { attackVerdict, stopLine, type AttackReport } from '../core/attacks/attackReport';
+import { DISTILLATION_TEMPERATURE } from '../core/attacks/distill';
+import type { ReferenceSummary } from '../core/ownership/compare';
+import { judge, type FunctionCalibration, type FunctionEvidence, type ReferencePoint } from '../core/ownership/functionEvidence';
+import type { OwnershipRecord } from '../core/ownership/record';
 import { formatChance } from '../core/ownership/weightEvidence';
 import type { CompareReport } from '../engine/compareModel';
-import type { OwnershipRecord } from '../core/ownership/record';
 import { dirname, join } from 'node:path';
 import { NEEDS_LABELS, skippedKinds } from '../core/fragility';
 import { fineTuningOutcome, formatFineTuningOutcome } from '../core/fineTuningOutcome';
@@ -90,9 +93,8 @@ function wroteLines(result: ProtectResult): string[] {
   return [
     ...files.map((file, i) => `${i === 0 ? 'Wrote ' : '      '}${file}`),
     `      ${result.reportPath}`,
-    ...[result.report.ownership?.fingerprints.file, result.report.ownership?.heldOutRows?.file]
-      .filter((file): file is string => file !== undefined)
-      .map((file) => `      ${join(folder, file)}  (ownership evidence: keep it with report.json, do not ship it)`),
+    // The held-out rows let `compare --report` measure a suspect later; they are the owner's data, not the model's.
+    ...(result.report.ownership ? [`      ${join(folder, result.report.ownership.heldOutRows.file)}  (ownership evidence: keep it with report.json, do not ship it)`] : []),
     shipped.length > 1
       ? `Ship ${listText(shipped)} together, in one folder: ${shipped[0]} loads ${listText(shipped.slice(1))} by name. report.json records their SHA-256 for 'mimosanet verify'.`
       : `report.json records its SHA-256 for 'mimosanet verify'.`,
@@ -201,35 +203,121 @@ export function formatComparison(r: CompareReport): string {
   } else if (r.evidence.weightsSkipped) {
     lines.push(`Weights: not compared (${r.evidence.weightsSkipped})`);
   }
-  const fn = r.evidence.function;
-  const cal = r.baselines.fingerprintCalibration;
-  lines.push('', `Fingerprints: ${fn.judgement} — ${fn.reason}`);
-  if (cal.independent.length) lines.push(`  held-out references: independent ${cal.independent.map(pct).join(', ')}; imitators ${cal.imitator.map(pct).join(', ')}; ${cal.falsePositives} false positive(s), ${cal.misses} miss(es) leaving one out`);
+  lines.push('', ...functionLines(r));
   if (r.data && r.evidence.dataAgreement !== undefined) {
     lines.push('', `Top-1 agreement with the original on the owner's ${r.data.source === 'probes' ? 'probe inputs' : 'data'} (${formatCount(r.data.samples)} samples${r.data.labelled ? ', labelled' : ''}): ${pct(r.evidence.dataAgreement)}`);
   }
-  const source = r.baselineSource.kind === 'report'
-    ? `recorded in ${r.baselineSource.report}${r.baselineSource.originalFrom === 'protected-copy' ? ' (the original is gone: its protected copy stands for it)' : ''}`
-    : 'trained here';
-  lines.push(
-    `Reference networks (${source}): ${r.baselines.references.map((ref) => `${ref.role} ×${ref.widthScale}${ref.heldOut ? ' (held out)' : ''}`).join(', ')}; ${r.seconds.toFixed(1)} s`,
-  );
+  lines.push('', ...referenceLines(r), '', `Took ${r.seconds.toFixed(1)} s.`);
   return lines.join('\n');
 }
 
-/** What protect recorded for a later `compare --report`, and how well its fingerprints separated. */
-function formatOwnershipRecord(o: OwnershipRecord, reportPath: string): string {
-  const pct = (v: number): string => formatPercent(v, 1);
-  const { calibration: c } = o;
-  const separation = c.threshold !== undefined
-    ? `they separate the held-out references (independent ${c.independent.map(pct).join(', ')}; imitators ${c.imitator.map(pct).join(', ')}): a suspect that distilled the model can be told from an independent one`
-    : c.independent.length
-      ? `they do not separate the held-out references (independent ${c.independent.map(pct).join(', ')}; imitators ${c.imitator.map(pct).join(', ')}): a distilled student will be judged inconclusive`
-      : 'no independent references without labels';
+/** Correlations as the judge's reason writes them (three decimals), so the figures read the same everywhere. */
+function formatCorrelation(v: number | undefined): string {
+  return v === undefined ? '—' : v.toFixed(3);
+}
+
+/**
+ * The function layer: the suspect's strength and dark-knowledge correlation beside what
+ * references of that strength reach, the judgement, how the references judge each other, and
+ * what the statistic cannot see (said every time, so an "independent" is not over-read).
+ */
+function functionLines(r: CompareReport): string[] {
+  const fn = r.evidence.function;
+  const cal = r.baselines.functionCalibration;
+  const lines = [
+    `Function evidence (dark knowledge: how the original ranks the classes other than its answer, on ${formatCount(cal.rows)} held-out rows no reference trained on): ${fn.judgement}`,
+    `  suspect: strength ${formatPercent(fn.strength, 1)} (top-1 agreement with the original), dark-knowledge correlation ${formatCorrelation(fn.correlation)}`,
+  ];
+  if (fn.expectedIndependent !== undefined && fn.expectedImitator !== undefined) {
+    const bound = fn.independentBound !== undefined ? `; independent networks of that strength stay below ${formatCorrelation(fn.independentBound)} (99.9 %)` : '';
+    lines.push(`  references of that strength reach: independent ${formatCorrelation(fn.expectedIndependent)}, imitators ${formatCorrelation(fn.expectedImitator)}${bound}${extrapolated(fn, cal) ? " (the lines extended beyond the references' strengths)" : ''}`);
+  }
+  lines.push(`  why: ${fn.reason}`, `  calibration: ${calibrationWords(cal)}`, `  cannot see: ${functionLimits(cal)}`);
+  return lines;
+}
+
+/** Whether the suspect's strength lies outside the references': the lines' figures there are extrapolations. */
+function extrapolated(fn: FunctionEvidence, cal: FunctionCalibration): boolean {
+  return fn.strength < cal.strengthRange.min || fn.strength > cal.strengthRange.max;
+}
+
+/** The references' strength range and their leave-one-out errors: the evidence's own false-positive and miss counts. */
+function calibrationWords(cal: FunctionCalibration): string {
+  const count = (role: ReferencePoint['role']): number => cal.points.filter((p) => p.role === role).length;
+  if (count('independent') === 0) return 'no independent references (no labels): nothing to set a suspect against';
+  const { min, max } = cal.strengthRange;
+  return `references of strength ${formatPercent(min, 1)} – ${formatPercent(max, 1)}; each judged against the others, ${cal.falsePositives} of ${count('independent')} independent references judged derived (false positives), ${cal.misses} of ${count('imitator')} imitators judged independent (misses)`;
+}
+
+/** What the dark-knowledge correlation cannot see, in the owner's figures. */
+function functionLimits(cal: FunctionCalibration): string {
+  const strongest = cal.points.length ? ` (${formatPercent(cal.strengthRange.max, 1)} here, by more than one standard error of its own agreement)` : '';
+  return `a student trained only on the original's top answers, not its probabilities, learns no dark knowledge and is judged like independent work; a suspect stronger than every reference${strongest} is inconclusive, since independent networks that strong reach the imitators' correlation`;
+}
+
+/** Which part of the owner's rows a reference trained on (the held-out part is never one). */
+const PART: Record<ReferenceSummary['rows'], string> = { first: 'first part', second: 'second part', both: 'both parts' };
+
+/** One row per reference network: how it was trained, how close its weights came, and its function point. */
+function referenceLines(r: CompareReport): string[] {
+  const refs = r.baselines.references;
+  const source = r.baselineSource.kind === 'report'
+    ? `recorded in ${r.baselineSource.report}${r.baselineSource.originalFrom === 'protected-copy' ? ' (the original is gone: its protected copy stands for it)' : ''}`
+    : 'trained here';
+  if (refs.length === 0) return [`Reference networks (${source}): none`];
+  const layers = Math.max(0, ...refs.map((ref) => ref.layerSimilarity?.length ?? 0));
+  const layerNames = Array.from({ length: layers }, (_, l) => (l === layers - 1 ? 'out' : `L${l + 1}`));
+  const imitators = `imitators on the original's probabilities at temperature ${DISTILLATION_TEMPERATURE}`;
+  const trainedOn = refs.some((ref) => ref.role === 'independent') ? `independent ones on the labels, ${imitators}` : `only ${imitators} (no labels for independent ones)`;
+  const header = `  ${'#'.padStart(3)}  ${'role'.padEnd(12)}${'width'.padStart(6)}${'rows'.padStart(8)}  ${'of'.padEnd(12)}${'steps'.padStart(7)}${layerNames.map((n) => n.padStart(7)).join('')}${'strength'.padStart(10)}${'correlation'.padStart(13)}`;
   return [
-    `Ownership evidence: ${o.references.length} reference networks trained on ${formatCount(o.data.rows)} samples, ${o.fingerprints.count} fingerprints (${o.seconds.toFixed(0)} s)`,
+    `Reference networks (${source}), from fresh weights: ${trainedOn}; similarity per layer after alignment, strength and correlation on the held-out rows:`,
+    header,
+    ...refs.map((ref, i) => {
+      const sims = layerNames.map((_, l) => (ref.layerSimilarity?.[l]?.toFixed(3) ?? '—').padStart(7)).join('');
+      const strength = ref.strength === undefined ? '—' : formatPercent(ref.strength, 1);
+      return `  ${String(i + 1).padStart(3)}  ${ref.role.padEnd(12)}${`×${formatNumber(ref.widthScale)}`.padStart(6)}${formatCount(ref.trainingRows).padStart(8)}  ${PART[ref.rows].padEnd(12)}${formatCount(ref.steps).padStart(7)}${sims}${strength.padStart(10)}${formatCorrelation(ref.correlation).padStart(13)}`;
+    }),
+  ];
+}
+
+/** What protect recorded for a later `compare --report`, and how well the references separate on it. */
+function formatOwnershipRecord(o: OwnershipRecord, reportPath: string): string {
+  const c = o.calibration;
+  return [
+    `Ownership evidence: ${o.references.length} reference networks trained on ${formatCount(o.data.rows)} samples, measured on ${formatCount(o.heldOutRows.count)} held-out rows none of them trained on (${o.seconds.toFixed(0)} s)`,
     `  weights: ${o.weights.falsePositives} of ${o.references.length} references judged weight-derived against the others (false positives); highest aligned similarity a reference unit reached per layer: ${o.weights.bands.map((band) => band.threshold.toFixed(3)).join(', ')}`,
-    `  fingerprints: ${separation}`,
+    `  function (dark knowledge): ${separation(c)}`,
+    `    calibration: ${calibrationWords(c)}`,
+    `    cannot see: ${functionLimits(c)}`,
     `  check a suspect later: mimosanet compare <suspect> --report ${reportPath}`,
   ].join('\n');
 }
+
+/**
+ * Over which of the references' strengths the lines separate: where an imitator sitting on the
+ * imitators' line would clear the bound independent networks stay below (an interval: the line
+ * minus the bound's curve is concave). compare gives the figures at a suspect's own strength.
+ */
+function separation(c: FunctionCalibration): string {
+  const imitators = c.imitatorFit;
+  if (!c.independentFit || !imitators) {
+    return c.points.some((p) => p.role === 'independent')
+      ? 'too few references of a role to fit a line: a suspect whose weights share nothing will be judged inconclusive'
+      : 'no independent references without labels: a suspect whose weights share nothing will be judged inconclusive';
+  }
+  const { min, max } = c.strengthRange;
+  const onLine = (strength: number) => judge(c, { strength, correlation: imitators.intercept + imitators.slope * strength });
+  const strengths = Array.from({ length: SEPARATION_STEPS + 1 }, (_, i) => min + ((max - min) * i) / SEPARATION_STEPS);
+  const separated = strengths.filter((s) => onLine(s).judgement === 'derived');
+  const range = `${formatPercent(min, 1)} – ${formatPercent(max, 1)}`;
+  if (separated.length === 0) {
+    const middle = onLine((min + max) / 2);
+    return `an imitator on the imitators' line stays within the independent networks' spread at every strength the references span (${range}; in the middle, independent ${formatCorrelation(middle.expectedIndependent)}, bound ${formatCorrelation(middle.independentBound)}, imitators ${formatCorrelation(middle.expectedImitator)}): a distilled student will likely be judged inconclusive`;
+  }
+  const where = separated.length === strengths.length ? `at every strength the references span (${range})` : `from ${formatPercent(separated[0]!, 1)} to ${formatPercent(separated.at(-1)!, 1)} agreement (the references span ${range})`;
+  return `an imitator on the imitators' line clears the bound independent networks stay below (99.9 %) ${where}: a student distilled from the model's probabilities and of such strength can be told from independent work`;
+}
+
+/** Strengths the separation is read at across the references' range. */
+const SEPARATION_STEPS = 100;

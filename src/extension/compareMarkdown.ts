@@ -1,12 +1,14 @@
 /**
  * How a `compare` result reads in VS Code: the Markdown document "Compare with Original…" opens
- * in the Markdown preview (verdict headline, the reason, the weight, fingerprint and data
+ * in the Markdown preview (verdict headline, the reason, the weight, dark-knowledge and data
  * evidence, the reference networks' own figures), the notification line and the log line.
  * Pure (no `vscode`), so the wording is unit-tested; numbers format through core/reportFormat
  * like every other report figure.
  */
 import * as path from 'node:path';
 import { formatCount, formatNumber, formatPercent, formatSeconds } from '../core/reportFormat';
+import type { ReferenceSummary } from '../core/ownership/compare';
+import type { ReferencePoint } from '../core/ownership/functionEvidence';
 import type { CompareReport } from '../protocol/jobs';
 import { code, escapeMarkdown } from './views/treeItemData';
 
@@ -26,7 +28,7 @@ export interface CompareLabels {
 export const DECIDED_BY: Record<CompareReport['decidedBy'], string> = {
   identical: 'the canonicalised networks are the same (units rescaled, merged and permuted back)',
   weights: 'aligned hidden units are closer to the original’s than any reference network’s',
-  function: 'fingerprint inputs are answered as the original answers them, beyond what independent references do',
+  function: 'how closely the suspect follows the original’s ranking of the wrong classes (its dark knowledge), against reference networks of the suspect’s strength',
   none: 'no evidence separates the suspect from the reference networks',
 };
 
@@ -56,7 +58,7 @@ export function compareNotification(report: CompareReport, labels: CompareLabels
 export function compareLogLine(report: CompareReport): string {
   const w = report.evidence.weights;
   const weights = w ? `weights p ${formatP(w.pValue)}` : 'weights not aligned';
-  return `compare ${report.suspect} vs ${report.original}: ${report.verdict.toUpperCase()} (decided by ${report.decidedBy}; ${weights}; fingerprints ${formatPercent(report.evidence.function.agreement)}; ${report.evidence.dataAgreement === undefined ? 'no data' : `data agreement ${formatPercent(report.evidence.dataAgreement, 2)}`}; ${formatSeconds(report.seconds)})`;
+  return `compare ${report.suspect} vs ${report.original}: ${report.verdict.toUpperCase()} (decided by ${report.decidedBy}; ${weights}; dark-knowledge correlation ${report.evidence.function.correlation.toFixed(3)} at strength ${formatPercent(report.evidence.function.strength)}; ${report.evidence.dataAgreement === undefined ? 'no data' : `data agreement ${formatPercent(report.evidence.dataAgreement, 2)}`}; ${formatSeconds(report.seconds)})`;
 }
 
 /** The whole document. */
@@ -76,12 +78,12 @@ export function compareMarkdown(report: CompareReport, labels: CompareLabels): s
     `| Reference networks | ${report.baselines.references.length} ${baselineWords(report)} (${referenceRoles(report)}) |`,
     `| Time | ${formatSeconds(report.seconds)} |`,
   ];
-  out.push(...weightSection(report), ...fingerprintSection(report), ...dataSection(report), ...referenceSection(report));
+  out.push(...weightSection(report), ...functionSection(report), ...dataSection(report), ...referenceSection(report));
   out.push(
     '',
     '---',
     '',
-    'Weights and fingerprints are measured against reference networks trained from fresh weights, so every threshold comes with its false-positive count on them. “MimosaNet: Save Comparison…” writes this comparison as JSON (the document `mimosanet compare --json` prints).',
+    'Weights and dark knowledge are measured against reference networks trained from fresh weights, so every threshold comes with its false-positive count on them. “MimosaNet: Save Comparison…” writes this comparison as JSON (the document `mimosanet compare --json` prints).',
   );
   return out.join('\n') + '\n';
 }
@@ -113,27 +115,47 @@ function weightSection(report: CompareReport): string[] {
   return out;
 }
 
-function fingerprintSection(report: CompareReport): string[] {
+/** Correlations as the judge's reason writes them (three decimals), so the table and the reason agree. */
+function formatCorrelation(v: number | undefined): string {
+  return v === undefined ? '—' : v.toFixed(3);
+}
+
+function functionSection(report: CompareReport): string[] {
   const f = report.evidence.function;
-  const c = report.baselines.fingerprintCalibration;
-  const out = ['', '## Fingerprint evidence', ''];
+  const c = report.baselines.functionCalibration;
+  const count = (role: ReferencePoint['role']): number => c.points.filter((p) => p.role === role).length;
+  // Outside the references' strengths the lines are extended, not measured: said beside each figure.
+  const beyond = f.expectedIndependent !== undefined && (f.strength < c.strengthRange.min || f.strength > c.strengthRange.max) ? ' (line extended beyond the references)' : '';
+  const out = ['', '## Function evidence: dark knowledge', ''];
   out.push(
-    '| | Agreement with the original |',
-    '|---|---:|',
-    `| Suspect | **${formatPercent(f.agreement)}** of ${formatCount(f.fingerprints)} fingerprints |`,
-    `| Independent references (held out) | ${band(c.independent)} |`,
-    `| Imitators (held out) | ${band(c.imitator)} |`,
-    `| Decision line | ${c.threshold === undefined ? 'none: the bands overlap or one is missing' : formatPercent(c.threshold)} |`,
-    `| False positives on held-out references | ${c.falsePositives} of ${c.independent.length} independent |`,
-    `| Misses on held-out references | ${c.misses} of ${c.imitator.length} imitators |`,
+    `On each of ${formatCount(c.rows)} held-out rows of the owner’s data (no reference network trained on them), the original’s top class is left out and the two networks’ logits over the other classes are correlated; the mean is the **dark-knowledge correlation**. A student trained on the original’s probabilities learns how it ranks the wrong classes; a network trained on the task follows that ranking only as far as the task dictates, and further the better it is. So the suspect is set against reference networks of its own **strength** (top-1 agreement with the original on the same rows): a line is fitted through the independent references’ points and one through the imitators’.`,
     '',
-    `**Judgement: ${f.judgement}** — ${escapeMarkdown(f.reason)}.`,
+    '| Function evidence | |',
+    '|---|---:|',
+    `| Suspect’s strength | **${formatPercent(f.strength)}** |`,
+    `| Suspect’s dark-knowledge correlation | **${formatCorrelation(f.correlation)}** |`,
+    `| Independent references of that strength reach | ${lineValue(f.expectedIndependent, count('independent'))}${beyond} |`,
+    `| Imitators of that strength reach | ${lineValue(f.expectedImitator, count('imitator'))}${beyond} |`,
+    `| Independent networks of that strength stay below (99.9 %) | ${lineValue(f.independentBound, count('independent'))}${beyond} |`,
+    `| References’ strengths | ${band(c.points.map((p) => p.strength))} |`,
+    `| False positives, each reference left out | ${count('independent') ? `${c.falsePositives} of ${count('independent')} independent references judged derived` : '— (no independent references)'} |`,
+    `| Misses, each reference left out | ${count('independent') ? `${c.misses} of ${count('imitator')} imitators judged independent` : '— (no independent references)'} |`,
+    '',
+    `**Judgement: ${f.judgement}** — ${escapeMarkdown(sentence(f.reason))}`,
+    '',
+    `**What it cannot see.** A student trained only on the original’s top answers, not its probabilities, learns no dark knowledge and is judged like independent work. A suspect stronger than every reference${c.points.length ? ` (${formatPercent(c.strengthRange.max)} here, by more than one standard error of its own agreement)` : ''} is inconclusive: independent networks that strong reach the imitators’ correlation, so the owner’s references cannot speak for it.`,
   );
-  // Said so a reader does not take an inconclusive fingerprint line as doubt about a weight verdict.
+  // Said so a reader does not take an inconclusive function judgement as doubt about a weight verdict.
   if (report.decidedBy === 'identical' || report.decidedBy === 'weights') {
-    out.push('', 'The weights already decided. This evidence carries the verdict for copies whose weights share nothing with the original, such as a student distilled from its outputs.');
+    out.push('', 'The weights already decided. This evidence carries the verdict for copies whose weights share nothing with the original, such as a student distilled from its probabilities.');
   }
   return out;
+}
+
+/** A line's value at the suspect's strength; without one the judgement's reason says why. */
+function lineValue(value: number | undefined, references: number): string {
+  if (value !== undefined) return formatCorrelation(value);
+  return references === 0 ? '— (none trained)' : '—';
 }
 
 function dataSection(report: CompareReport): string[] {
@@ -144,24 +166,28 @@ function dataSection(report: CompareReport): string[] {
   return ['', '## Data agreement', '', `Top-1 agreement with the original on ${what}: **${formatPercent(agreement, 2)}** of ${formatCount(data.samples)} samples.`];
 }
 
+/** Which part of the owner's rows a reference trained on (the held-out part is never one). */
+const PART: Record<ReferenceSummary['rows'], string> = { first: 'first part', second: 'second part', both: 'both parts' };
+
 function referenceSection(report: CompareReport): string[] {
   const refs = report.baselines.references;
   const hidden = Math.max(0, ...refs.map((r) => (r.layerSimilarity?.length ?? 0) - 1));
   const out = ['', '## Reference networks', ''];
   if (refs.length === 0) return [...out, 'None were trained.'];
   out.push(
-    `${baselineWords(report) === 'trained here' ? 'Trained here' : 'Trained when the original was protected'} from fresh weights, in the original’s architecture at several widths: independent ones on the labels, imitators on the original’s answers. Similarity is the mean aligned similarity to the original, per layer; the first half of each role selects the fingerprints, the held-out half calibrates them.`,
+    `${baselineWords(report) === 'trained here' ? 'Trained here' : 'Trained when the original was protected'} from fresh weights, in the original’s architecture at several widths, on parts of the owner’s data of different sizes and for different lengths, so their strengths span a range: independent ones on the labels, imitators on the original’s softened probabilities (as a distillation attacker would). Similarity is the mean aligned similarity to the original, per layer; strength and correlation are measured on the held-out rows.`,
     '',
-    `| # | Role | Width | Used for | ${[...Array.from({ length: hidden }, (_, i) => `Layer ${i + 1}`), 'Output'].join(' | ')} | Fingerprint agreement |`,
-    `|---:|---|---:|---|${'---:|'.repeat(hidden + 1)}---:|`,
+    `| # | Role | Width | Trained on | Steps | ${[...Array.from({ length: hidden }, (_, i) => `Layer ${i + 1}`), 'Output'].join(' | ')} | Strength | Correlation |`,
+    `|---:|---|---:|---|---:|${'---:|'.repeat(hidden + 1)}---:|---:|`,
   );
   refs.forEach((r, i) => {
     const sims = Array.from({ length: hidden + 1 }, (_, l) => formatNumber(r.layerSimilarity?.[l]));
-    const use = r.heldOut ? 'calibration' : 'selection';
-    out.push(`| ${i + 1} | ${r.role} | ×${formatNumber(r.widthScale)} | ${use} | ${sims.join(' | ')} | ${r.fingerprintAgreement === undefined ? '—' : formatPercent(r.fingerprintAgreement)} |`);
+    out.push(
+      `| ${i + 1} | ${r.role} | ×${formatNumber(r.widthScale)} | ${formatCount(r.trainingRows)} rows (${PART[r.rows]}) | ${formatCount(r.steps)} | ${sims.join(' | ')} | ${formatPercent(r.strength)} | ${formatCorrelation(r.correlation)} |`,
+    );
   });
   if (!refs.some((r) => r.role === 'independent')) {
-    out.push('', 'No independent references: without labels every reference imitates the original, so the fingerprint evidence cannot tell an imitation from an independent model. Pick labelled data to train independent ones.');
+    out.push('', 'No independent references: without labels every reference imitates the original, so the function evidence has nothing to set a suspect against and is inconclusive. Pick labelled data to train independent ones.');
   }
   return out;
 }

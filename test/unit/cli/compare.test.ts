@@ -10,10 +10,13 @@ import { runCli } from './runCli';
 describe('mimosanet compare', () => {
   let work: string;
   let model: string;
+  /** protect's summary, for the ownership lines it prints. */
+  let protectSummary: string;
   before(async () => {
     ({ work, model } = await labelledModel('mimosanet-compare-', 400));
     const protect = await runCli(['protect', model, '--data', join(work, 'x.npy'), '--labels', join(work, 'y.npy'), '--out', join(work, 'copy'), '--kinds', 'int8', '--no-attacks', '--quiet']);
     assert.equal(protect.code, 0, protect.stderr);
+    protectSummary = protect.stdout;
   });
   after(() => rmSync(work, { recursive: true, force: true }));
 
@@ -34,14 +37,27 @@ describe('mimosanet compare', () => {
     const { code, stdout } = await runCli(['compare', model, '--original', model, '--data', join(work, 'x.npy'), '--quiet']);
     assert.equal(code, 0);
     assert.match(stdout, /^Verdict: DERIVED \(decided by identity evidence\)/);
-    assert.match(stdout, /Fingerprints: inconclusive — no labels/);
+    assert.match(stdout, /^Function evidence \(dark knowledge: .* on \d+ held-out rows no reference trained on\): inconclusive$/m);
+    assert.match(stdout, /^ {2}suspect: strength 100 % \(top-1 agreement with the original\), dark-knowledge correlation 1\.000$/m);
+    assert.match(stdout, /^ {2}why: no labels: no independently trained references to compare with$/m);
+    assert.match(stdout, /^ {2}cannot see: a student trained only on the original's top answers, not its probabilities, learns no dark knowledge and is judged like independent work; a suspect stronger than every reference/m);
+    assert.match(stdout, /^Reference networks \(trained here\), from fresh weights: only imitators on the original's probabilities at temperature 3/m);
+    assert.match(stdout, /^ +1 {2}imitator +×1 +\d+ {2}first part +1,500( +\d\.\d{3})+ +\d+\.\d % +\d\.\d{3}$/m, 'a row per reference: role, width, rows, part, steps, similarity per layer, strength, correlation');
+    assert.doesNotMatch(stdout, /fingerprint/i);
   });
 
   it('protect recorded the evidence: compare --report judges from the report alone, even once the original is gone', async () => {
     const reportPath = join(work, 'copy', 'report.json');
     const report = JSON.parse(readFileSync(reportPath, 'utf8')) as ProtectionReport;
     assert.ok(report.ownership, 'protect with labels records ownership evidence');
-    assert.equal(report.ownership.fingerprints.file, 'fingerprints.npy');
+    assert.equal(report.ownership.heldOutRows.file, 'ownership-rows.npy');
+    // protect's summary says what was recorded, how the references separate, and what the evidence cannot see.
+    assert.match(protectSummary, /^Ownership evidence: \d+ reference networks trained on 400 samples, measured on \d+ held-out rows none of them trained on/m);
+    assert.match(protectSummary, /^ {2}function \(dark knowledge\): /m);
+    assert.match(protectSummary, /^ {4}calibration: references of strength .*, \d+ of \d+ independent references judged derived \(false positives\), \d+ of \d+ imitators judged independent \(misses\)$/m);
+    assert.match(protectSummary, /^ {4}cannot see: a student trained only on the original's top answers/m);
+    assert.match(protectSummary, /ownership-rows\.npy {2}\(ownership evidence: keep it with report\.json, do not ship it\)/);
+    assert.doesNotMatch(protectSummary, /fingerprint/i);
     assert.equal(report.ownership.weights.bands.length, report.model.layers.length - 1);
     const judged = await runCli(['compare', join(work, 'copy', 'model.json'), '--report', reportPath, '--json']);
     assert.equal(judged.code, 0, judged.stderr);
@@ -61,19 +77,19 @@ describe('mimosanet compare', () => {
     }
   });
 
-  it('a changed fingerprint file is refused naming it (exit 2), and a report without evidence says so', async () => {
+  it('a changed held-out rows file is refused naming it (exit 2), and a report without evidence says so', async () => {
     const reportPath = join(work, 'copy', 'report.json');
-    const fingerprints = join(work, 'copy', 'fingerprints.npy');
-    const bytes = readFileSync(fingerprints);
+    const heldOutRows = join(work, 'copy', 'ownership-rows.npy');
+    const bytes = readFileSync(heldOutRows);
     const flipped = Buffer.from(bytes);
     flipped[flipped.length - 1]! ^= 0x40;
-    writeFileSync(fingerprints, flipped);
+    writeFileSync(heldOutRows, flipped);
     try {
       const changed = await runCli(['compare', model, '--report', reportPath]);
       assert.equal(changed.code, 2);
-      assert.match(changed.stderr, /fingerprints\.npy.*SHA-256/);
+      assert.match(changed.stderr, /ownership-rows\.npy.*SHA-256/);
     } finally {
-      writeFileSync(fingerprints, bytes);
+      writeFileSync(heldOutRows, bytes);
     }
     const bare = JSON.parse(readFileSync(reportPath, 'utf8')) as Record<string, unknown>;
     delete bare.ownership;
