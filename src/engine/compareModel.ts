@@ -31,7 +31,8 @@ export interface CompareJob {
 
 /** `compare`'s JSON document (DESIGN §7). */
 export interface CompareReport {
-  schemaVersion: 1;
+  /** 2 since the function evidence became the dark-knowledge correlation (1 had fingerprints). */
+  schemaVersion: 2;
   suspect: string;
   /** The original's file, or the protected copy standing for it (see `baselineSource`). */
   original: string;
@@ -86,7 +87,7 @@ export async function compareModel(job: CompareJob, hooks: Hooks = {}): Promise<
     hooks.onProgress?.(1, 'judged the suspect');
     const { weights } = result.evidence;
     return {
-      schemaVersion: 1,
+      schemaVersion: 2,
       suspect: suspect.path,
       original: originalPath,
       baselineSource: source,

@@ -144,7 +144,7 @@ describe('Compare with Original in the real VS Code workbench', { timeout: 900_0
       const body = ((await frame.textContent('body')) ?? '').replace(/\s+/g, ' ');
       assert.match((await frame.textContent('h1')) ?? '', /model\.mimosa\/model\.json is derived from mnist-mlp\/model\.json/);
       assert.match(body, /Verdict: derived · decided by (identical|weights)/);
-      for (const heading of ['Weight evidence', 'Fingerprint evidence', 'Data agreement', 'Reference networks']) assert.ok(body.includes(heading), `the preview has ${heading}`);
+      for (const heading of ['Weight evidence', 'Function evidence: dark knowledge', 'Data agreement', 'Reference networks']) assert.ok(body.includes(heading), `the preview has ${heading}`);
       assert.match(body, /Units closer than any reference/);
       assert.match(body, /Independent references \(held out\)/);
       assert.match(body, /independent ones on the labels, imitators on the original’s answers/);
@@ -163,7 +163,7 @@ describe('Compare with Original in the real VS Code workbench', { timeout: 900_0
       const saved = join(example, 'model.mimosa-vs-mnist-mlp.compare.json');
       await until('the saved comparison', () => existsSync(saved), 30_000);
       const json = JSON.parse(readFileSync(saved, 'utf8')) as { verdict: string; decidedBy: string; schemaVersion: number };
-      assert.equal(json.schemaVersion, 1);
+      assert.equal(json.schemaVersion, 2);
       assert.equal(json.verdict, 'derived');
       assert.match(json.decidedBy, /^(identical|weights)$/);
       await wb.clearNotifications();

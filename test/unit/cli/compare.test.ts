@@ -24,11 +24,11 @@ describe('mimosanet compare', () => {
     const { code, stdout, stderr } = await runCli(['compare', join(work, 'copy', 'model.json'), '--original', model, '--data', join(work, 'x.npy'), '--labels', join(work, 'y.npy'), '--json']);
     assert.equal(code, 0, stderr);
     const report = JSON.parse(stdout) as CompareReport;
-    assert.equal(report.schemaVersion, 1);
+    assert.equal(report.schemaVersion, 2);
     assert.equal(report.verdict, 'derived');
     assert.ok(report.decidedBy === 'identical' || report.decidedBy === 'weights', report.reason);
     assert.equal(report.evidence.dataAgreement, 1);
-    assert.equal(report.baselines.references.length, 8);
+    assert.equal(report.baselines.references.length, 12);
     assert.ok(report.baselines.references.every((r) => r.layerSimilarity!.length === report.evidence.weights!.layers.length + 1));
     assert.deepEqual(report.data, { source: 'file', samples: 400, labelled: true });
   });

@@ -42,7 +42,7 @@ const functionCalibration: CompareReport['baselines']['functionCalibration'] = {
 };
 
 const derivedByWeights = {
-  schemaVersion: 1,
+  schemaVersion: 2,
   suspect: '/w/mnist-mlp/model.mimosa/model.json',
   original: '/w/mnist-mlp/model.json',
   verdict: 'derived',
