@@ -1,7 +1,7 @@
 import { attackVerdict, stopLine, type AttackReport } from '../core/attacks/attackReport';
 import { DISTILLATION_TEMPERATURE } from '../core/attacks/distill';
 import type { ReferenceSummary } from '../core/ownership/compare';
-import { judge, type FunctionCalibration, type FunctionEvidence, type ReferencePoint } from '../core/ownership/functionEvidence';
+import { derivedStrengths, judge, type FunctionCalibration, type FunctionEvidence, type ReferencePoint } from '../core/ownership/functionEvidence';
 import type { OwnershipRecord } from '../core/ownership/record';
 import { formatChance } from '../core/ownership/weightEvidence';
 import type { CompareReport } from '../engine/compareModel';
@@ -295,29 +295,22 @@ function formatOwnershipRecord(o: OwnershipRecord, reportPath: string): string {
 }
 
 /**
- * Over which of the references' strengths the lines separate: where an imitator sitting on the
- * imitators' line would clear the bound independent networks stay below (an interval: the line
- * minus the bound's curve is concave). compare gives the figures at a suspect's own strength.
+ * Over which of the references' strengths the lines separate (`derivedStrengths`); compare gives
+ * the figures at a suspect's own strength.
  */
 function separation(c: FunctionCalibration): string {
-  const imitators = c.imitatorFit;
-  if (!c.independentFit || !imitators) {
+  if (!c.independentFit || !c.imitatorFit) {
     return c.points.some((p) => p.role === 'independent')
       ? 'too few references of a role to fit a line: a suspect whose weights share nothing will be judged inconclusive'
       : 'no independent references without labels: a suspect whose weights share nothing will be judged inconclusive';
   }
   const { min, max } = c.strengthRange;
-  const onLine = (strength: number) => judge(c, { strength, correlation: imitators.intercept + imitators.slope * strength });
-  const strengths = Array.from({ length: SEPARATION_STEPS + 1 }, (_, i) => min + ((max - min) * i) / SEPARATION_STEPS);
-  const separated = strengths.filter((s) => onLine(s).judgement === 'derived');
+  const derived = derivedStrengths(c);
   const range = `${formatPercent(min, 1)} – ${formatPercent(max, 1)}`;
-  if (separated.length === 0) {
-    const middle = onLine((min + max) / 2);
+  if (!derived) {
+    const middle = judge(c, { strength: (min + max) / 2, correlation: 0 });
     return `an imitator on the imitators' line stays within the independent networks' spread at every strength the references span (${range}; in the middle, independent ${formatCorrelation(middle.expectedIndependent)}, bound ${formatCorrelation(middle.independentBound)}, imitators ${formatCorrelation(middle.expectedImitator)}): a distilled student will likely be judged inconclusive`;
   }
-  const where = separated.length === strengths.length ? `at every strength the references span (${range})` : `from ${formatPercent(separated[0]!, 1)} to ${formatPercent(separated.at(-1)!, 1)} agreement (the references span ${range})`;
+  const where = derived.min === min && derived.max === max ? `at every strength the references span (${range})` : `from ${formatPercent(derived.min, 1)} to ${formatPercent(derived.max, 1)} agreement (the references span ${range})`;
   return `an imitator on the imitators' line clears the bound independent networks stay below (99.9 %) ${where}: a student distilled from the model's probabilities and of such strength can be told from independent work`;
 }
-
-/** Strengths the separation is read at across the references' range. */
-const SEPARATION_STEPS = 100;

@@ -6,7 +6,7 @@
  * figure comes from `report.ownership`; nothing is estimated here. Pure, no DOM: unit-tested.
  */
 import type { ReferenceSummary } from '../../src/core/ownership/compare';
-import { judge, type FunctionCalibration, type ReferencePoint, type StrengthFit } from '../../src/core/ownership/functionEvidence';
+import { derivedStrengths, judge, judgedStrengthRange, lineAt, type FunctionCalibration, type ReferencePoint, type StrengthFit } from '../../src/core/ownership/functionEvidence';
 import type { OwnershipRecord } from '../../src/core/ownership/record';
 import type { ProtectionReport } from '../../src/core/report';
 import { formatCount, formatPercent, formatSeconds } from '../../src/core/reportFormat';
@@ -179,11 +179,6 @@ export function pointsOfReferences(references: readonly ReferenceSummary[], poin
   return references.map((_, i) => (matches ? points[i] : undefined));
 }
 
-/** A line's correlation at a strength. */
-export function lineAt(fit: StrengthFit, strength: number): number {
-  return fit.intercept + fit.slope * strength;
-}
-
 /** Where the two lines cross, or undefined when they are parallel. */
 function crossing(ind: StrengthFit, imi: StrengthFit): number | undefined {
   const dSlope = imi.slope - ind.slope;
@@ -197,23 +192,6 @@ export function separation(c: FunctionCalibration): Separation {
   const gap = (s: number): number => lineAt(c.imitatorFit!, s) - lineAt(c.independentFit!, s);
   const above = [gap(c.strengthRange.min) > 0, gap(c.strengthRange.max) > 0];
   return above[0] && above[1] ? 'separate' : above[0] || above[1] ? 'partly' : 'none';
-}
-
-/**
- * The strengths a suspect can be judged at: `judge` calls a suspect inconclusive when it lies
- * outside the references' strengths by more than the standard error of its own agreement,
- * √(s(1−s)/rows). The edges solve (s − edge)² = s(1−s)/rows, a quadratic in s.
- */
-export function judgedStrengths(range: { min: number; max: number }, rows: number): { min: number; max: number } {
-  const n = Math.max(1, rows);
-  const roots = (edge: number): [number, number] => {
-    const a = 1 + 1 / n;
-    const b = -(2 * edge + 1 / n);
-    const c = edge * edge;
-    const d = Math.sqrt(Math.max(0, b * b - 4 * a * c));
-    return [(-b - d) / (2 * a), (-b + d) / (2 * a)];
-  };
-  return { min: Math.max(0, roots(range.min)[0]), max: Math.min(1, roots(range.max)[1]) };
 }
 
 /** The independents' 99.9 % bound across the strengths, from `judge` itself (so the chart draws the line it decides by). */
@@ -258,7 +236,7 @@ export function functionModel(o: OwnershipRecord): FunctionModel {
   const xs = points.map((p) => p.strength);
   const ys = [...points.map((p) => p.correlation), ...lines.flatMap((l) => [l.from.correlation, l.to.correlation]), ...bound.map((p) => p.correlation)];
   const kind = separation(c);
-  const judged = judgedStrengths(c.strengthRange, c.rows);
+  const judged = judgedStrengthRange(c.strengthRange, c.rows);
   const count = (role: Role): number => c.points.filter((p) => p.role === role).length;
   const span = `${pct(min)}–${pct(max)}`;
 
@@ -320,14 +298,10 @@ function separationSentence(o: OwnershipRecord, kind: Separation): string {
   }
 }
 
-/**
- * Whether the imitators' line lies above the independents' 99.9 % bound across the references'
- * strengths, so a student like them is judged derived and not inconclusive. At both ends says it
- * for every strength between: the bound less a straight line is convex in strength.
- */
+/** Whether a student on the imitators' line is judged derived at every strength the references span, not inconclusive. */
 function imitatorsClearBound(c: FunctionCalibration): boolean {
-  if (!c.imitatorFit) return false;
-  return [c.strengthRange.min, c.strengthRange.max].every((s) => lineAt(c.imitatorFit!, s) >= (judge(c, { strength: s, correlation: 0 }).independentBound ?? Infinity));
+  const derived = derivedStrengths(c);
+  return derived !== undefined && derived.min === c.strengthRange.min && derived.max === c.strengthRange.max;
 }
 
 /** Whether the function evidence is calibrated cleanly: lines that separate, imitators above the bound, no leave-one-out error. */

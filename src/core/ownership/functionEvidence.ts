@@ -149,11 +149,50 @@ export function fitStrength(points: readonly { strength: number; correlation: nu
   return { intercept, slope, residualSd: Math.sqrt(sse / (n - 2)), meanStrength: ms, spread: sxx, count: n };
 }
 
-const at = (fit: StrengthFit, strength: number): number => fit.intercept + fit.slope * strength;
+/** A fitted line's correlation at `strength`. */
+export function lineAt(fit: StrengthFit, strength: number): number {
+  return fit.intercept + fit.slope * strength;
+}
+
+/**
+ * The strengths `judge` speaks for: the references' range widened by the standard error of a
+ * suspect's own agreement, √(s(1−s)/rows). The edges solve (s − edge)² = s(1−s)/rows, a
+ * quadratic in s.
+ */
+export function judgedStrengthRange(range: { min: number; max: number }, rows: number): { min: number; max: number } {
+  const n = Math.max(1, rows);
+  const roots = (edge: number): [number, number] => {
+    const a = 1 + 1 / n;
+    const b = -(2 * edge + 1 / n);
+    const c = edge * edge;
+    const d = Math.sqrt(Math.max(0, b * b - 4 * a * c));
+    return [(-b - d) / (2 * a), (-b + d) / (2 * a)];
+  };
+  return { min: Math.max(0, roots(range.min)[0]), max: Math.min(1, roots(range.max)[1]) };
+}
+
+/** Strengths the span of `derivedStrengths` is read at. */
+const SPAN_STEPS = 100;
+
+/**
+ * Over which of the references' strengths an imitator sitting on the imitators' line would be
+ * judged derived (the line minus the bound is concave in strength, so this is one interval), or
+ * undefined where it would be nowhere: how far the recorded evidence can tell a student from
+ * independent work.
+ */
+export function derivedStrengths(calibration: FunctionCalibration): { min: number; max: number } | undefined {
+  const imitators = calibration.imitatorFit;
+  if (!calibration.independentFit || !imitators) return undefined;
+  const { min, max } = calibration.strengthRange;
+  const derived = Array.from({ length: SPAN_STEPS + 1 }, (_, i) => min + ((max - min) * i) / SPAN_STEPS).filter(
+    (strength) => judge(calibration, { strength, correlation: lineAt(imitators, strength) }).judgement === 'derived',
+  );
+  return derived.length ? { min: derived[0]!, max: derived.at(-1)! } : undefined;
+}
 
 /** Upper end of the one-sided prediction interval of a new independent point at `strength`. */
 function upperBound(fit: StrengthFit, strength: number): number {
-  return at(fit, strength) + BOUND_Z * fit.residualSd * Math.sqrt(1 + 1 / fit.count + (strength - fit.meanStrength) ** 2 / fit.spread);
+  return lineAt(fit, strength) + BOUND_Z * fit.residualSd * Math.sqrt(1 + 1 / fit.count + (strength - fit.meanStrength) ** 2 / fit.spread);
 }
 
 /** The calibration from the references' points (in the baseline's reference order), with leave-one-out error counts. */
@@ -204,14 +243,14 @@ export function judge(calibration: FunctionCalibration, point: { strength: numbe
   if (!ind || !imi) {
     return { ...base, judgement: 'inconclusive', reason: 'no labels: no independently trained references to compare with' };
   }
-  const expectedIndependent = at(ind, strength);
-  const expectedImitator = at(imi, strength);
+  const expectedIndependent = lineAt(ind, strength);
+  const expectedImitator = lineAt(imi, strength);
   const independentBound = upperBound(ind, strength);
   const figures = { ...base, expectedIndependent, expectedImitator, independentBound };
-  const standardError = Math.sqrt((strength * (1 - strength)) / Math.max(1, calibration.rows));
   const { min, max } = calibration.strengthRange;
+  const judged = judgedStrengthRange(calibration.strengthRange, calibration.rows);
   const says = `dark-knowledge correlation ${fixed(correlation)} at ${percent(strength)} agreement; references of that strength: independent ${fixed(expectedIndependent)}, imitators ${fixed(expectedImitator)}`;
-  if (strength - standardError > max || strength + standardError < min) {
+  if (strength > judged.max || strength < judged.min) {
     return {
       ...figures,
       judgement: 'inconclusive',

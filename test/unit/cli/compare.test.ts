@@ -97,6 +97,12 @@ describe('mimosanet compare', () => {
     const none = await runCli(['compare', model, '--report', join(work, 'bare.json')]);
     assert.equal(none.code, 2);
     assert.match(none.stderr, /records no ownership evidence/);
+    // A report from before the dark-knowledge evidence (version 1, fingerprints) is refused, saying what to do.
+    const old = { ...bare, ownership: { schemaVersion: 1, fingerprints: { file: 'fingerprints.npy', sha256: '0', count: 0, inputs: 0, answers: [] } } };
+    writeFileSync(join(work, 'old.json'), JSON.stringify(old));
+    const older = await runCli(['compare', model, '--report', join(work, 'old.json')]);
+    assert.equal(older.code, 2);
+    assert.match(older.stderr, /old\.json.*older form \(version 1, fingerprints\).*protect the model again, or compare with --original/s);
   });
 
   it('bad usage and bad input exit 2 naming the problem', async () => {

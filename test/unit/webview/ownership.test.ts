@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { judge, type FunctionCalibration, type StrengthFit } from '../../../src/core/ownership/functionEvidence';
+import { judge, judgedStrengthRange, lineAt, type FunctionCalibration, type StrengthFit } from '../../../src/core/ownership/functionEvidence';
 import type { OwnershipRecord } from '../../../src/core/ownership/record';
 import type { ProtectionReport } from '../../../src/core/report';
-import { judgedStrengths, lineAt, ownershipAbsence, ownershipModel, pointsOfReferences, separation } from '../../../webview/report/ownershipModel';
+import { ownershipAbsence, ownershipModel, pointsOfReferences, separation } from '../../../webview/report/ownershipModel';
 import { type ExportColors, staticHtml } from '../../../webview/report/staticHtml';
 
 const report = JSON.parse(readFileSync(new URL('./fixtures/report.json', import.meta.url), 'utf8')) as ProtectionReport;
@@ -136,14 +136,14 @@ describe('ownership model', () => {
 
   it('gives the strengths `judge` speaks for: the references’ range widened by a suspect’s standard error', () => {
     const c = record.calibration;
-    const { min, max } = judgedStrengths(c.strengthRange, c.rows);
+    const { min, max } = judgedStrengthRange(c.strengthRange, c.rows);
     assert.ok(min < c.strengthRange.min && max > c.strengthRange.max);
     const outside = (strength: number): boolean => /reference \(/.test(judge(c, { strength, correlation: 0.9 }).reason);
     assert.equal(outside(max - 1e-6), false);
     assert.equal(outside(max + 1e-6), true);
     assert.equal(outside(min + 1e-6), false);
     assert.equal(outside(min - 1e-6), true);
-    assert.ok(judgedStrengths({ min: 0.99, max: 0.999 }, 200).max <= 1);
+    assert.ok(judgedStrengthRange({ min: 0.99, max: 0.999 }, 200).max <= 1);
   });
 
   it('says where the lines cross when they separate over part of the strengths only', () => {

@@ -6,7 +6,7 @@ import { jsCompute } from '../../../../src/core/jsCompute';
 import type { DenseNetwork } from '../../../../src/core/network';
 import { alignNetworks } from '../../../../src/core/ownership/alignment';
 import { buildBaseline, judgeSuspect, type OwnerData } from '../../../../src/core/ownership/compare';
-import { calibrateFunction, darkKnowledgeCorrelation, judge, type ReferencePoint } from '../../../../src/core/ownership/functionEvidence';
+import { calibrateFunction, darkKnowledgeCorrelation, derivedStrengths, judge, judgedStrengthRange, type ReferencePoint } from '../../../../src/core/ownership/functionEvidence';
 import { referenceTrainingWork, scaledArchitecture, trainFresh } from '../../../../src/core/ownership/references';
 import type { Activation } from '../../../../src/core/activations';
 import { OWNERSHIP_WORK_BUDGET } from '../../../../src/engine/protect/ownershipEvidence';
@@ -107,6 +107,21 @@ describe('compare: ownership evidence (core/ownership)', () => {
     // Lines that do not separate.
     const overlapping = calibrateFunction(points.map((p) => ({ ...p, correlation: p.role === 'imitator' ? p.correlation - 0.3 : p.correlation })), 400);
     assert.equal(judge(overlapping, { strength: 0.9, correlation: 0.9 }).judgement, 'inconclusive');
+  });
+
+  it('derivedStrengths: where a student on the imitators’ line would be judged derived; none when the bound lies above it', () => {
+    const independent = [[0.84, 0.58], [0.86, 0.6], [0.88, 0.59], [0.9, 0.63]];
+    const imitator = [[0.86, 0.82], [0.88, 0.83], [0.9, 0.85], [0.92, 0.86]];
+    const points = (spread: number): ReferencePoint[] => [
+      ...independent.map(([strength, correlation], i) => ({ role: 'independent' as const, strength: strength!, correlation: correlation! + (i % 2 ? spread : -spread) })),
+      ...imitator.map(([strength, correlation]) => ({ role: 'imitator' as const, strength: strength!, correlation: correlation! })),
+    ];
+    const tight = calibrateFunction(points(0), 400);
+    assert.deepEqual(derivedStrengths(tight), tight.strengthRange, 'clear at every strength');
+    const wide = calibrateFunction(points(0.08), 400);
+    assert.equal(derivedStrengths(wide), undefined);
+    const { min, max } = judgedStrengthRange(tight.strengthRange, 400);
+    assert.ok(min < 0.84 && max > 0.92 && max - 0.92 < 0.02, 'one standard error of 400 rows, about 1.3 %');
   });
 
   it('leave-one-out: an independent reference far above the others counts as a false positive', () => {
