@@ -146,8 +146,8 @@ describe('Compare with Original in the real VS Code workbench', { timeout: 900_0
       assert.match(body, /Verdict: derived · decided by (identical|weights)/);
       for (const heading of ['Weight evidence', 'Function evidence: dark knowledge', 'Data agreement', 'Reference networks']) assert.ok(body.includes(heading), `the preview has ${heading}`);
       assert.match(body, /Units closer than any reference/);
-      assert.match(body, /Independent references \(held out\)/);
-      assert.match(body, /independent ones on the labels, imitators on the original’s answers/);
+      assert.match(body, /Independent references of that strength reach/);
+      assert.match(body, /independent ones on the labels, imitators on the original’s softened probabilities/);
       await wb.screenshot('04-comparison-preview');
       await frame.locator('h2', { hasText: 'Reference networks' }).scrollIntoViewIfNeeded();
       await wb.screenshot('04b-comparison-references');
