@@ -4,7 +4,7 @@ import { argmaxRows } from '../forward';
 import { outputWidth, type DenseNetwork } from '../network';
 import { Rng } from '../rng';
 import { alignNetworks, type LayerAlignment } from './alignment';
-import { calibrateFunction, functionPoint, judge, type FunctionCalibration, type FunctionEvidence } from './functionEvidence';
+import { answerAgreement, calibrateFunction, functionPoint, judge, type FunctionCalibration, type FunctionEvidence } from './functionEvidence';
 import { trainReferences, type ReferenceNetwork, type ReferenceRung, type ReferenceTrainer } from './references';
 import { alignReferences, evidenceFrom, formatChance, weightBands, weightFalsePositives, type WeightBand, type WeightEvidence } from './weightEvidence';
 
@@ -131,7 +131,7 @@ export async function judgeSuspect(baseline: OwnershipBaseline, suspect: DenseNe
   const held = baseline.heldOutRows;
   const width = outputWidth(original);
   const fn = judge(baseline.calibration, functionPoint(await logitsOf(compute, original, held.x, held.rows), await logitsOf(compute, suspect, held.x, held.rows), held.rows, width));
-  const dataAgreement = data ? agreement(await answersOf(compute, original, data.x, data.rows), await answersOf(compute, suspect, data.x, data.rows)) : undefined;
+  const dataAgreement = data ? answerAgreement(await answersOf(compute, original, data.x, data.rows), await answersOf(compute, suspect, data.x, data.rows)) : undefined;
   const evidence: CompareResult['evidence'] = {
     identical,
     ...(weights ? { weights } : { weightsSkipped: `the suspect has ${suspect.layers.length} layers and the original ${original.layers.length}: no unit-by-unit alignment` }),
@@ -183,10 +183,4 @@ async function logitsOf(compute: ComputeBackend, network: DenseNetwork, x: Float
 export async function answersOf(compute: ComputeBackend, network: DenseNetwork, x: Float32Array, rows: number): Promise<Int32Array> {
   if (rows === 0) return new Int32Array(0);
   return argmaxRows(await compute.forward(network, x, rows), rows, outputWidth(network));
-}
-
-function agreement(a: Int32Array, b: Int32Array): number {
-  let hits = 0;
-  for (let i = 0; i < a.length; i++) if (a[i] === b[i]) hits++;
-  return a.length ? hits / a.length : 0;
 }

@@ -1,3 +1,5 @@
+import { argmaxRows } from '../forward';
+
 /**
  * Function-space evidence (the third layer of `compare`'s verdict), for suspects whose weights
  * share nothing with the original (distilled students, other architectures).
@@ -111,23 +113,17 @@ export function darkKnowledgeCorrelation(original: Float32Array, suspect: Float3
   return sum / rows;
 }
 
-/** Top-1 agreement of two logit matrices [rows × width]. */
-export function logitAgreement(a: Float32Array, b: Float32Array, rows: number, width: number): number {
-  if (rows === 0) return 0;
-  const top = (m: Float32Array, r: number): number => {
-    if (width === 1) return m[r]! > 0 ? 1 : 0;
-    let best = 0;
-    for (let c = 1; c < width; c++) if (m[r * width + c]! > m[r * width + best]!) best = c;
-    return best;
-  };
+/** Share of rows on which two networks give the same answer. */
+export function answerAgreement(a: Int32Array, b: Int32Array): number {
   let hits = 0;
-  for (let r = 0; r < rows; r++) if (top(a, r) === top(b, r)) hits++;
-  return hits / rows;
+  for (let i = 0; i < a.length; i++) if (a[i] === b[i]) hits++;
+  return a.length ? hits / a.length : 0;
 }
 
 /** A suspect's (strength, correlation) against the original on the held-out rows, from both networks' logits. */
 export function functionPoint(originalLogits: Float32Array, suspectLogits: Float32Array, rows: number, width: number): { strength: number; correlation: number } {
-  return { strength: logitAgreement(originalLogits, suspectLogits, rows, width), correlation: darkKnowledgeCorrelation(originalLogits, suspectLogits, rows, width) };
+  const strength = answerAgreement(argmaxRows(originalLogits, rows, width), argmaxRows(suspectLogits, rows, width));
+  return { strength, correlation: darkKnowledgeCorrelation(originalLogits, suspectLogits, rows, width) };
 }
 
 /** Least-squares line through the points (undefined below `MIN_POINTS` or when every strength is the same). */
