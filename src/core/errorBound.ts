@@ -108,49 +108,58 @@ export function forwardErrorBound(
   // Values every order stays near: the sequential float32 pass (any order is within the bound of it).
   let h: Float32Array | Float64Array = x;
   let e = new Float64Array(x.length);
-  const nonzero = new Int32Array(Math.max(...network.layers.map((l) => l.inputs)));
+  const widest = Math.max(...network.layers.map((l) => l.inputs));
+  const nonzero = new Int32Array(widest);
+  // The gathered inputs' error and size, contiguous for the inner loop, and which inputs were gathered.
+  const gatheredError = new Float64Array(widest);
+  const gatheredSize = new Float64Array(widest);
+  const gathered = new Uint8Array(widest);
   network.layers.forEach((layer, index) => {
     const last = index === network.layers.length - 1;
-    const nextE = new Float64Array(rows * layer.units);
+    const { units, inputs } = layer;
+    const nextE = new Float64Array(rows * units);
     const zSequential = last ? new Float32Array(0) : forwardLayerFloat32(network, index, h, rows, true);
     // The layer's float32 output is its activation applied to that pre-activation, stored as float32.
     const nextH = last ? null : zSequential.slice();
-    if (nextH) applyActivation(layer.activation, nextH, layer.units, layer.alpha);
+    if (nextH) applyActivation(layer.activation, nextH, units, layer.alpha);
     const { lipschitz, rounding } = last ? { lipschitz: 1, rounding: 0 } : activationConstants(layer.activation, layer.alpha);
-    for (let r = 0; r < rows; r++) {
-      const ho = r * layer.inputs;
-      // Inputs that are exactly zero with zero error contribute nothing in any order.
-      const count = gatherNonzeroOrUncertain(h, e, ho, layer.inputs, nonzero);
-      for (let j = 0; j < layer.units; j++) {
-        const wo = j * layer.inputs;
-        let carried = 0;
-        let magnitude = 0;
-        let products = 0;
-        for (let n = 0; n < count; n++) {
-          const k = nonzero[n]!;
-          const w = Math.abs(layer.weights[wo + k]!);
-          // A zero weight makes an exact zero product: it adds no rounding in any order.
-          if (w === 0) continue;
-          products++;
-          carried += w * e[ho + k]!;
-          // Any order's input lies within 2e of the sequential one (both within e of the exact value).
-          magnitude += w * (Math.abs(h[ho + k]!) + 2 * e[ho + k]!);
-        }
-        const b = Math.abs(layer.bias[j]!);
-        const terms = products + (b > 0 ? 1 : 0);
-        const local = terms > 0 ? gamma(kind, terms, lambda) * (magnitude + b) : 0;
-        const zError = carried + local;
-        if (!last && layer.activation === 'relu' && zSequential[r * layer.units + j]! + 2 * zError < 0) {
-          // The exact and every computed pre-activation lie within 2·zError of the sequential
-          // one, so all are negative: ReLU outputs an exact zero with no error (tripwires).
-          nextE[r * layer.units + j] = 0;
-          continue;
-        }
-        // The activation's own rounding is relative to its output; any order's output is within
-        // lipschitz·2·zError of the sequential one.
-        const size = nextH ? Math.abs(nextH[r * layer.units + j]!) + 2 * lipschitz * zError : 0;
-        nextE[r * layer.units + j] = lipschitz * zError + rounding * FLOAT32_UNIT_ROUNDOFF * size;
+    const abs = absoluteWeights(layer.weights, units, inputs);
+    // One unit's bound from its sums over the gathered inputs.
+    const finish = (r: number, j: number, carried: number, magnitude: number, count: number): void => {
+      // A zero weight makes an exact zero product: it adds no rounding in any order.
+      let products = count;
+      for (let z = abs.zeroStart[j]!; z < abs.zeroStart[j + 1]!; z++) products -= gathered[abs.zeroInputs[z]!]!;
+      const b = Math.abs(layer.bias[j]!);
+      const terms = products + (b > 0 ? 1 : 0);
+      const local = terms > 0 ? gamma(kind, terms, lambda) * (magnitude + b) : 0;
+      const zError = carried + local;
+      if (!last && layer.activation === 'relu' && zSequential[r * units + j]! + 2 * zError < 0) {
+        // The exact and every computed pre-activation lie within 2·zError of the sequential
+        // one, so all are negative: ReLU outputs an exact zero with no error (tripwires).
+        nextE[r * units + j] = 0;
+        return;
       }
+      // The activation's own rounding is relative to its output; any order's output is within
+      // lipschitz·2·zError of the sequential one.
+      const size = nextH ? Math.abs(nextH[r * units + j]!) + 2 * lipschitz * zError : 0;
+      nextE[r * units + j] = lipschitz * zError + rounding * FLOAT32_UNIT_ROUNDOFF * size;
+    };
+    const carried = new Float64Array(units);
+    const magnitude = new Float64Array(units);
+    for (let r = 0; r < rows; r++) {
+      const ho = r * inputs;
+      // Inputs that are exactly zero with zero error contribute nothing in any order.
+      const count = gatherNonzeroOrUncertain(h, e, ho, inputs, nonzero);
+      for (let n = 0; n < count; n++) {
+        const k = nonzero[n]!;
+        gatheredError[n] = e[ho + k]!;
+        // Any order's input lies within 2e of the sequential one (both within e of the exact value).
+        gatheredSize[n] = Math.abs(h[ho + k]!) + 2 * e[ho + k]!;
+        gathered[k] = 1;
+      }
+      weightedSums(abs.weights, units, inputs, nonzero, count, gatheredError, gatheredSize, carried, magnitude);
+      for (let j = 0; j < units; j++) finish(r, j, carried[j]!, magnitude[j]!, count);
+      for (let n = 0; n < count; n++) gathered[nonzero[n]!] = 0;
     }
     if (nextH) h = nextH;
     e = nextE;
@@ -160,6 +169,74 @@ export function forwardErrorBound(
   return kind === 'probabilistic'
     ? { perOutput: e, max, lambda, failureProbability }
     : { perOutput: e, max };
+}
+
+/**
+ * Per unit j, carried_j = Σ w_jk·error_n and magnitude_j = Σ w_jk·size_n over the gathered inputs
+ * k = nonzero[n], in input order; four units at a time share each input's loads.
+ */
+function weightedSums(
+  w: Float32Array,
+  units: number,
+  inputs: number,
+  nonzero: Int32Array,
+  count: number,
+  error: Float64Array,
+  size: Float64Array,
+  carried: Float64Array,
+  magnitude: Float64Array,
+): void {
+  let j = 0;
+  for (; j + 4 <= units; j += 4) {
+    const [o0, o1, o2, o3] = [j * inputs, (j + 1) * inputs, (j + 2) * inputs, (j + 3) * inputs];
+    let c0 = 0, c1 = 0, c2 = 0, c3 = 0, m0 = 0, m1 = 0, m2 = 0, m3 = 0;
+    for (let n = 0; n < count; n++) {
+      const k = nonzero[n]!;
+      const ek = error[n]!;
+      const sk = size[n]!;
+      const w0 = w[o0 + k]!, w1 = w[o1 + k]!, w2 = w[o2 + k]!, w3 = w[o3 + k]!;
+      c0 += w0 * ek;
+      c1 += w1 * ek;
+      c2 += w2 * ek;
+      c3 += w3 * ek;
+      m0 += w0 * sk;
+      m1 += w1 * sk;
+      m2 += w2 * sk;
+      m3 += w3 * sk;
+    }
+    carried.set([c0, c1, c2, c3], j);
+    magnitude.set([m0, m1, m2, m3], j);
+  }
+  for (; j < units; j++) {
+    const o = j * inputs;
+    let c = 0;
+    let m = 0;
+    for (let n = 0; n < count; n++) {
+      const wk = w[o + nonzero[n]!]!;
+      c += wk * error[n]!;
+      m += wk * size[n]!;
+    }
+    carried[j] = c;
+    magnitude[j] = m;
+  }
+}
+
+/**
+ * |w| of a layer's weights [units × inputs] (one layer at a time), and where the zero weights
+ * are: unit j's are at inputs zeroInputs[zeroStart[j] … zeroStart[j + 1]).
+ */
+function absoluteWeights(weights: Float32Array, units: number, inputs: number): { weights: Float32Array; zeroStart: Int32Array; zeroInputs: Int32Array } {
+  const abs = new Float32Array(weights.length);
+  const zeroStart = new Int32Array(units + 1);
+  const zeros: number[] = [];
+  for (let j = 0; j < units; j++) {
+    for (let k = j * inputs; k < (j + 1) * inputs; k++) {
+      abs[k] = Math.abs(weights[k]!);
+      if (abs[k] === 0) zeros.push(k - j * inputs);
+    }
+    zeroStart[j + 1] = zeros.length;
+  }
+  return { weights: abs, zeroStart, zeroInputs: Int32Array.from(zeros) };
 }
 
 /** Like gatherNonzero, but keeps inputs that are zero yet may be nonzero in another order (e > 0). */

@@ -30,3 +30,26 @@ describe('float32 forward pass', () => {
     });
   }
 });
+
+describe('float64 forward pass', () => {
+  // Four units at a time share each input's loads; every unit must still sum in input order.
+  it('equals one-unit-at-a-time float64 accumulation bit for bit (units not a multiple of four, sparse inputs)', () => {
+    const rows = 9;
+    const net = randomNetwork([30, 7, 5, 3], ['relu', 'tanh', 'softmax'], rows);
+    const x = randomInputs(rows, 30, 3).map((v, i) => (i % 4 === 0 ? 0 : v));
+    const fast = forward(net, x, rows, { precision: 'float64', logits: true });
+    let h: Float64Array = Float64Array.from(x);
+    net.layers.forEach((layer, l) => {
+      const out = new Float64Array(rows * layer.units);
+      for (let r = 0; r < rows; r++)
+        for (let j = 0; j < layer.units; j++) {
+          let s = 0;
+          for (let k = 0; k < layer.inputs; k++) if (h[r * layer.inputs + k] !== 0) s += layer.weights[j * layer.inputs + k]! * h[r * layer.inputs + k]!;
+          out[r * layer.units + j] = s + layer.bias[j]!;
+        }
+      if (l < net.layers.length - 1) for (let i = 0; i < out.length; i++) out[i] = layer.activation === 'relu' ? Math.max(0, out[i]!) : Math.tanh(out[i]!);
+      h = out;
+    });
+    assert.deepEqual(Array.from(fast), Array.from(h));
+  });
+});
