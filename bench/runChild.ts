@@ -2,6 +2,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { ENGINE_V8_FLAGS } from '../src/client/engineProcess';
 import type { ChildResult, ChildSpec } from './childProtocol';
 
 const ROOT = join(__dirname, '..');
@@ -13,7 +14,7 @@ export async function runChild(spec: Omit<ChildSpec, 'resultFile'>, work: string
   rmSync(resultFile, { force: true });
   const full: ChildSpec = { ...spec, resultFile };
   const code = await new Promise<number | null>((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', CHILD, JSON.stringify(full)], { cwd: ROOT, stdio: ['ignore', 2, 2] });
+    const child = spawn(process.execPath, [...ENGINE_V8_FLAGS, '--import', 'tsx', CHILD, JSON.stringify(full)], { cwd: ROOT, stdio: ['ignore', 2, 2] });
     child.on('error', reject);
     child.on('close', resolve);
   });

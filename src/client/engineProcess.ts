@@ -17,6 +17,15 @@ export interface EngineOutput {
 }
 
 /**
+ * V8 flags of the engine process (and of the bench's children, which time the same engine).
+ * --single-threaded-gc: V8's concurrent GC helpers cost ~30 % more CPU than the engine's own
+ * work during fine-tuning (onnxruntime's buffers churn the heap) and bought no wall time
+ * (measured: Adam steps 3.58 ms wall either way, 4.75 → 3.59 ms CPU; the example's whole job
+ * ~15 % less CPU). The engine is a batch process: the helpers took a core for nothing.
+ */
+export const ENGINE_V8_FLAGS: readonly string[] = ['--single-threaded-gc'];
+
+/**
  * Starts the engine: `dist/worker.js` beside the calling bundle, or, from source (tests), the
  * TypeScript entry under tsx. Messages use structured-clone serialisation, so typed arrays and
  * nested reports cross as they would between threads.
@@ -25,12 +34,8 @@ export function startEngineProcess(bundleDir: string, sourceEntry: string, outpu
   const bundled = join(bundleDir, 'worker.js');
   const fromSource = !existsSync(bundled);
   const child = fork(fromSource ? join(bundleDir, sourceEntry) : bundled, [], {
-    // --single-threaded-gc: V8's concurrent GC helpers cost the engine ~30 % more CPU than its
-    // own work during fine-tuning (onnxruntime's buffers churn the heap) and bought no wall time
-    // (measured: Adam steps 3.58 ms wall either way, 4.75 → 3.59 ms CPU; whole example job
-    // ~15 % less CPU). The engine is a batch process: it gives back the cores for nothing.
     serialization: 'advanced',
-    execArgv: ['--single-threaded-gc', ...(fromSource ? ['--import', 'tsx'] : []), ...(process.env.MIMOSANET_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.MIMOSANET_PROFILE_DIR}`] : [])],
+    execArgv: [...ENGINE_V8_FLAGS, ...(fromSource ? ['--import', 'tsx'] : []), ...(process.env.MIMOSANET_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.MIMOSANET_PROFILE_DIR}`] : [])],
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
   for (const [stream, sink] of [[child.stdout, output?.stdout], [child.stderr, output?.stderr]] as const) {
