@@ -228,15 +228,17 @@ function weightedSums(
 function absoluteWeights(weights: Float32Array, units: number, inputs: number): { weights: Float32Array; zeroStart: Int32Array; zeroInputs: Int32Array } {
   const abs = new Float32Array(weights.length);
   const zeroStart = new Int32Array(units + 1);
-  const zeros: number[] = [];
   for (let j = 0; j < units; j++) {
+    let zeros = 0;
     for (let k = j * inputs; k < (j + 1) * inputs; k++) {
       abs[k] = Math.abs(weights[k]!);
-      if (abs[k] === 0) zeros.push(k - j * inputs);
+      if (abs[k] === 0) zeros++;
     }
-    zeroStart[j + 1] = zeros.length;
+    zeroStart[j + 1] = zeroStart[j]! + zeros;
   }
-  return { weights: abs, zeroStart, zeroInputs: Int32Array.from(zeros) };
+  const zeroInputs = new Int32Array(zeroStart[units]!);
+  for (let j = 0, at = 0; j < units; j++) for (let k = 0; k < inputs; k++) if (abs[j * inputs + k] === 0) zeroInputs[at++] = k;
+  return { weights: abs, zeroStart, zeroInputs };
 }
 
 /** Like gatherNonzero, but keeps inputs that are zero yet may be nonzero in another order (e > 0). */
