@@ -1,5 +1,5 @@
 import { applyActivation, type Activation } from './activations';
-import { forward } from './forward';
+import { forward, gatheredDotProducts } from './forward';
 import type { DenseNetwork } from './network';
 
 /**
@@ -157,7 +157,8 @@ export function forwardErrorBound(
         gatheredSize[n] = Math.abs(h[ho + k]!) + 2 * e[ho + k]!;
         gathered[k] = 1;
       }
-      weightedSums(abs.weights, units, inputs, nonzero, count, gatheredError, gatheredSize, carried, magnitude);
+      gatheredDotProducts(abs.weights, units, inputs, nonzero, gatheredError, count, carried);
+      gatheredDotProducts(abs.weights, units, inputs, nonzero, gatheredSize, count, magnitude);
       for (let j = 0; j < units; j++) finish(r, j, carried[j]!, magnitude[j]!, count);
       for (let n = 0; n < count; n++) gathered[nonzero[n]!] = 0;
     }
@@ -169,56 +170,6 @@ export function forwardErrorBound(
   return kind === 'probabilistic'
     ? { perOutput: e, max, lambda, failureProbability }
     : { perOutput: e, max };
-}
-
-/**
- * Per unit j, carried_j = Σ w_jk·error_n and magnitude_j = Σ w_jk·size_n over the gathered inputs
- * k = nonzero[n], in input order; four units at a time share each input's loads.
- */
-function weightedSums(
-  w: Float32Array,
-  units: number,
-  inputs: number,
-  nonzero: Int32Array,
-  count: number,
-  error: Float64Array,
-  size: Float64Array,
-  carried: Float64Array,
-  magnitude: Float64Array,
-): void {
-  let j = 0;
-  for (; j + 4 <= units; j += 4) {
-    const [o0, o1, o2, o3] = [j * inputs, (j + 1) * inputs, (j + 2) * inputs, (j + 3) * inputs];
-    let c0 = 0, c1 = 0, c2 = 0, c3 = 0, m0 = 0, m1 = 0, m2 = 0, m3 = 0;
-    for (let n = 0; n < count; n++) {
-      const k = nonzero[n]!;
-      const ek = error[n]!;
-      const sk = size[n]!;
-      const w0 = w[o0 + k]!, w1 = w[o1 + k]!, w2 = w[o2 + k]!, w3 = w[o3 + k]!;
-      c0 += w0 * ek;
-      c1 += w1 * ek;
-      c2 += w2 * ek;
-      c3 += w3 * ek;
-      m0 += w0 * sk;
-      m1 += w1 * sk;
-      m2 += w2 * sk;
-      m3 += w3 * sk;
-    }
-    carried.set([c0, c1, c2, c3], j);
-    magnitude.set([m0, m1, m2, m3], j);
-  }
-  for (; j < units; j++) {
-    const o = j * inputs;
-    let c = 0;
-    let m = 0;
-    for (let n = 0; n < count; n++) {
-      const wk = w[o + nonzero[n]!]!;
-      c += wk * error[n]!;
-      m += wk * size[n]!;
-    }
-    carried[j] = c;
-    magnitude[j] = m;
-  }
 }
 
 /**
