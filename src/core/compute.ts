@@ -50,8 +50,12 @@ export interface TrainerOptions {
  * several outputs, sigmoid for one); weights are float32 between steps.
  */
 export interface Trainer {
-  /** One optimiser step on a batch [rows × inputs] with integer labels. */
-  step(x: Float32Array, labels: Int32Array, rows: number): Promise<void>;
+  /**
+   * `count` (default 1) optimiser steps, step k on batch k: rows k·rows… of x [count·rows ×
+   * inputs] and of the integer labels. Several steps in one call let a backend keep its state
+   * native between them.
+   */
+  step(x: Float32Array, labels: Int32Array, rows: number, count?: number): Promise<void>;
   /** A copy of the current network. */
   snapshot(): Promise<DenseNetwork>;
   /** Frees what the trainer holds. */

@@ -21,13 +21,15 @@ export function jsTrainer(network: DenseNetwork, options: TrainerOptions): Train
   }));
   let step = 0;
   return {
-    step: async (x, labels, rows) => {
-      step++;
-      const grads = gradients(net, x, labels, rows);
-      net.layers.forEach((layer, l) => {
-        update(layer.weights, grads[l]!.weights, state[l]!.mw, state[l]!.vw, step, options);
-        update(layer.bias, grads[l]!.bias, state[l]!.mb, state[l]!.vb, step, options);
-      });
+    step: async (x, labels, rows, count = 1) => {
+      for (let k = 0; k < count; k++) {
+        step++;
+        const grads = gradients(net, x.subarray(k * rows * net.inputs), labels.subarray(k * rows), rows);
+        net.layers.forEach((layer, l) => {
+          update(layer.weights, grads[l]!.weights, state[l]!.mw, state[l]!.vw, step, options);
+          update(layer.bias, grads[l]!.bias, state[l]!.mb, state[l]!.vb, step, options);
+        });
+      }
     },
     snapshot: async () => cloneNetwork(net),
     dispose: () => undefined,

@@ -333,19 +333,21 @@ function wasmTrainer(network: DenseNetwork, options: TrainerOptions, run: Run, f
       return task();
     });
   return {
-    step: (x, labels, rows) =>
+    step: (x, labels, rows, count = 1) =>
       live(() => {
-        if (!Number.isInteger(rows) || rows < 1 || x.length < rows * network.inputs || labels.length < rows) {
-          throw new DataError(undefined, `a training batch of ${rows} rows needs ${rows} × ${network.inputs} inputs and ${rows} labels, got ${x.length} and ${labels.length}`);
+        if (!Number.isInteger(rows) || rows < 1 || x.length < count * rows * network.inputs || labels.length < count * rows) {
+          throw new DataError(undefined, `${count} training batch(es) of ${rows} rows need ${count * rows} × ${network.inputs} inputs and ${count * rows} labels, got ${x.length} and ${labels.length}`);
         }
-        steps++;
-        tf.tidy(() => {
-          const grads = gradients(layers, slots, x, labels, rows);
-          slots.forEach((s, l) => {
-            update(s.w, grads[l]!.w, steps, options);
-            update(s.b, grads[l]!.b, steps, options);
+        for (let k = 0; k < count; k++) {
+          steps++;
+          tf.tidy(() => {
+            const grads = gradients(layers, slots, x.subarray(k * rows * network.inputs), labels.subarray(k * rows), rows);
+            slots.forEach((s, l) => {
+              update(s.w, grads[l]!.w, steps, options);
+              update(s.b, grads[l]!.b, steps, options);
+            });
           });
-        });
+        }
       }),
     snapshot: () =>
       live(() => ({

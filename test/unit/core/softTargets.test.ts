@@ -44,7 +44,7 @@ describe('soft targets (distillation on a teacher’s probabilities)', () => {
     const net = randomNetwork([2, 2], ['softmax'], 1);
     const recording = {
       trainer: async () => ({
-        step: async (_x: Float32Array, y: Int32Array, n: number) => void seen.push(...y.subarray(0, n)),
+        step: async (_x: Float32Array, y: Int32Array, n: number, count = 1) => void seen.push(...y.subarray(0, n * count)),
         snapshot: async () => net,
         dispose: () => undefined,
       }),

@@ -44,8 +44,11 @@ function usesAlpha(activation: Activation): boolean {
 
 /** Declares w<l>, b<l> and returns the layer's pre-activation z = h·Wᵀ + b. */
 function dense(g: GraphBuilder, layer: LayerShape, l: number, h: string): string {
-  const w = g.input(`w${l}`, [layer.units, layer.inputs]);
-  const b = g.input(`b${l}`, [layer.units]);
+  return gemm(g, h, g.input(`w${l}`, [layer.units, layer.inputs]), g.input(`b${l}`, [layer.units]));
+}
+
+/** z = h·Wᵀ + b with W in our [units × inputs] layout. */
+function gemm(g: GraphBuilder, h: string, w: string, b: string): string {
   return g.op('Gemm', [h, w, b], { transB: { int: 1 } });
 }
 
@@ -100,35 +103,56 @@ export function nextName(name: string): string {
   return `${name}_next`;
 }
 
+/** Name of input `name` (x, labels, step_size, epsilon_hat) of step k of a training graph. */
+export function stepInput(name: 'x' | 'labels' | 'step_size' | 'epsilon_hat', k: number): string {
+  return `${name}_${k}`;
+}
+
 /**
- * One optimiser step of `jsTrainer` (src/core/training.ts): mean cross-entropy on the logits
- * (softmax for several outputs, sigmoid for one), backpropagation with the core's derivatives,
- * then Adam (β1 0.9, β2 0.999, ε 1e-7, bias corrections fed per step: `adamScalars`) or SGD
- * (its learning rate is part of the graph). Inputs: x [N × inputs], labels int32 [N], for Adam
- * step_size and epsilon_hat, and the state (`stateTensors`); outputs: the next state (`nextName`).
+ * `steps` optimiser steps of `jsTrainer` (src/core/training.ts) in one graph: mean cross-entropy
+ * on the logits (softmax for several outputs, sigmoid for one), backpropagation with the core's
+ * derivatives, then Adam (β1 0.9, β2 0.999, ε 1e-7, bias corrections fed per step:
+ * `adamScalars`) or SGD (its learning rate is part of the graph). Inputs: the state
+ * (`stateTensors`) and, for each step k, x_k [N × inputs], labels_k int32 [N] and for Adam
+ * step_size_k and epsilon_hat_k (`stepInput`); outputs: the state after the last step
+ * (`nextName`). Unrolling is what makes it fast: onnxruntime-node returns every output as a
+ * fresh JavaScript copy, so the whole optimiser state crosses the binding once per run, not
+ * once per step; the steps in between stay in onnxruntime's arena.
  */
-export function trainGraph(layers: readonly LayerShape[], options: TrainerOptions): Uint8Array {
-  const g = new GraphBuilder(`train_${options.optimizer}`);
-  const x = g.input('x', ['N', layers[0]!.inputs]);
-  const labels = g.input('labels', ['N'], 'int32');
+export function trainGraph(layers: readonly LayerShape[], options: TrainerOptions, steps = 1): Uint8Array {
+  const g = new GraphBuilder(`train_${options.optimizer}_${steps}`);
+  const state = stateTensors(layers, options.optimizer);
+  let values: Record<string, string> = Object.fromEntries(state.map((t) => [t.name, g.input(t.name, t.dims)]));
+  for (let k = 0; k < steps; k++) values = trainStep(g, layers, options, values, k, k === steps - 1);
+  for (const t of state) g.output(values[t.name]!, t.dims, nextName(t.name));
+  return g.encode();
+}
+
+/** One step on batch k from the state `values` (state name → value); returns the next state's values. */
+function trainStep(g: GraphBuilder, layers: readonly LayerShape[], options: TrainerOptions, values: Record<string, string>, k: number, last: boolean): Record<string, string> {
+  const x = g.input(stepInput('x', k), ['N', layers[0]!.inputs]);
+  const labels = g.input(stepInput('labels', k), ['N'], 'int32');
   const pre: string[] = [];
   const post: string[] = [x];
   layers.forEach((layer, l) => {
-    pre.push(dense(g, layer, l, post[l]!));
+    pre.push(gemm(g, post[l]!, values[`w${l}`]!, values[`b${l}`]!));
     if (l < layers.length - 1) post.push(activate(g, layer.activation, pre[l]!, layer.alpha));
   });
-  const optimizer = options.optimizer === 'adam' ? adam(g) : sgd(g, options.learningRate);
+  const next: Record<string, string> = {};
+  // The last step names its nodes after the graph outputs, so no Identity copies them.
+  const name = (param: string) => (last ? nextName(param) : undefined);
+  const optimizer = options.optimizer === 'adam' ? adam(g, k, values, next, name) : sgd(g, options.learningRate, values, next, name);
   let delta = lossGradient(g, pre[layers.length - 1]!, labels, x, layers[layers.length - 1]!.units);
   for (let l = layers.length - 1; l >= 0; l--) {
-    const layer = layers[l]!;
-    optimizer.weights(l, delta, post[l]!, [layer.units, layer.inputs]);
-    optimizer.bias(l, delta, [layer.units]);
+    optimizer.weights(l, delta, post[l]!);
+    optimizer.bias(l, delta);
     if (l === 0) break;
     const below = layers[l - 1]!;
-    const upstream = g.op('MatMul', [delta, `w${l}`]);
+    // The weights before this step's update: the backward pass uses the forward's weights.
+    const upstream = g.op('MatMul', [delta, values[`w${l}`]!]);
     delta = backpropagate(g, below.activation, upstream, pre[l - 1]!, post[l]!, below.alpha);
   }
-  return g.encode();
+  return next;
 }
 
 /** d(mean loss)/d(logits) = (p − y)/rows, p the softmax (sigmoid for one output) of the logits. */
@@ -143,28 +167,33 @@ function lossGradient(g: GraphBuilder, logits: string, labels: string, x: string
 }
 
 /**
- * How a step turns layer l's error signal `delta` [N × units] into its next parameters: the
- * weight gradient is deltaᵀ·h [units × inputs] (our layout), the bias gradient Σ_rows delta.
- * Graph outputs are named by the nodes that compute them (an Identity would copy the tensor):
- * the elementwise passes over the weights are a step's main cost on wide layers.
+ * How a step turns layer l's error signal `delta` [N × units] into its next parameters (written
+ * into `next` under the state names): the weight gradient is deltaᵀ·h [units × inputs] (our
+ * layout), the bias gradient Σ_rows delta. The elementwise passes over the weights are a step's
+ * main cost on wide layers.
  */
 interface Optimizer {
-  weights(l: number, delta: string, h: string, dims: number[]): void;
-  bias(l: number, delta: string, dims: number[]): void;
+  weights(l: number, delta: string, h: string): void;
+  bias(l: number, delta: string): void;
 }
+
+/** The value a step reads for state tensor `name`, and where it puts the next one. */
+type StateValues = Record<string, string>;
+/** The output name a state tensor's next value must have, if any. */
+type Naming = (name: string) => string | undefined;
 
 const columnSum = (g: GraphBuilder, delta: string) => g.op('ReduceSum', [delta, g.int64s([0])], { keepdims: { int: 0 } });
 
 /** p −= lr·g; for the weights inside the gradient's Gemm (alpha −lr, C = w), with no pass of its own. */
-function sgd(g: GraphBuilder, lr: number): Optimizer {
+function sgd(g: GraphBuilder, lr: number, values: StateValues, next: StateValues, name: Naming): Optimizer {
   return {
-    weights: (l, delta, h, dims) => {
+    weights: (l, delta, h) => {
       const w = `w${l}`;
-      g.output(g.op('Gemm', [delta, h, w], { alpha: { float: -lr }, beta: { float: 1 }, transA: { int: 1 } }, nextName(w)), dims);
+      next[w] = g.op('Gemm', [delta, h, values[w]!], { alpha: { float: -lr }, beta: { float: 1 }, transA: { int: 1 } }, name(w));
     },
-    bias: (l, delta, dims) => {
+    bias: (l, delta) => {
       const b = `b${l}`;
-      g.output(g.op('Sub', [b, g.op('Mul', [columnSum(g, delta), g.scalar(lr)])], {}, nextName(b)), dims);
+      next[b] = g.op('Sub', [values[b]!, g.op('Mul', [columnSum(g, delta), g.scalar(lr)])], {}, name(b));
     },
   };
 }
@@ -188,21 +217,19 @@ export function adamScalars(step: number, learningRate: number): { step_size: nu
 /**
  * Adam as `update` in training.ts, in 10 passes over each weight tensor: g' = (1 − β1)·g comes
  * out of the gradient's Gemm (alpha), m' = β1·m + g', v̄' = β2·v̄ + g'², and
- * p' = p − step_size·m'/(√v̄' + epsilon_hat) (`adamScalars`).
+ * p' = p − step_size·m'/(√v̄' + epsilon_hat) (`adamScalars`, fed for step k).
  */
-function adam(g: GraphBuilder): Optimizer {
-  const [stepSize, epsilonHat] = [g.input('step_size', []), g.input('epsilon_hat', [])];
-  const update = (param: string, scaledGrad: string, dims: number[]) => {
-    const [m, v] = [g.input(`m${param}`, dims), g.input(`v${param}`, dims)];
-    const mNext = g.op('Add', [g.op('Mul', [m, g.scalar(BETA1)]), scaledGrad], {}, nextName(m));
-    const vNext = g.op('Add', [g.op('Mul', [v, g.scalar(BETA2)]), g.op('Mul', [scaledGrad, scaledGrad])], {}, nextName(v));
-    const denominator = g.op('Add', [g.op('Sqrt', [vNext]), epsilonHat]);
-    g.output(g.op('Sub', [param, g.op('Div', [g.op('Mul', [mNext, stepSize]), denominator])], {}, nextName(param)), dims);
-    g.output(mNext, dims);
-    g.output(vNext, dims);
+function adam(g: GraphBuilder, k: number, values: StateValues, next: StateValues, name: Naming): Optimizer {
+  const [stepSize, epsilonHat] = [g.input(stepInput('step_size', k), []), g.input(stepInput('epsilon_hat', k), [])];
+  const update = (param: string, scaledGrad: string) => {
+    const [m, v] = [`m${param}`, `v${param}`];
+    next[m] = g.op('Add', [g.op('Mul', [values[m]!, g.scalar(BETA1)]), scaledGrad], {}, name(m));
+    next[v] = g.op('Add', [g.op('Mul', [values[v]!, g.scalar(BETA2)]), g.op('Mul', [scaledGrad, scaledGrad])], {}, name(v));
+    const denominator = g.op('Add', [g.op('Sqrt', [next[v]]), epsilonHat]);
+    next[param] = g.op('Sub', [values[param]!, g.op('Div', [g.op('Mul', [next[m], stepSize]), denominator])], {}, name(param));
   };
   return {
-    weights: (l, delta, h, dims) => update(`w${l}`, g.op('Gemm', [delta, h], { alpha: { float: 1 - BETA1 }, transA: { int: 1 } }), dims),
-    bias: (l, delta, dims) => update(`b${l}`, g.op('Mul', [columnSum(g, delta), g.scalar(1 - BETA1)]), dims),
+    weights: (l, delta, h) => update(`w${l}`, g.op('Gemm', [delta, h], { alpha: { float: 1 - BETA1 }, transA: { int: 1 } })),
+    bias: (l, delta) => update(`b${l}`, g.op('Mul', [columnSum(g, delta), g.scalar(1 - BETA1)])),
   };
 }
