@@ -1,4 +1,5 @@
 import type { ComputeBackend, TrainerOptions } from './compute';
+import { yieldToEventLoop } from './errors';
 import { jsCompute } from './jsCompute';
 import type { DenseNetwork } from './network';
 import type { Rng } from './rng';
@@ -50,7 +51,7 @@ export async function fineTune(network: DenseNetwork, x: Float32Array, labels: I
     const batchY = new Int32Array(STEPS_PER_CALL * batchSize);
     if (checkpoints.includes(0)) options.onCheckpoint(0, await trainer.snapshot());
     for (let step = 0; step < last; ) {
-      await new Promise((resolve) => setTimeout(resolve, 0));
+      await yieldToEventLoop();
       if (options.signal?.aborted) return;
       const next = checkpoints.find((c) => c > step)!;
       const count = Math.min(STEPS_PER_CALL, next - step);

@@ -1,5 +1,5 @@
 import type * as Ort from 'onnxruntime-node';
-import { CancelledError, DataError, EngineUnavailableError } from '../../core/errors';
+import { CancelledError, DataError, EngineUnavailableError, yieldToEventLoop } from '../../core/errors';
 import type { ModelRuntime, PredictOptions, WrittenFile } from '../format';
 import { runnableModel, type RunnableModel } from './runnableModel';
 
@@ -69,7 +69,7 @@ async function predict(ort: OrtModule, sessionOptions: Ort.InferenceSession.Sess
     const out = new Float32Array(rows * units);
     for (let start = 0; start < rows; start += batch) {
       if (signal && start > 0) {
-        await new Promise((resolve) => setImmediate(resolve));
+        await yieldToEventLoop();
         if (signal.aborted) throw new CancelledError();
       }
       const n = Math.min(batch, rows - start);

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { CancelledError, DataError, ModelFormatError } from '../../core/errors';
+import { CancelledError, DataError, ModelFormatError, yieldToEventLoop } from '../../core/errors';
 import type { ModelRuntime, PredictOptions, WrittenFile } from '../format';
 import { ACTIVATION_CLASSES } from './layerKinds';
 import { isObject, parseModelJson, TFJS_FORMAT_ID } from './modelJson';
@@ -105,7 +105,7 @@ async function predict(files: WrittenFile[], x: Float32Array, rows: number, opti
     let outputs = 0;
     for (let start = 0; start < rows; start += batch) {
       if (signal && start > 0) {
-        await new Promise((resolve) => setImmediate(resolve));
+        await yieldToEventLoop();
         if (signal.aborted) throw new CancelledError();
       }
       const n = Math.min(batch, rows - start);
