@@ -5,19 +5,29 @@ import type { SessionCache } from './backend';
 import { adamScalars, layerShapes, nextName, shapeKey, stateTensors, stepInput, trainGraph, type StateTensor } from './graphs';
 
 /**
- * The onnxruntime trainer: one session run per UNROLLED steps (graphs.ts `trainGraph`), single
- * steps for the rest. Weights, biases and Adam moments live in two sets of float32 tensors: a
- * run feeds one set and has onnxruntime write the next state into the other (pre-allocated
- * outputs), then the sets swap, so a run loops over no element in JavaScript. Every activation
- * of the core has a derivative in the graph, so no network falls back to `jsTrainer`.
+ * The onnxruntime trainer: one session run per UNROLLED_STEPS steps (graphs.ts `trainGraph`),
+ * single steps for the rest and for networks above UNROLL_MAX_PARAMETERS. Weights, biases and
+ * Adam moments live in two sets of float32 tensors: a run feeds one set and has onnxruntime
+ * write the next state into the other (pre-allocated outputs), then the sets swap, so a run
+ * loops over no element in JavaScript. Every activation of the core has a derivative in the
+ * graph, so no network falls back to `jsTrainer`.
  */
 
 /**
- * Steps per run of the unrolled graph. Each run still copies the whole state out through the
- * binding once; at 8 that copy is an eighth of a step's cost on the example (measured: see
- * README, "Fast engine"), and the 8-step graph's session builds in tens of milliseconds.
+ * Steps per run of the unrolled graph. onnxruntime-node copies every output out of the run, so
+ * the whole optimiser state crosses the binding once a run: on the protected example an Adam
+ * step took 2.5 ms one run at a time and 1.55 ms eight to a run (16 gave no more). The 8-step
+ * graph's session takes ~15 ms to create, once per network shape and optimiser.
  */
 export const UNROLLED_STEPS = 8;
+
+/**
+ * Networks above this many parameters step one run at a time. The unrolled graph holds about one
+ * more copy of the optimiser state (measured on 90 M weights: 7.7 GiB peak against 6.4 GiB), and a
+ * run of 8 steps there takes 8 s, which no cancel can interrupt cooperatively; at this size an
+ * 8-step run of Adam stays under ~0.3 s and ~50 MB.
+ */
+export const UNROLL_MAX_PARAMETERS = 4_000_000;
 
 type TensorSet = Record<string, Ort.Tensor>;
 
@@ -27,6 +37,8 @@ export async function createOrtTrainer(sessions: SessionCache, network: DenseNet
   const layers = layerShapes(network);
   // SGD's learning rate is an attribute of its graph; Adam's comes with each step.
   const kind = options.optimizer === 'sgd' ? `sgd(${options.learningRate})` : 'adam';
+  const parameters = network.layers.reduce((n, layer) => n + layer.weights.length + layer.bias.length, 0);
+  const unrolled = parameters <= UNROLL_MAX_PARAMETERS ? UNROLLED_STEPS : 1;
   const session = (steps: number) => sessions.get(`train${steps}:${kind}:${shapeKey(layers)}`, () => trainGraph(layers, options, steps));
   const state = stateTensors(layers, options.optimizer);
   const initial = ({ kind, layer, dims }: StateTensor): Float32Array => {
@@ -47,7 +59,7 @@ export async function createOrtTrainer(sessions: SessionCache, network: DenseNet
       if (disposed) throw new Error('the trainer was disposed');
       if (rows === 0) return;
       for (let done = 0; done < count; ) {
-        const steps = count - done >= UNROLLED_STEPS ? UNROLLED_STEPS : 1;
+        const steps = count - done >= unrolled ? unrolled : 1;
         const feeds: TensorSet = { ...current };
         for (let k = 0; k < steps; k++) {
           const batch = done + k;
