@@ -189,5 +189,7 @@ export async function checkpoint(signal: AbortSignal | undefined): Promise<void>
  * fine-tuning call) were ~0.4 s of idle wall time. Browsers have only `setTimeout`.
  */
 export function yieldToEventLoop(): Promise<void> {
-  return new Promise((resolve) => (typeof setImmediate === 'function' ? setImmediate(resolve) : setTimeout(resolve, 0)));
+  // Looked up on globalThis: the core is also compiled for the webview, which has no Node types.
+  const immediate = (globalThis as { setImmediate?: (callback: () => void) => unknown }).setImmediate;
+  return new Promise((resolve) => (immediate ? immediate(() => resolve()) : setTimeout(resolve, 0)));
 }
