@@ -6,7 +6,7 @@ import { jsCompute } from '../../../../src/core/jsCompute';
 import { cloneNetwork, type DenseNetwork } from '../../../../src/core/network';
 import { Rng } from '../../../../src/core/rng';
 import { createOnnxRuntimeCompute, type OnnxRuntimeCompute } from '../../../../src/engine/compute/onnxruntime/backend';
-import { UNROLLED_STEPS } from '../../../../src/engine/compute/onnxruntime/trainer';
+import { UNROLL_MAX_PARAMETERS, UNROLLED_STEPS } from '../../../../src/engine/compute/onnxruntime/trainer';
 import { randomInputs, randomNetwork } from '../../helpers/randomNetwork';
 
 /**
@@ -219,6 +219,21 @@ describe('onnxruntime engine', () => {
         assert.notDeepEqual(a.layers[0]!.weights, network.layers[0]!.weights, `${optimizer}: training moved the weights`);
         together.dispose();
         apart.dispose();
+      }
+    });
+
+    it(`unrolls networks up to ${UNROLL_MAX_PARAMETERS.toLocaleString('en')} parameters and steps larger ones one run at a time`, async () => {
+      const [batch, steps] = [4, UNROLLED_STEPS + 1];
+      for (const [hidden, graphs] of [[16, 2], [Math.ceil(UNROLL_MAX_PARAMETERS / 794) + 1, 1]] as const) {
+        const network = randomNetwork([784, hidden, 10], ['relu', 'softmax'], 13);
+        const x = signedInputs(batch * steps, 784, 14);
+        const trainer = await ort.trainer(network, { optimizer: 'adam', learningRate: 1e-3 });
+        const before = ort.sessionCount;
+        await trainer.step(x, Int32Array.from({ length: batch * steps }, (_, i) => i % 10), batch, steps);
+        // The 8-step graph and the single-step one, or the single-step one alone.
+        assert.equal(ort.sessionCount - before, graphs, `784-${hidden}-10`);
+        assert.notDeepEqual((await trainer.snapshot()).layers[0]!.weights, network.layers[0]!.weights);
+        trainer.dispose();
       }
     });
 
