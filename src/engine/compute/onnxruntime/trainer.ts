@@ -1,6 +1,6 @@
 import type * as Ort from 'onnxruntime-node';
 import type { Trainer, TrainerOptions } from '../../../core/compute';
-import type { DenseNetwork } from '../../../core/network';
+import { parameterCount, type DenseNetwork } from '../../../core/network';
 import type { SessionCache } from './backend';
 import { adamScalars, layerShapes, nextName, shapeKey, stateTensors, stepInput, trainGraph, type StateTensor } from './graphs';
 
@@ -37,8 +37,7 @@ export async function createOrtTrainer(sessions: SessionCache, network: DenseNet
   const layers = layerShapes(network);
   // SGD's learning rate is an attribute of its graph; Adam's comes with each step.
   const kind = options.optimizer === 'sgd' ? `sgd(${options.learningRate})` : 'adam';
-  const parameters = network.layers.reduce((n, layer) => n + layer.weights.length + layer.bias.length, 0);
-  const unrolled = parameters <= UNROLL_MAX_PARAMETERS ? UNROLLED_STEPS : 1;
+  const unrolled = parameterCount(network) <= UNROLL_MAX_PARAMETERS ? UNROLLED_STEPS : 1;
   const session = (steps: number) => sessions.get(`train${steps}:${kind}:${shapeKey(layers)}`, () => trainGraph(layers, options, steps));
   const state = stateTensors(layers, options.optimizer);
   const initial = ({ kind, layer, dims }: StateTensor): Float32Array => {
