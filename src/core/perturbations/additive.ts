@@ -18,15 +18,23 @@ export function layerWeightStd(network: DenseNetwork): number[] {
   });
 }
 
-/** w + s·std(layer weights)·ε on every weight and bias, std taken from the unperturbed layer; returns a new network. */
-export function additiveNoise(network: DenseNetwork, s: number, noise: NoiseDraws, stds = layerWeightStd(network)): DenseNetwork {
-  const result = cloneNetwork(network);
-  result.layers.forEach((layer, l) => {
+/**
+ * w + s·std(layer weights)·ε on every weight and bias, std taken from the unperturbed layer,
+ * written into `into` (a network of the same shape, by default a new copy) and returned.
+ */
+export function additiveNoise(network: DenseNetwork, s: number, noise: NoiseDraws, stds = layerWeightStd(network), into = cloneNetwork(network)): DenseNetwork {
+  into.layers.forEach((layer, l) => {
+    const source = network.layers[l]!;
+    const draws = noise[l]!;
     const sigma = s * stds[l]!;
-    for (let i = 0; i < layer.weights.length; i++) layer.weights[i]! += sigma * noise[l]!.weights[i]!;
-    for (let i = 0; i < layer.bias.length; i++) layer.bias[i]! += sigma * noise[l]!.bias[i]!;
+    addInto(layer.weights, source.weights, draws.weights, sigma);
+    addInto(layer.bias, source.bias, draws.bias, sigma);
   });
-  return result;
+  return into;
+}
+
+function addInto(target: Float32Array, source: Float32Array, eps: Float32Array, sigma: number): void {
+  for (let i = 0; i < target.length; i++) target[i] = source[i]! + sigma * eps[i]!;
 }
 
 /**
@@ -49,6 +57,6 @@ export const additive = perturbation({
   plan: ({ repeats }) => ({ magnitudes: logGrid(1e-10, 10, 2), repeats }),
   sweep: (context) => {
     const stds = additiveUnits(context.original, context.network);
-    return noiseSweep(context, (s, noise) => additiveNoise(context.network, s, noise, stds));
+    return noiseSweep(context, (s, noise, scratch) => additiveNoise(context.network, s, noise, stds, scratch));
   },
 });

@@ -4,14 +4,22 @@ import { cloneNetwork, type DenseNetwork } from '../network';
 import { noiseSweep, type NoiseDraws } from './noise';
 import { perturbation } from './perturbation';
 
-/** w·(1 + s·ε) on every weight and bias; returns a new network. */
-export function multiplicativeNoise(network: DenseNetwork, s: number, noise: NoiseDraws): DenseNetwork {
-  const result = cloneNetwork(network);
-  result.layers.forEach((layer, l) => {
-    for (let i = 0; i < layer.weights.length; i++) layer.weights[i]! *= 1 + s * noise[l]!.weights[i]!;
-    for (let i = 0; i < layer.bias.length; i++) layer.bias[i]! *= 1 + s * noise[l]!.bias[i]!;
+/**
+ * w·(1 + s·ε) on every weight and bias, written into `into` (a network of the same shape, by
+ * default a new copy) and returned. A sweep passes one scratch copy for all its evaluations.
+ */
+export function multiplicativeNoise(network: DenseNetwork, s: number, noise: NoiseDraws, into = cloneNetwork(network)): DenseNetwork {
+  into.layers.forEach((layer, l) => {
+    const source = network.layers[l]!;
+    const draws = noise[l]!;
+    scaleInto(layer.weights, source.weights, draws.weights, s);
+    scaleInto(layer.bias, source.bias, draws.bias, s);
   });
-  return result;
+  return into;
+}
+
+function scaleInto(target: Float32Array, source: Float32Array, eps: Float32Array, s: number): void {
+  for (let i = 0; i < target.length; i++) target[i] = source[i]! * (1 + s * eps[i]!);
 }
 
 export const multiplicative = perturbation({
@@ -21,5 +29,5 @@ export const multiplicative = perturbation({
   magnitudeLabel: 'relative noise s: w·(1+s·ε)',
   cost: 12,
   plan: ({ repeats }) => ({ magnitudes: logGrid(1e-10, 10, 2), repeats }),
-  sweep: (context) => noiseSweep(context, (s, noise) => multiplicativeNoise(context.network, s, noise)),
+  sweep: (context) => noiseSweep(context, (s, noise, scratch) => multiplicativeNoise(context.network, s, noise, scratch)),
 });

@@ -8,6 +8,10 @@ import { protectNetwork } from '../../../src/core/constructions';
 import { float16RoundTrip, roundToFloat16 } from '../../../src/core/perturbations/float16';
 import { int8Quantise } from '../../../src/core/perturbations/int8';
 import { magnitudePrune } from '../../../src/core/perturbations/prune';
+import { additiveNoise } from '../../../src/core/perturbations/additive';
+import { multiplicativeNoise } from '../../../src/core/perturbations/multiplicative';
+import { drawNoise } from '../../../src/core/perturbations/noise';
+import { cloneNetwork } from '../../../src/core/network';
 import { randomWeightPosition, singleWeightEdit } from '../../../src/core/perturbations/singleEdit';
 import { seededSweep, type SweepContext } from '../../../src/core/perturbations/perturbation';
 import { Rng } from '../../../src/core/rng';
@@ -80,6 +84,26 @@ describe('perturbations', () => {
     const kept = pruned.layers[0]!.weights.filter((w) => w !== 0).map(Math.abs);
     const dropped = net.layers[0]!.weights.filter((_, i) => pruned.layers[0]!.weights[i] === 0).map(Math.abs);
     assert.ok(Math.min(...kept) >= Math.max(...dropped));
+  });
+  it('noise written into a reused scratch copy equals noise on a fresh copy, and leaves the source alone', () => {
+    const source = cloneNetwork(net);
+    const noise = drawNoise(net, new Rng(7));
+    const scratch = cloneNetwork(net);
+    for (const [name, perturb] of [
+      ['multiplicative', (s: number, into?: typeof net) => multiplicativeNoise(net, s, noise, into)],
+      ['additive', (s: number, into?: typeof net) => additiveNoise(net, s, noise, undefined, into)],
+    ] as const) {
+      for (const s of [1e-3, 0.5, 1e-3]) {
+        const fresh = perturb(s);
+        assert.equal(perturb(s, scratch), scratch, name);
+        fresh.layers.forEach((layer, l) => {
+          assert.deepEqual(scratch.layers[l]!.weights, layer.weights, `${name} s=${s} weights`);
+          assert.deepEqual(scratch.layers[l]!.bias, layer.bias, `${name} s=${s} bias`);
+        });
+        assert.notDeepEqual(fresh.layers[0]!.weights, net.layers[0]!.weights, `${name} s=${s} perturbs`);
+      }
+    }
+    net.layers.forEach((layer, l) => assert.deepEqual(layer.weights, source.layers[l]!.weights));
   });
 });
 
