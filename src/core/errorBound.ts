@@ -128,7 +128,10 @@ export function forwardErrorBound(
     const finish = (r: number, j: number, carried: number, magnitude: number, count: number): void => {
       // A zero weight makes an exact zero product: it adds no rounding in any order.
       let products = count;
-      for (let z = abs.zeroStart[j]!; z < abs.zeroStart[j + 1]!; z++) products -= gathered[abs.zeroInputs[z]!]!;
+      const zeroStart = abs.zeroStart[j]!;
+      const zeroEnd = abs.zeroStart[j + 1]!;
+      if (count === inputs) products -= zeroEnd - zeroStart;
+      else for (let z = zeroStart; z < zeroEnd; z++) products -= gathered[abs.zeroInputs[z]!]!;
       const b = Math.abs(layer.bias[j]!);
       const terms = products + (b > 0 ? 1 : 0);
       const local = terms > 0 ? gamma(kind, terms, lambda) * (magnitude + b) : 0;
