@@ -33,22 +33,33 @@ export function magnitudePruner(network: DenseNetwork): (percent: number) => Den
       work.set(values);
       const threshold = selectKth(work, count - 1);
       // Everything strictly below the threshold goes, then ties at it in index order.
-      let below = 0;
-      for (const v of values) if (v < threshold) below++;
-      let ties = count - below;
-      const weights = layer.weights;
-      for (let i = 0; i < weights.length; i++) {
-        const a = Math.abs(weights[i]!);
-        if (weights[i] === 0 || a > threshold) continue;
-        if (a < threshold) weights[i] = 0;
-        else if (ties > 0) {
-          weights[i] = 0;
-          ties--;
-        }
-      }
+      zeroSmallest(layer.weights, threshold, count - countBelow(values, threshold));
     });
     return result;
   };
+}
+
+// The loops below are functions of their own so V8 optimises each whole: as on-stack
+// replacement inside the callback above, the code after them had no type feedback and was
+// thrown away and recompiled on every call (dozens of deoptimisations a protect job).
+
+function countBelow(values: Float32Array, threshold: number): number {
+  let below = 0;
+  for (let i = 0; i < values.length; i++) if (values[i]! < threshold) below++;
+  return below;
+}
+
+/** Zeroes every nonzero weight with |w| < threshold, and the first `ties` with |w| = threshold. */
+function zeroSmallest(weights: Float32Array, threshold: number, ties: number): void {
+  for (let i = 0; i < weights.length; i++) {
+    const a = Math.abs(weights[i]!);
+    if (weights[i] === 0 || a > threshold) continue;
+    if (a < threshold) weights[i] = 0;
+    else if (ties > 0) {
+      weights[i] = 0;
+      ties--;
+    }
+  }
 }
 
 /** The k-th smallest value (0-based) of `values`, which it reorders (Hoare quickselect, median of three). */

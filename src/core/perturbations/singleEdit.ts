@@ -1,7 +1,7 @@
 import { PERTURBATION_TITLES } from './kinds';
 import { applyActivation } from '../activations';
 import type { ComputeBackend } from '../compute';
-import { cloneNetwork, type DenseNetwork } from '../network';
+import { cloneNetwork, type DenseLayer, type DenseNetwork } from '../network';
 import type { FragilitySeries } from '../report';
 import type { Rng } from '../rng';
 import { logGrid } from '../s50';
@@ -63,6 +63,19 @@ async function singleEditOutputs(
   if (!touched) return null;
   if (l === network.layers.length - 1) return compute.forward(singleWeightEdit(network, position, s), input, rows, { from: l });
   const edited = Math.fround(layer.weights[position.index]! * (1 + s));
+  const column = editedColumn(layer, input, rows, j, k, edited);
+  applyActivation(layer.activation, column, 1, layer.alpha);
+  const output = Float64Array.from(inputs[l + 1]!);
+  for (let r = 0; r < rows; r++) output[r * layer.units + j] = column[r]!;
+  return compute.forward(network, output, rows, { from: l + 1 });
+}
+
+/**
+ * Unit j's pre-activation on every row with weight k replaced by `edited`, summed in the full
+ * pass's order. A function of its own so V8 optimises the loop whole rather than on-stack
+ * inside the async caller, which deoptimised on every call.
+ */
+function editedColumn(layer: DenseLayer, input: Float32Array | Float64Array, rows: number, j: number, k: number, edited: number): Float64Array {
   const column = new Float64Array(rows);
   for (let r = 0; r < rows; r++) {
     let sum = 0;
@@ -72,10 +85,7 @@ async function singleEditOutputs(
     }
     column[r] = sum + layer.bias[j]!;
   }
-  applyActivation(layer.activation, column, 1, layer.alpha);
-  const output = Float64Array.from(inputs[l + 1]!);
-  for (let r = 0; r < rows; r++) output[r * layer.units + j] = column[r]!;
-  return compute.forward(network, output, rows, { from: l + 1 });
+  return column;
 }
 
 function singleEditNote(plan: KindPlan, original: FragilitySeries, protectedSeries: FragilitySeries): string {
