@@ -19,7 +19,7 @@ import type { CleanAccuracies, Timings } from './childProtocol';
 import { numpyInfo, runNumpy, type NumpyInfo } from './numpy';
 import { NumpyFolders } from './numpyFiles';
 import { cliSupport, timeProtectJob } from './protectJob';
-import { formatTable, machineLine, median, type BenchRow } from './report';
+import { formatTable, machineLine, median, withRatios, type BenchRow } from './report';
 import { runChild } from './runChild';
 import { FORWARD_WORKLOADS, loadExample, PROTECTED_AMPLITUDE, type Workload } from './workloads';
 
@@ -57,6 +57,7 @@ function row(workload: Workload, backend: string, timings: Timings, flops: numbe
     seconds,
     gflops: flops === null ? null : flops / seconds / 1e9,
     ratioToNumpy: null,
+    cpuRatioToNumpy: null,
     peakMemoryBytes: timings.maxRssBytes,
     cpuSeconds: median(timings.cpuSeconds),
     runs: timings.seconds.length,
@@ -88,43 +89,81 @@ async function engineRows(workload: Workload, context: Context, runs: number): P
   return rows;
 }
 
-/** The whole protect job on each engine the CLI takes (or its default engine, before it takes --engine). */
-async function protectRows(context: Context, runs: number): Promise<{ rows: BenchRow[]; outDir: string | null }> {
+/** Appends one run's timings to a row's. */
+function addRun(into: Timings, run: Timings): void {
+  into.seconds.push(...run.seconds);
+  into.cpuSeconds.push(...run.cpuSeconds);
+  into.maxRssBytes = Math.max(into.maxRssBytes, run.maxRssBytes);
+}
+
+/**
+ * The whole protect job on each engine the CLI takes (or its default engine, before it takes
+ * --engine), and numpy's reference of it, run by turns: round r runs every engine once, then
+ * numpy once. This machine's speed drifts over minutes (shared cores), and back-to-back blocks
+ * of runs moved the CPU ratio between 3.0x and 3.7x; by turns, every ratio compares runs made
+ * seconds apart. numpy reads the passes from the first engine's report.json.
+ */
+async function protectRows(context: Context, runs: number): Promise<BenchRow[]> {
   const support = cliSupport();
   if (!support.built) {
     context.notes.push('protect: dist/cli.js is missing; run npm run build first');
-    return { rows: [], outDir: null };
+    return [];
   }
   if (!support.engineFlag) context.notes.push("protect: the CLI has no --engine flag yet, so the job runs on its default engine (row 'cli-default')");
-  const engines: (string | null)[] = support.engineFlag ? context.args.backends : [null];
-  const rows: BenchRow[] = [];
-  let outDir: string | null = null;
-  for (const engine of engines) {
+  const engines: (string | null)[] = [];
+  for (const engine of support.engineFlag ? context.args.backends : [null]) {
     const estimate = engine === 'js' ? jsTooSlow('protect', context, runs) : null;
-    if (estimate !== null) {
-      context.notes.push(`protect: js skipped (about ${Math.round(estimate)} s for ${runs} runs here, over the ~2-minute budget; name it in --backends to run it)`);
+    if (estimate === null) engines.push(engine);
+    else context.notes.push(`protect: js skipped (about ${Math.round(estimate)} s for ${runs} runs here, over the ~2-minute budget; name it in --backends to run it)`);
+  }
+  const timings = new Map<string | null, Timings>();
+  const failed = new Set<string | null>();
+  const numpy: Timings = { seconds: [], cpuSeconds: [], maxRssBytes: 0 };
+  let numpySpec: Record<string, unknown> | null | undefined;
+  let numpyOk = context.numpy.status === 'ok';
+  for (let round = 0; round < runs; round++) {
+    let outDir: string | null = null;
+    for (const engine of engines) {
+      if (failed.has(engine)) continue;
+      process.stderr.write(`protect on ${engine ?? 'the CLI default engine'}, round ${round + 1}/${runs}…\n`);
+      const dir = join(context.work, `protect-${engine ?? 'default'}`);
+      try {
+        const run = await timeProtectJob(1, engine, dir, context.work);
+        if (!timings.has(engine)) timings.set(engine, { seconds: [], cpuSeconds: [], maxRssBytes: 0 });
+        addRun(timings.get(engine)!, run);
+        outDir ??= dir;
+      } catch (error) {
+        failed.add(engine);
+        context.notes.push(`protect: ${engine ?? 'cli default'} failed (${error instanceof Error ? error.message : String(error)})`);
+      }
+    }
+    if (!numpyOk) continue;
+    numpySpec ??= await context.folders.spec('protect', outDir);
+    if (!numpySpec) {
+      context.notes.push('protect: no numpy reference (the protect job did not run, so there is no report.json to read its passes from)');
+      numpyOk = false;
       continue;
     }
-    process.stderr.write(`protect on ${engine ?? 'the CLI default engine'}…\n`);
-    const dir = join(context.work, `protect-${engine ?? 'default'}`);
-    try {
-      rows.push(row('protect', engine ?? 'cli-default', await timeProtectJob(runs, engine, dir, context.work), null));
-      outDir ??= dir;
-    } catch (error) {
-      context.notes.push(`protect: ${engine ?? 'cli default'} failed (${error instanceof Error ? error.message : String(error)})`);
+    process.stderr.write(`protect in numpy, round ${round + 1}/${runs}…\n`);
+    const answer = await runNumpy(numpySpec, 1, 1, context.work);
+    if (answer.status !== 'ok') {
+      context.notes.push(`protect: numpy reference unavailable (${answer.reason})`);
+      numpyOk = false;
+      continue;
     }
+    addRun(numpy, answer);
   }
-  return { rows, outDir };
+  const rows = engines.filter((e) => timings.has(e)).map((e) => row('protect', e ?? 'cli-default', timings.get(e)!, null));
+  if (!numpyOk || numpy.seconds.length === 0) return rows;
+  const reference = row('protect', 'numpy', numpy, null);
+  return withRatios([...rows, reference], reference);
 }
 
 /** numpy rows of a workload (1 thread, and 2 for forward workloads), and every row's ratio to the 1-thread one. */
-async function withNumpy(workload: Workload, rows: BenchRow[], context: Context, runs: number, protectOut: string | null): Promise<BenchRow[]> {
+async function withNumpy(workload: Workload, rows: BenchRow[], context: Context, runs: number): Promise<BenchRow[]> {
   if (context.numpy.status !== 'ok') return rows;
-  const spec = await context.folders.spec(workload, protectOut);
-  if (!spec) {
-    context.notes.push(`${workload}: no numpy reference (the protect job did not run, so there is no report.json to read its passes from)`);
-    return rows;
-  }
+  const spec = await context.folders.spec(workload, null);
+  if (!spec) return rows;
   process.stderr.write(`${workload} in numpy…\n`);
   const result: BenchRow[] = [];
   for (const threads of FORWARD_WORKLOADS.includes(workload) ? [1, 2] : [1]) {
@@ -136,8 +175,7 @@ async function withNumpy(workload: Workload, rows: BenchRow[], context: Context,
     if (answer.checks) checkCleanAccuracies(workload, answer.checks, context);
     result.push(row(workload, threads === 1 ? 'numpy' : `numpy-${threads}t`, answer, answer.flops));
   }
-  const reference = result[0]!.seconds;
-  return [...rows, ...result].map((r) => ({ ...r, ratioToNumpy: r.seconds / reference }));
+  return withRatios([...rows, ...result], result[0]!);
 }
 
 /**
@@ -163,7 +201,7 @@ function headerLines(context: Context, protectedShape: string): string[] {
 }
 
 function standingNotes(context: Context): string[] {
-  const numpy = context.numpy.status === 'ok' ? "vs numpy = seconds / numpy's seconds (1 BLAS thread: OPENBLAS/OMP/MKL_NUM_THREADS=1) on the same passes; numpy-2t is numpy with 2 BLAS threads" : `${context.numpy.reason}: no ratios`;
+  const numpy = context.numpy.status === 'ok' ? "vs numpy = seconds / numpy's seconds (1 BLAS thread: OPENBLAS/OMP/MKL_NUM_THREADS=1) on the same passes; numpy-2t is numpy with 2 BLAS threads; CPU vs numpy the same for CPU seconds" : `${context.numpy.reason}: no ratios`;
   return [
     `seconds and CPU s: medians of ${context.args.runs === undefined ? `${DEFAULT_RUNS} timed runs (the protect job ${DEFAULT_PROTECT_RUNS}: each run is a whole job)` : `${context.args.runs} timed runs (--runs)`}; forward workloads after one untimed warm-up, the sweep and the protect job without; CPU s counts every thread of the process`,
     'GFLOP/s = 2·rows·Σ inputs·units / seconds (forward workloads only)',
@@ -189,8 +227,7 @@ async function main(): Promise<void> {
     const rows: BenchRow[] = [];
     for (const workload of args.workloads) {
       const runs = args.runs ?? (workload === 'protect' ? DEFAULT_PROTECT_RUNS : DEFAULT_RUNS);
-      const measured = workload === 'protect' ? await protectRows(context, runs) : { rows: await engineRows(workload, context, runs), outDir: null };
-      rows.push(...(await withNumpy(workload, measured.rows, context, runs, measured.outDir)));
+      rows.push(...(workload === 'protect' ? await protectRows(context, runs) : await withNumpy(workload, await engineRows(workload, context, runs), context, runs)));
     }
     if (args.json) process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
     else process.stdout.write(`${formatTable(headerLines(context, context.folders.protectedShape()), rows, [...standingNotes(context), ...context.notes])}\n`);

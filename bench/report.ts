@@ -14,6 +14,8 @@ export interface BenchRow {
   gflops: number | null;
   /** seconds / numpy's (1 thread) seconds on the same workload; null without numpy. */
   ratioToNumpy: number | null;
+  /** cpuSeconds / numpy's (1 thread) cpuSeconds on the same workload; null without numpy. */
+  cpuRatioToNumpy: number | null;
   /** Peak RSS of the process that ran the workload (a child process per row). */
   peakMemoryBytes: number;
   /** Median CPU seconds (user + system, all threads) of the timed runs. */
@@ -40,6 +42,11 @@ export function machineLine(numpy: NumpyInfo): string {
   return `${availableParallelism()} cores, ${cpu}, node ${process.versions.node}, ${numpyPart}`;
 }
 
+/** `rows` with their time and CPU ratios to `reference` (numpy with one BLAS thread). */
+export function withRatios(rows: readonly BenchRow[], reference: BenchRow): BenchRow[] {
+  return rows.map((r) => ({ ...r, ratioToNumpy: r.seconds / reference.seconds, cpuRatioToNumpy: r.cpuSeconds / reference.cpuSeconds }));
+}
+
 const mib = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
 
 /** The readable table: header, one line per row, then the notes. */
@@ -52,9 +59,10 @@ export function formatTable(header: string[], rows: readonly BenchRow[], notes: 
     r.cpuSeconds.toFixed(2),
     r.gflops === null ? '–' : r.gflops.toFixed(2),
     r.ratioToNumpy === null ? '–' : `${r.ratioToNumpy.toFixed(2)}×`,
+    r.cpuRatioToNumpy === null ? '–' : `${r.cpuRatioToNumpy.toFixed(2)}×`,
     mib(r.peakMemoryBytes),
   ]);
-  const titles = ['workload', 'backend', 'runs', 'seconds (median)', 'CPU s', 'GFLOP/s', 'vs numpy', 'peak RSS'];
+  const titles = ['workload', 'backend', 'runs', 'seconds (median)', 'CPU s', 'GFLOP/s', 'vs numpy', 'CPU vs numpy', 'peak RSS'];
   const widths = titles.map((t, i) => Math.max(t.length, ...cells.map((c) => c[i]!.length)));
   const line = (c: string[]): string => c.map((s, i) => (i < 2 ? s.padEnd(widths[i]!) : s.padStart(widths[i]!))).join('  ');
   return [...header, '', line(titles), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.map(line), '', ...notes.map((n) => `* ${n}`)].join('\n');

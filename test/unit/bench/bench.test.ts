@@ -28,13 +28,17 @@ describe('npm run bench', () => {
       assert.ok(typeof row.seconds === 'number' && row.seconds > 0, `seconds ${String(row.seconds)}`);
       assert.ok(typeof row.gflops === 'number' && row.gflops > 0, `gflops ${String(row.gflops)}`);
       assert.ok(row.ratioToNumpy === null || (typeof row.ratioToNumpy === 'number' && row.ratioToNumpy > 0));
+      assert.ok(row.cpuRatioToNumpy === null || (typeof row.cpuRatioToNumpy === 'number' && row.cpuRatioToNumpy > 0));
+      assert.equal(row.cpuRatioToNumpy === null, row.ratioToNumpy === null, 'a row has both ratios or neither');
       assert.ok(typeof row.peakMemoryBytes === 'number' && row.peakMemoryBytes > 0);
     }
     // Rows other than js are the numpy reference (present only where python3 has numpy): then every row has a ratio.
     const numpy = rows.find((r) => r.backend === 'numpy');
     if (numpy) {
       assert.equal(numpy.ratioToNumpy, 1);
+      assert.equal(numpy.cpuRatioToNumpy, 1);
       assert.equal(typeof js.ratioToNumpy, 'number');
+      assert.equal(js.cpuRatioToNumpy, (js.cpuSeconds as number) / (numpy.cpuSeconds as number));
     } else assert.equal(js.ratioToNumpy, null);
   });
 
@@ -48,7 +52,7 @@ describe('npm run bench', () => {
       assert.equal(status, 0, stderr);
       assert.match(stderr, /numpy not available/);
       const rows = JSON.parse(stdout) as Record<string, unknown>[];
-      assert.deepEqual(rows.map((r) => [r.backend, r.ratioToNumpy]), [['js', null]]);
+      assert.deepEqual(rows.map((r) => [r.backend, r.ratioToNumpy, r.cpuRatioToNumpy]), [['js', null, null]]);
     } finally {
       rmSync(fake, { recursive: true, force: true });
     }
