@@ -57,7 +57,7 @@ export const additive = perturbation({
   title: PERTURBATION_TITLES.additive,
   description: 'Additive Gaussian noise with std s·std(layer weights).',
   magnitudeLabel: 'noise s in units of the original layer’s weight std',
-  cost: 11,
+  cost: 0.18,
   plan: ({ repeats }) => ({ magnitudes: logGrid(1e-10, 10, 2), repeats }),
   sweep: (context) => {
     const stds = additiveUnits(context.original, context.network);

@@ -33,7 +33,7 @@ export const float16 = perturbation({
   title: PERTURBATION_TITLES.float16,
   description: 'Round-trip of every weight through float16.',
   magnitudeLabel: 'bits (float16 round trip)',
-  cost: 0.5,
+  cost: 0.1,
   plan: () => ({ magnitudes: [16], repeats: 1 }),
   sweep: conversionSweep(float16RoundTrip),
 });

@@ -26,7 +26,7 @@ export const int8 = perturbation({
   title: PERTURBATION_TITLES.int8,
   description: 'Per-tensor int8 quantisation.',
   magnitudeLabel: 'bits (per-tensor symmetric int8 weights, float32 biases)',
-  cost: 0.5,
+  cost: 0.04,
   plan: () => ({ magnitudes: [8], repeats: 1 }),
   sweep: conversionSweep(int8Quantise),
 });

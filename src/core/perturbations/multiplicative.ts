@@ -27,7 +27,7 @@ export const multiplicative = perturbation({
   title: PERTURBATION_TITLES.multiplicative,
   description: 'Multiplicative Gaussian noise w·(1+s·ε) on all parameters.',
   magnitudeLabel: 'relative noise s: w·(1+s·ε)',
-  cost: 12,
+  cost: 0.25,
   plan: ({ repeats }) => ({ magnitudes: logGrid(1e-10, 10, 2), repeats }),
   sweep: (context) => noiseSweep(context, (s, noise, scratch) => multiplicativeNoise(context.network, s, noise, scratch)),
 });

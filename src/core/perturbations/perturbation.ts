@@ -81,7 +81,11 @@ export interface Perturbation<K extends string = string> {
   readonly description: string;
   /** What a magnitude means, for axis labels. */
   readonly magnitudeLabel: string;
-  /** About the seconds one core spends on the bundled example; balances kinds over two threads. */
+  /**
+   * About the seconds one core spends on the bundled example (original and protected) on the
+   * default engine, onnxruntime; balances kinds over two threads. Re-measure when an engine
+   * change moves them: stale figures put Adam fine-tuning, now most of a sweep, beside others.
+   */
   readonly cost: number;
   /** Skipped when the data has no labels. */
   readonly needsLabels?: boolean;

@@ -98,7 +98,7 @@ export const prune = perturbation({
   title: PERTURBATION_TITLES.prune,
   description: 'Magnitude pruning of p % of the weights.',
   magnitudeLabel: '% of weights pruned (smallest |w| per layer)',
-  cost: 4,
+  cost: 0.14,
   plan: () => ({ magnitudes: [0.01, 0.03, 0.1, 0.3, 1, 2, 5, 10, 20, 30, 50, 70, 90], repeats: 1 }),
   sweep: (context) => {
     const pruneTo = magnitudePruner(context.network);

@@ -101,7 +101,7 @@ export const singleEdit = perturbation({
   title: PERTURBATION_TITLES['single-edit'],
   description: 'Single-weight edits (+1 % to one random weight).',
   magnitudeLabel: 'relative change of one random weight',
-  cost: 5,
+  cost: 0.27,
   plan: ({ repeats }) => ({ magnitudes: logGrid(1e-4, 1, 1), repeats: Math.max(20, repeats * 4) }),
   sweep: async (context) => {
     const { network, rows, compute } = context;
