@@ -290,4 +290,9 @@ export interface ProtectionReport {
   ownershipNote?: string;
   /** Wall time per phase, seconds. */
   timings: Record<string, number>;
+  /**
+   * Wall seconds the job spent in each real runtime running the original's and the protected
+   * files (reports from 0.3 on), by runtime name: part of the calibrate and equivalence phases.
+   */
+  runtimeSeconds?: Record<string, number>;
 }

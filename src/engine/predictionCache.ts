@@ -10,6 +10,7 @@ import type { ModelRuntime, PredictOptions, WrittenFile } from '../formats/forma
  */
 export class PredictionCache {
   private readonly memo = new Map<string, Promise<Float32Array>>();
+  private readonly seconds = new Map<string, number>();
 
   /** `runtime`, answering repeated predictions from this cache. */
   wrap(runtime: ModelRuntime): ModelRuntime {
@@ -23,11 +24,29 @@ export class PredictionCache {
     const key = [runtime.name, options.batch ?? 0, rows, options.logits ? 'logits' : 'outputs', digest(files)].join('|');
     const known = this.memo.get(key);
     if (known) return known;
+    const started = performance.now();
     const running = runtime.predict(files, x, rows, options);
     this.memo.set(key, running);
+    const settle = (): void => this.add(runtime.name, (performance.now() - started) / 1000);
     // A cancelled or failed prediction is not an answer: the next caller runs it again.
-    running.catch(() => this.memo.delete(key));
+    running.then(settle, () => {
+      settle();
+      this.memo.delete(key);
+    });
     return running;
+  }
+
+  private add(runtime: string, seconds: number): void {
+    this.seconds.set(runtime, (this.seconds.get(runtime) ?? 0) + seconds);
+  }
+
+  /**
+   * Wall seconds each runtime spent on the predictions it ran (answers from the cache cost
+   * none). The job's phases wait on each prediction, so this is also that runtime's share of
+   * their time; for single-threaded runtimes (tfjs cpu and wasm) it is CPU time too.
+   */
+  runtimeSeconds(): Record<string, number> {
+    return Object.fromEntries(this.seconds);
   }
 }
 

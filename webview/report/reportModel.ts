@@ -738,6 +738,10 @@ export function detailsModel(report: Partial<ProtectionReport>, status: ReportRu
   const entries = Object.entries(report.timings ?? {});
   const timings: Fact[] = entries.map(([phase, s]) => ({ label: phase, value: formatSeconds(s) }));
   if (entries.length) timings.push({ label: 'total', value: formatSeconds(entries.reduce((n, [, s]) => n + s, 0)) });
+  // Part of calibrate and equivalence: where a slow field check spends its time (tfjs cpu runs at ~1 GFLOP/s).
+  for (const [runtime, s] of Object.entries(report.runtimeSeconds ?? {})) {
+    if (typeof s === 'number' && Number.isFinite(s)) timings.push({ label: `of which in ${runtime}`, value: formatSeconds(s) });
+  }
   const files = (report.protected?.files ?? []).map((name) => ({ name, sha256: report.protected?.sha256[name] ?? '—' }));
   const facts: Fact[] = [];
   if (report.tool) facts.push({ label: 'Made by', value: `${report.tool.name} ${report.tool.version}` });

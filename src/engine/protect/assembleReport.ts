@@ -103,6 +103,7 @@ export function assembleReport(inputs: ReportInputs): ProtectionReport {
     },
     verdict: '',
     timings: inputs.timings,
+    runtimeSeconds: calibration.predictions.runtimeSeconds(),
   };
 }
 

@@ -32,6 +32,8 @@ export const SEARCH_SAMPLES = 500;
 export interface Calibration {
   /** The reference runtime (amplitude search and the headline check). */
   runtime: ModelRuntime;
+  /** Every real-runtime prediction of the job, memoised and timed (report `runtimeSeconds`). */
+  predictions: PredictionCache;
   predictOptions: PredictOptions;
   /** Samples and batches of the real-runtime checks. */
   plan: RuntimePlan;
@@ -122,7 +124,7 @@ export async function calibrate(
   const field = await format.createFieldRuntimes();
   const fieldRuntimes = { runtimes: field.runtimes.map((r) => predictions.wrap(r)), notes: field.notes };
   const checked = await stepDownUntilFieldPasses(context, { amplitude, trials, fieldRuntimes, referenceFiles: reference.files, data, plan, referenceName: runtime.name });
-  return { runtime, predictOptions, plan, reference, build, emulated, trials, search, runtimeNotes: fieldRuntimes.notes, ...checked };
+  return { runtime, predictions, predictOptions, plan, reference, build, emulated, trials, search, runtimeNotes: fieldRuntimes.notes, ...checked };
 }
 
 /**

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import type { AttackReport } from '../../../src/core/attacks/lab';
 import type { FragilityKind, ProtectionReport } from '../../../src/core/report';
-import { formatS50 } from '../../../src/core/reportFormat';
+import { formatS50, formatSeconds } from '../../../src/core/reportFormat';
 import { MEASURING, chartSpecs, detailsModel, equivalenceModel, fieldModel, fmtRelative, headerModel, isLogGrid, marginState, summaryRows, tellingPointRule } from '../../../webview/report/reportModel';
 
 /**
@@ -314,6 +314,15 @@ describe('details', () => {
     assert.deepEqual(d.amplitudeSearch.filter((t) => t.chosen).map((t) => t.amplitude), ['22.6 (2^4.5)']);
     assert.equal(d.timings.at(-1)!.label, 'total');
     assert.deepEqual(d.files.map((f) => f.name), report.protected.files);
+  });
+
+  it('lists the seconds spent in each real runtime after the total, and ignores malformed entries', () => {
+    const withRuntimes = { ...report, runtimeSeconds: { '@tensorflow/tfjs 4.22.0 (cpu backend)': 2.9, 'bad': 'x' as unknown as number } };
+    const d = detailsModel(withRuntimes);
+    const total = d.timings.findIndex((t) => t.label === 'total');
+    assert.deepEqual(d.timings.slice(total + 1).map((t) => t.label), ['of which in @tensorflow/tfjs 4.22.0 (cpu backend)']);
+    assert.equal(d.timings.at(-1)!.value, formatSeconds(2.9));
+    assert.equal(detailsModel(report).timings.at(-1)!.label, 'total', 'older reports have no runtime seconds');
   });
 
   it('the amplitude search shows the emulated orders and why a trial failed', () => {
