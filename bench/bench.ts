@@ -58,6 +58,8 @@ function row(workload: Workload, backend: string, timings: Timings, flops: numbe
     gflops: flops === null ? null : flops / seconds / 1e9,
     ratioToNumpy: null,
     cpuRatioToNumpy: null,
+    runtimeSeconds: timings.runtimeSeconds?.length ? median(timings.runtimeSeconds) : null,
+    cpuRatioToNumpyWithoutRuntimes: null,
     peakMemoryBytes: timings.maxRssBytes,
     cpuSeconds: median(timings.cpuSeconds),
     runs: timings.seconds.length,
@@ -94,6 +96,7 @@ function addRun(into: Timings, run: Timings): void {
   into.seconds.push(...run.seconds);
   into.cpuSeconds.push(...run.cpuSeconds);
   into.maxRssBytes = Math.max(into.maxRssBytes, run.maxRssBytes);
+  if (run.runtimeSeconds) (into.runtimeSeconds ??= []).push(...run.runtimeSeconds);
 }
 
 /**
@@ -156,7 +159,15 @@ async function protectRows(context: Context, runs: number): Promise<BenchRow[]> 
   const rows = engines.filter((e) => timings.has(e)).map((e) => row('protect', e ?? 'cli-default', timings.get(e)!, null));
   if (!numpyOk || numpy.seconds.length === 0) return rows;
   const reference = row('protect', 'numpy', numpy, null);
-  return withRatios([...rows, reference], reference);
+  const rated = withRatios([...rows, reference], reference);
+  for (const r of rated) {
+    if (r === rated.at(-1) || r.cpuRatioToNumpyWithoutRuntimes === null) continue;
+    const apart = (x: BenchRow): string => `${(x.cpuSeconds - x.runtimeSeconds!).toFixed(2)} s (${x.cpuSeconds.toFixed(2)} − ${x.runtimeSeconds!.toFixed(2)})`;
+    context.notes.push(
+      `protect with the real-runtime rows counted apart (CPU less the seconds spent running the written files in tfjs cpu/wasm, numpy less its passes standing for them): ${r.backend} ${apart(r)} against numpy ${apart(rated.at(-1)!)}, ${r.cpuRatioToNumpyWithoutRuntimes.toFixed(2)}×`,
+    );
+  }
+  return rated;
 }
 
 /** numpy rows of a workload (1 thread, and 2 for forward workloads), and every row's ratio to the 1-thread one. */

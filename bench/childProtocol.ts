@@ -30,6 +30,11 @@ export interface Timings {
   cpuSeconds: number[];
   /** Process peak resident set size (includes setup), in bytes. */
   maxRssBytes: number;
+  /**
+   * The protect job only: seconds per run spent running the written files in the real runtimes
+   * (report.json's runtimeSeconds), or, for numpy, CPU seconds of the passes standing for them.
+   */
+  runtimeSeconds?: number[];
 }
 
 /** What a child reports. */

@@ -30,7 +30,7 @@ interface ResourceUsage {
 }
 
 /** One protect run: its exit code, wall and CPU seconds and peak RSS. */
-async function runOnce(outDir: string, engine: string | null, rusageFile: string): Promise<{ wall: number; cpu: number; maxRssBytes: number }> {
+async function runOnce(outDir: string, engine: string | null, rusageFile: string): Promise<{ wall: number; cpu: number; maxRssBytes: number; runtime: number }> {
   // The numpy reference does the sweeps' passes only: the attack lab and the ownership evidence
   // (reference networks, fingerprints) are left out on both sides.
   const args = [CLI, 'protect', EXAMPLE.model, '--data', EXAMPLE.x, '--labels', EXAMPLE.y, '--out', outDir, '--force', '--quiet', '--no-attacks', '--no-ownership'];
@@ -54,7 +54,13 @@ async function runOnce(outDir: string, engine: string | null, rusageFile: string
   const usages = usageFiles().map((f) => JSON.parse(readFileSync(f, 'utf8')) as ResourceUsage);
   if (usages.length < 2) throw new Error(`expected the CLI and its engine process to report their resource usage, got ${usages.length}`);
   const cpu = usages.reduce((n, u) => n + u.userCPUTime + u.systemCPUTime, 0) / 1e6;
-  return { wall, cpu, maxRssBytes: Math.max(...usages.map((u) => u.maxRSS)) * 1024 };
+  return { wall, cpu, maxRssBytes: Math.max(...usages.map((u) => u.maxRSS)) * 1024, runtime: runtimeSecondsOf(join(outDir, 'report.json')) };
+}
+
+/** The seconds a report says its job spent in the real runtimes (0 for reports without the field). */
+function runtimeSecondsOf(reportFile: string): number {
+  const report = JSON.parse(readFileSync(reportFile, 'utf8')) as { runtimeSeconds?: Record<string, number> };
+  return Object.values(report.runtimeSeconds ?? {}).reduce((n, s) => n + s, 0);
 }
 
 /**
@@ -62,13 +68,14 @@ async function runOnce(outDir: string, engine: string | null, rusageFile: string
  * run's output folder is kept at `outDir` for the numpy reference (it reads report.json there).
  */
 export async function timeProtectJob(runs: number, engine: string | null, outDir: string, work: string): Promise<Timings> {
-  const timings: Timings = { seconds: [], cpuSeconds: [], maxRssBytes: 0 };
+  const timings: Timings = { seconds: [], cpuSeconds: [], maxRssBytes: 0, runtimeSeconds: [] };
   for (let i = 0; i < runs; i++) {
     const run = await runOnce(outDir, engine, join(work, 'rusage.json'));
     timings.seconds.push(run.wall);
     timings.cpuSeconds.push(run.cpu);
+    timings.runtimeSeconds!.push(run.runtime);
     timings.maxRssBytes = Math.max(timings.maxRssBytes, run.maxRssBytes);
-    process.stderr.write(`  protect ${engine ?? 'cli default'} run ${i + 1}/${runs}: ${run.wall.toFixed(1)} s wall, ${run.cpu.toFixed(1)} s CPU\n`);
+    process.stderr.write(`  protect ${engine ?? 'cli default'} run ${i + 1}/${runs}: ${run.wall.toFixed(1)} s wall, ${run.cpu.toFixed(1)} s CPU, ${run.runtime.toFixed(1)} s in the real runtimes\n`);
   }
   return timings;
 }

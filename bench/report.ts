@@ -16,6 +16,14 @@ export interface BenchRow {
   ratioToNumpy: number | null;
   /** cpuSeconds / numpy's (1 thread) cpuSeconds on the same workload; null without numpy. */
   cpuRatioToNumpy: number | null;
+  /**
+   * The protect job only (else null): median seconds spent running the written files in the
+   * real runtimes (tfjs cpu and wasm for the example), or numpy's CPU seconds on the passes
+   * standing for them.
+   */
+  runtimeSeconds: number | null;
+  /** (cpuSeconds − runtimeSeconds) / numpy's same difference: the CPU ratio with the real-runtime rows counted apart. */
+  cpuRatioToNumpyWithoutRuntimes: number | null;
   /** Peak RSS of the process that ran the workload (a child process per row). */
   peakMemoryBytes: number;
   /** Median CPU seconds (user + system, all threads) of the timed runs. */
@@ -44,7 +52,9 @@ export function machineLine(numpy: NumpyInfo): string {
 
 /** `rows` with their time and CPU ratios to `reference` (numpy with one BLAS thread). */
 export function withRatios(rows: readonly BenchRow[], reference: BenchRow): BenchRow[] {
-  return rows.map((r) => ({ ...r, ratioToNumpy: r.seconds / reference.seconds, cpuRatioToNumpy: r.cpuSeconds / reference.cpuSeconds }));
+  const apart = (r: BenchRow): number | null =>
+    r.runtimeSeconds === null || reference.runtimeSeconds === null ? null : (r.cpuSeconds - r.runtimeSeconds) / (reference.cpuSeconds - reference.runtimeSeconds);
+  return rows.map((r) => ({ ...r, ratioToNumpy: r.seconds / reference.seconds, cpuRatioToNumpy: r.cpuSeconds / reference.cpuSeconds, cpuRatioToNumpyWithoutRuntimes: apart(r) }));
 }
 
 const mib = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
