@@ -25,6 +25,8 @@ export interface BenchArgs {
   threads: number;
   /** Whether to run the numpy reference. */
   numpy: boolean;
+  /** Keep OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE for numpy (by default they are cleared: see bench/numpy.ts). */
+  inheritOpenblasEnv: boolean;
   help: boolean;
 }
 
@@ -36,7 +38,9 @@ export const USAGE = `Usage: npm run bench -- [options]
   --runs <n>             timed runs per workload (default ${DEFAULT_RUNS}, the protect job ${DEFAULT_PROTECT_RUNS}); the median is reported
   --rows <n>             rows of the forward workloads (default ${DEFAULT_ROWS})
   --threads <n>          intra-op threads of native engines (default 1, like the single-threaded numpy reference)
-  --no-numpy             skip the numpy reference (no ratios)`;
+  --no-numpy             skip the numpy reference (no ratios)
+  --inherit-openblas-env keep OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE for numpy (by default they are cleared,
+                         so OpenBLAS picks its own kernel; the header names the kernel it ran)`;
 
 function list<T extends string>(value: string | undefined, known: readonly T[], flag: string): T[] | undefined {
   if (value === undefined) return undefined;
@@ -65,6 +69,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
       rows: { type: 'string' },
       threads: { type: 'string' },
       'no-numpy': { type: 'boolean', default: false },
+      'inherit-openblas-env': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -80,6 +85,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
     rows: positiveInteger(values.rows, 'rows') ?? DEFAULT_ROWS,
     threads: positiveInteger(values.threads, 'threads') ?? 1,
     numpy: !values['no-numpy'],
+    inheritOpenblasEnv: values['inherit-openblas-env'],
     help: values.help,
   };
 }

@@ -148,7 +148,7 @@ async function protectRows(context: Context, runs: number): Promise<BenchRow[]> 
       continue;
     }
     process.stderr.write(`protect in numpy, round ${round + 1}/${runs}…\n`);
-    const answer = await runNumpy(numpySpec, 1, 1, context.work);
+    const answer = await runNumpy(numpySpec, 1, 1, context.work, context.args.inheritOpenblasEnv);
     if (answer.status !== 'ok') {
       context.notes.push(`protect: numpy reference unavailable (${answer.reason})`);
       numpyOk = false;
@@ -178,7 +178,7 @@ async function withNumpy(workload: Workload, rows: BenchRow[], context: Context,
   process.stderr.write(`${workload} in numpy…\n`);
   const result: BenchRow[] = [];
   for (const threads of FORWARD_WORKLOADS.includes(workload) ? [1, 2] : [1]) {
-    const answer = await runNumpy(spec, runs, threads, context.work);
+    const answer = await runNumpy(spec, runs, threads, context.work, context.args.inheritOpenblasEnv);
     if (answer.status !== 'ok') {
       context.notes.push(`${workload}: numpy reference unavailable (${answer.reason})`);
       return rows;
@@ -231,7 +231,7 @@ async function main(): Promise<void> {
   }
   const work = mkdtempSync(join(tmpdir(), 'mimosanet-bench-'));
   try {
-    const numpy: NumpyInfo = args.numpy ? numpyInfo() : { status: 'unavailable', reason: 'numpy reference skipped (--no-numpy)' };
+    const numpy: NumpyInfo = args.numpy ? numpyInfo(args.inheritOpenblasEnv) : { status: 'unavailable', reason: 'numpy reference skipped (--no-numpy)' };
     if (numpy.status !== 'ok') process.stderr.write(`${numpy.reason}\n`);
     const example = await loadExample();
     const context: Context = { args, work, numpy, folders: new NumpyFolders(example, work, args.rows), notes: [], checks: new Map() };

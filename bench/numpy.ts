@@ -14,8 +14,8 @@ const PYTHON = process.env.PYTHON ?? 'python3';
 /** python and numpy versions, or why numpy cannot run. */
 export type NumpyInfo = { status: 'ok'; python: string; numpy: string; blas: string } | { status: 'unavailable'; reason: string };
 
-export function numpyInfo(): NumpyInfo {
-  const answer = spawnSync(PYTHON, [SCRIPT, 'info'], { encoding: 'utf8' });
+export function numpyInfo(inheritOpenblasEnv = false): NumpyInfo {
+  const answer = spawnSync(PYTHON, [SCRIPT, 'info'], { encoding: 'utf8', env: threadEnv(1, inheritOpenblasEnv) });
   if (answer.error) return { status: 'unavailable', reason: `numpy not available (${PYTHON}: ${answer.error.message})` };
   try {
     return JSON.parse(answer.stdout) as NumpyInfo;
@@ -24,23 +24,34 @@ export function numpyInfo(): NumpyInfo {
   }
 }
 
-/** BLAS and OpenMP threads of the numpy process. */
-function threadEnv(threads: number): NodeJS.ProcessEnv {
+/**
+ * OpenBLAS settings that pin a kernel or a cache size. Some machines set them so that old
+ * OpenBLAS builds run correctly; on a current numpy they slow it: this machine (AMD EPYC with
+ * AVX-512) sets OPENBLAS_CORETYPE=Haswell, and numpy then multiplies at ~100 GFLOP/s on one
+ * thread instead of ~190 with the SkylakeX kernel it picks itself. A reference must run at its
+ * own speed, so the bench clears them unless told to keep them (--inherit-openblas-env).
+ */
+const OPENBLAS_PINS = ['OPENBLAS_CORETYPE', 'OPENBLAS_L2_SIZE'] as const;
+
+/** BLAS and OpenMP threads of the numpy process, and its OpenBLAS kernel left to OpenBLAS. */
+function threadEnv(threads: number, inheritOpenblasEnv: boolean): NodeJS.ProcessEnv {
   const n = String(threads);
-  return { ...process.env, OPENBLAS_NUM_THREADS: n, OMP_NUM_THREADS: n, MKL_NUM_THREADS: n };
+  const env: NodeJS.ProcessEnv = { ...process.env, OPENBLAS_NUM_THREADS: n, OMP_NUM_THREADS: n, MKL_NUM_THREADS: n };
+  if (!inheritOpenblasEnv) for (const name of OPENBLAS_PINS) delete env[name];
+  return env;
 }
 
 /** What reference.py answers for one workload. */
 export type NumpyResult = ({ status: 'ok'; flops: number | null; checks: Record<string, number[]> | null } & Timings) | { status: 'unavailable'; reason: string };
 
 /** Times one workload in numpy; `spec` is reference.py's spec without runs (added here). */
-export async function runNumpy(spec: Record<string, unknown>, runs: number, threads: number, work: string): Promise<NumpyResult> {
+export async function runNumpy(spec: Record<string, unknown>, runs: number, threads: number, work: string, inheritOpenblasEnv = false): Promise<NumpyResult> {
   const specFile = join(work, `numpy-spec-${String(spec.workload)}.json`);
   const resultFile = join(work, `numpy-result-${String(spec.workload)}-${threads}.json`);
   writeFileSync(specFile, JSON.stringify({ ...spec, runs }));
   rmSync(resultFile, { force: true });
   const code = await new Promise<number | null>((resolve, reject) => {
-    const child = spawn(PYTHON, [SCRIPT, 'run', specFile, resultFile], { env: threadEnv(threads), stdio: ['ignore', process.stderr, process.stderr] });
+    const child = spawn(PYTHON, [SCRIPT, 'run', specFile, resultFile], { env: threadEnv(threads, inheritOpenblasEnv), stdio: ['ignore', process.stderr, process.stderr] });
     child.on('error', reject);
     child.on('close', resolve);
   });

@@ -471,9 +471,21 @@ def blas():
     try:
         config = np.show_config(mode="dicts")
         lib = config["Build Dependencies"]["blas"]
-        return f"{lib.get('name', '?')} {lib.get('version', '')}".strip()
+        name = f"{lib.get('name', '?')} {lib.get('version', '')}".strip()
     except Exception:  # numpy < 1.25 has no mode="dicts"
-        return "unknown BLAS"
+        name = "unknown BLAS"
+    return f"{name}, {kernel()} kernel"
+
+
+def kernel():
+    """The kernel OpenBLAS picked (OPENBLAS_CORETYPE can pin an older one: the bench clears it)."""
+    try:
+        import threadpoolctl
+        with threadpoolctl.threadpool_limits(limits=None):
+            found = [i.get("architecture") for i in threadpoolctl.threadpool_info() if i.get("internal_api") == "openblas"]
+        return found[0] if found and found[0] else "unknown"
+    except ImportError:
+        return "unknown (pip install threadpoolctl shows it)"
 
 
 def main():

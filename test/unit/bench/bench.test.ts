@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 
 const ROOT = join(__dirname, '../../..');
-const SMALL = ['--json', '--workloads', 'forward-protected', '--runs', '1', '--backends', 'js', '--rows', '64'];
+// Tests keep the machine's OpenBLAS settings (some machines need them for old OpenBLAS builds).
+const SMALL = ['--json', '--workloads', 'forward-protected', '--runs', '1', '--backends', 'js', '--rows', '64', '--inherit-openblas-env'];
 
 /** Runs `npm run bench`'s entry with the given flags, as npm would (tsx), and returns its streams. */
 function bench(flags: string[], env: NodeJS.ProcessEnv = process.env): { status: number | null; stdout: string; stderr: string } {
