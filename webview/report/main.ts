@@ -25,7 +25,7 @@ import { Chart, type ChartConfiguration, type ChartDataset } from 'chart.js';
 import { ChartSet, type ConfigBuilder, chartImage, differenceConfig, fragilityConfig } from './charts';
 import { byId, fill, h } from './dom';
 import { exportStem } from './format';
-import { type AttackTone, type Fact, type FieldModel, type MarginState, attacksModel, chartSpecs, detailsModel, equivalenceModel, fieldModel, headerModel, summaryRows, tellingPointRule } from './reportModel';
+import { type AttackTone, type Fact, type FieldModel, type MarginState, RUNTIME_TIMINGS_CAPTION, attacksModel, chartSpecs, detailsModel, equivalenceModel, fieldModel, headerModel, summaryRows, tellingPointRule } from './reportModel';
 import { type FunctionModel, type FunctionPoint, ownershipAbsence, ownershipModel } from './ownershipModel';
 import { staticHtml } from './staticHtml';
 import { readTheme, watchTheme, withAlpha } from './theme';
@@ -778,10 +778,15 @@ function renderDetails(): void {
       'div',
       { class: 'cards details-cards' },
       search,
-      d.timings.length ? h('section', { class: 'card' }, h('h3', null, 'Timings'), factList(d.timings)) : null,
+      d.timings.length ? h('section', { class: 'card' }, h('h3', null, 'Timings'), factList(d.timings), ...runtimeTimings(d.runtimeTimings)) : null,
       h('section', { class: 'card' }, h('h3', null, d.filesHeading), factList(d.files.map((f) => ({ label: f.name, value: f.sha256 })), 'mono'), factList(d.facts)),
     ),
   );
+}
+
+/** The seconds spent in each real runtime, under the phase timings: runtime names are long, so they wrap. */
+function runtimeTimings(facts: readonly Fact[]): HTMLElement[] {
+  return facts.length ? [h('p', { class: 'muted' }, RUNTIME_TIMINGS_CAPTION), factList(facts, 'wrap-labels')] : [];
 }
 
 /** A card with a heading, a horizontally scrolling plain table and an optional caption. */

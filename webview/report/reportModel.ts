@@ -636,6 +636,9 @@ export interface TradeOffRow {
 }
 
 /** The Details tab: amplitude trade-off, amplitude search, timings, written files. */
+/** Caption of the Timings card's real-runtime rows. */
+export const RUNTIME_TIMINGS_CAPTION = 'Of which running the original and protected files in the real runtimes (calibrate and equivalence):';
+
 export interface DetailsModel {
   /** Amplitude against fidelity and fragility (reports from 0.2 on; empty before). */
   tradeOff: TradeOffRow[];
@@ -649,6 +652,8 @@ export interface DetailsModel {
   searchCaption: string;
   /** Wall time per phase, plus the total. */
   timings: Fact[];
+  /** Seconds in each real runtime, labelled by runtime (part of calibrate and equivalence; reports from 0.3 on). */
+  runtimeTimings: Fact[];
   /** Written files with their SHA-256. */
   files: { name: string; sha256: string }[];
   /** Heading of the files card: written, being written (run going), or not written (run stopped). */
@@ -739,16 +744,16 @@ export function detailsModel(report: Partial<ProtectionReport>, status: ReportRu
   const timings: Fact[] = entries.map(([phase, s]) => ({ label: phase, value: formatSeconds(s) }));
   if (entries.length) timings.push({ label: 'total', value: formatSeconds(entries.reduce((n, [, s]) => n + s, 0)) });
   // Part of calibrate and equivalence: where a slow field check spends its time (tfjs cpu runs at ~1 GFLOP/s).
-  for (const [runtime, s] of Object.entries(report.runtimeSeconds ?? {})) {
-    if (typeof s === 'number' && Number.isFinite(s)) timings.push({ label: `of which in ${runtime}`, value: formatSeconds(s) });
-  }
+  const runtimeTimings: Fact[] = Object.entries(report.runtimeSeconds ?? {})
+    .filter((entry): entry is [string, number] => typeof entry[1] === 'number' && Number.isFinite(entry[1]))
+    .map(([runtime, s]) => ({ label: runtime, value: formatSeconds(s) }));
   const files = (report.protected?.files ?? []).map((name) => ({ name, sha256: report.protected?.sha256[name] ?? '—' }));
   const facts: Fact[] = [];
   if (report.tool) facts.push({ label: 'Made by', value: `${report.tool.name} ${report.tool.version}` });
   if (report.createdAt) facts.push({ label: 'Created', value: new Date(report.createdAt).toLocaleString('en-GB') });
   if (report.fragility) facts.push({ label: 'Sweeps ran in', value: report.fragility.runtime });
   const filesHeading = status === 'done' ? 'Written files (SHA-256)' : status === 'running' ? 'Files being written (SHA-256)' : 'Files, not written (SHA-256)';
-  return { tradeOff, tradeOffCaption, amplitudeSearch, searchHasEmulated, searchCaption, timings, files, filesHeading, facts };
+  return { tradeOff, tradeOffCaption, amplitudeSearch, searchHasEmulated, searchCaption, timings, runtimeTimings, files, filesHeading, facts };
 }
 
 function searchFailure(relDiff: number, emulated: number | undefined, tolerance: number | undefined, limit: number | undefined, hasField: boolean): string | undefined {

@@ -7,7 +7,7 @@ import type { ProtectionReport } from '../../src/core/report';
 import { escapeHtml as esc } from './format';
 import type { ReportRunStatus } from '../../src/protocol/webview';
 import { type FunctionModel, type OwnershipModel, ownershipAbsence, ownershipModel } from './ownershipModel';
-import { type AttackTone, type AttacksModel, type Fact, type FieldModel, type MarginState, attacksModel, detailsModel, equivalenceModel, fieldModel, headerModel, metricName, summaryRows, tellingPointRule } from './reportModel';
+import { type AttackTone, type AttacksModel, type Fact, type FieldModel, type MarginState, RUNTIME_TIMINGS_CAPTION, attacksModel, detailsModel, equivalenceModel, fieldModel, headerModel, metricName, summaryRows, tellingPointRule } from './reportModel';
 
 /** Colours and font baked into the export. */
 export interface ExportColors {
@@ -122,7 +122,7 @@ export function staticHtml(input: StaticHtmlInput): string {
       parts.push(`</tbody></table>${details.searchCaption ? `<p class="muted">${esc(details.searchCaption)}</p>` : ''}`);
     }
     parts.push('<section class="cards">');
-    if (details.timings.length) parts.push(`<div class="card"><h3>Timings</h3>${factTable(details.timings)}</div>`);
+    if (details.timings.length) parts.push(timingsCard(details.timings, details.runtimeTimings));
     if (details.files.length || details.facts.length) {
       parts.push(`<div class="card"><h3>${esc(details.filesHeading)}</h3>${factTable(details.files.map((f) => ({ label: f.name, value: f.sha256 })), 'facts mono')}${factTable(details.facts)}</div>`);
     }
@@ -244,6 +244,12 @@ function fieldHtml(field: FieldModel): string {
   parts.push('</tbody></table>');
   parts.push(`<h3>Bounds for any summation order</h3>${factTable(field.bound.facts, 'grid facts')}<p class="note">${esc(field.bound.caption)}</p>`);
   return parts.join('\n');
+}
+
+/** Phase timings, then the seconds in each real runtime. */
+function timingsCard(timings: readonly Fact[], runtimes: readonly Fact[]): string {
+  const inRuntimes = runtimes.length ? `<p class="muted">${esc(RUNTIME_TIMINGS_CAPTION)}</p>${factTable(runtimes)}` : '';
+  return `<div class="card"><h3>Timings</h3>${factTable(timings)}${inRuntimes}</div>`;
 }
 
 function factTable(facts: readonly Fact[], className = 'facts'): string {
