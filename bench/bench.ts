@@ -131,9 +131,10 @@ async function protectRows(context: Context, runs: number): Promise<BenchRow[]> 
       process.stderr.write(`protect on ${engine ?? 'the CLI default engine'}, round ${round + 1}/${runs}…\n`);
       const dir = join(context.work, `protect-${engine ?? 'default'}`);
       try {
-        const run = await timeProtectJob(1, engine, dir, context.work);
-        if (!timings.has(engine)) timings.set(engine, { seconds: [], cpuSeconds: [], maxRssBytes: 0 });
-        addRun(timings.get(engine)!, run);
+        const run = await timeProtectJob(engine, dir, context.work);
+        const known = timings.get(engine);
+        if (known) addRun(known, run);
+        else timings.set(engine, run);
         outDir ??= dir;
       } catch (error) {
         failed.add(engine);

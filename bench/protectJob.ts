@@ -64,18 +64,12 @@ function runtimeSecondsOf(reportFile: string): number {
 }
 
 /**
- * `runs` protect jobs on the example (engine `engine`, or the CLI's default when null). The last
- * run's output folder is kept at `outDir` for the numpy reference (it reads report.json there).
+ * One protect job on the example (engine `engine`, or the CLI's default when null), as Timings
+ * of one run. Its output folder is kept at `outDir` for the numpy reference (it reads
+ * report.json there). The bench alternates these runs with numpy's, one at a time.
  */
-export async function timeProtectJob(runs: number, engine: string | null, outDir: string, work: string): Promise<Timings> {
-  const timings: Timings = { seconds: [], cpuSeconds: [], maxRssBytes: 0, runtimeSeconds: [] };
-  for (let i = 0; i < runs; i++) {
-    const run = await runOnce(outDir, engine, join(work, 'rusage.json'));
-    timings.seconds.push(run.wall);
-    timings.cpuSeconds.push(run.cpu);
-    timings.runtimeSeconds!.push(run.runtime);
-    timings.maxRssBytes = Math.max(timings.maxRssBytes, run.maxRssBytes);
-    process.stderr.write(`  protect ${engine ?? 'cli default'} run ${i + 1}/${runs}: ${run.wall.toFixed(1)} s wall, ${run.cpu.toFixed(1)} s CPU, ${run.runtime.toFixed(1)} s in the real runtimes\n`);
-  }
-  return timings;
+export async function timeProtectJob(engine: string | null, outDir: string, work: string): Promise<Timings> {
+  const run = await runOnce(outDir, engine, join(work, 'rusage.json'));
+  process.stderr.write(`  protect ${engine ?? 'cli default'}: ${run.wall.toFixed(1)} s wall, ${run.cpu.toFixed(1)} s CPU, ${run.runtime.toFixed(1)} s in the real runtimes\n`);
+  return { seconds: [run.wall], cpuSeconds: [run.cpu], maxRssBytes: run.maxRssBytes, runtimeSeconds: [run.runtime] };
 }

@@ -481,8 +481,7 @@ def kernel():
     """The kernel OpenBLAS picked (OPENBLAS_CORETYPE can pin an older one: the bench clears it)."""
     try:
         import threadpoolctl
-        with threadpoolctl.threadpool_limits(limits=None):
-            found = [i.get("architecture") for i in threadpoolctl.threadpool_info() if i.get("internal_api") == "openblas"]
+        found = [i.get("architecture") for i in threadpoolctl.threadpool_info() if i.get("internal_api") == "openblas"]
         return found[0] if found and found[0] else "unknown"
     except ImportError:
         return "unknown (pip install threadpoolctl shows it)"

@@ -635,10 +635,10 @@ export interface TradeOffRow {
   chosen: boolean;
 }
 
-/** The Details tab: amplitude trade-off, amplitude search, timings, written files. */
 /** Caption of the Timings card's real-runtime rows. */
 export const RUNTIME_TIMINGS_CAPTION = 'Of which running the original and protected files in the real runtimes (calibrate and equivalence):';
 
+/** The Details tab: amplitude trade-off, amplitude search, timings, written files. */
 export interface DetailsModel {
   /** Amplitude against fidelity and fragility (reports from 0.2 on; empty before). */
   tradeOff: TradeOffRow[];

@@ -60,6 +60,12 @@ describe('HTML export', () => {
     assert.match(html, /<tr class="chosen"><td class="num">22\.6 \(2\^4\.5\)<\/td><td class="num">5\.58e-7<\/td><td class="num">2\.69e-5<\/td><td>pass \(chosen\)<\/td><\/tr>/);
   });
 
+  it('lists the seconds in each real runtime under the timings, and leaves them out for reports without them', () => {
+    const timed = staticHtml({ report: { ...report, runtimeSeconds: { '@tensorflow/tfjs 4.22.0 (cpu backend)': 2.9 } }, charts: [], colors, exportedAt: '2026-01-01T00:00:00Z' });
+    assert.match(timed, /<h3>Timings<\/h3>[\s\S]*Of which running the original and protected files in the real runtimes[\s\S]*<th>@tensorflow\/tfjs 4\.22\.0 \(cpu backend\)<\/th><td>2\.9 s<\/td>/);
+    assert.ok(!html.includes('Of which running'), 'the fixture report has no runtimeSeconds');
+  });
+
   it('an old report exports without the new sections', () => {
     const old = JSON.parse(readFileSync(new URL('./fixtures/report-0.1.json', import.meta.url), 'utf8')) as ProtectionReport;
     const oldHtml = staticHtml({ report: old, charts: [], colors, exportedAt: '2026-01-01T00:00:00Z' });
